@@ -1,0 +1,5 @@
+import sys
+
+from supporttray.cli import main
+
+sys.exit(main())

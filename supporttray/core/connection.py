@@ -1,0 +1,50 @@
+"""The state of our own connection to the server, as the user should understand it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from supporttray.core.listeners import Listeners
+
+
+class ConnectionState(enum.Enum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    state: ConnectionState
+    # A sentence the user can act on ("The password for x@y was refused. ..."), or None.
+    error: str | None = None
+
+    def describe(self) -> str:
+        """One line for a tooltip or a menu entry."""
+        if self.state is ConnectionState.ONLINE:
+            return "Connected"
+        if self.state is ConnectionState.CONNECTING:
+            return "Connecting…"
+        if self.state is ConnectionState.ERROR:
+            return self.error or "Connection error"
+        return self.error or "Offline"
+
+
+class ConnectionMonitor:
+    """Holds the current ConnectionStatus and tells listeners when it changes."""
+
+    def __init__(self) -> None:
+        self._status = ConnectionStatus(ConnectionState.OFFLINE)
+        self.changed: Listeners[ConnectionStatus] = Listeners()
+
+    @property
+    def status(self) -> ConnectionStatus:
+        return self._status
+
+    def set(self, state: ConnectionState, error: str | None = None) -> None:
+        new = ConnectionStatus(state, error)
+        if new != self._status:
+            self._status = new
+            self.changed.emit(new)

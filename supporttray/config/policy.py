@@ -1,0 +1,161 @@
+"""The machine policy IT installs: settings preset (`[defaults]`) and locked (`[enforced]`).
+
+The policy is all or nothing: `load_policy` returns a complete, validated Policy or raises
+PolicyError, so the app never runs with half a policy (a lock silently dropped is a lock
+bypassed).
+
+Windows may also keep policy under `HKLM\\Software\\Policies\\SupportTray`; that source is not
+read yet. Only the TOML file is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from supporttray.config.schema import KEYS, InvalidValue, unknown_key_message, validate
+from supporttray.config.tomlfile import ConfigFileError, KeyLocator, flatten_settings, read_toml
+
+log = logging.getLogger("supporttray.config")
+
+POLICY_ENV = "SUPPORTTRAY_POLICY"
+_TABLES = ("defaults", "enforced")
+
+
+class PolicyError(ConfigFileError):
+    """A policy file that cannot be used, said in one line a human can act on.
+
+    `str(e)` reads `<file>:<line>: <what is wrong> (key 'server.port')`; line and key are left
+    out when they do not apply (an unreadable file has neither).
+    """
+
+    path: Path
+
+    def __init__(
+        self, message: str, *, path: Path, line: int | None = None, key: str | None = None
+    ) -> None:
+        super().__init__(message, path=path, line=line, key=key)
+
+
+# A policy built in code (tests, the demo) has no file; errors about it still need a name.
+_IN_CODE = Path("<policy>")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Validated policy layers: {dotted key: value} for `[defaults]` and for `[enforced]`.
+
+    Constructing one validates it (PolicyError on an unknown key or bad value) and canonicalises
+    values: floats as float, string lists as tuples. The mappings are read-only.
+    """
+
+    source: Path | None
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    enforced: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in _TABLES:
+            layer: Mapping[str, object] = getattr(self, name)
+            checked: dict[str, object] = {}
+            for key, value in layer.items():
+                if key not in KEYS:
+                    raise PolicyError(
+                        unknown_key_message(key), path=self.source or _IN_CODE, key=key
+                    )
+                try:
+                    checked[key] = validate(key, value)
+                except InvalidValue as exc:
+                    raise PolicyError(str(exc), path=self.source or _IN_CODE, key=key) from None
+            # Frozen dataclass: the canonical, read-only copy replaces what the caller passed.
+            object.__setattr__(self, name, MappingProxyType(checked))
+
+    @classmethod
+    def empty(cls) -> Policy:
+        """No policy at all: every setting is the built-in default and nothing is locked."""
+        return cls(source=None)
+
+
+def policy_path(
+    cli_path: str | None, environ: Mapping[str, str], *, platform: str | None = None
+) -> tuple[Path, bool]:
+    """Where the policy is: `--policy FILE`, else $SUPPORTTRAY_POLICY, else the platform location.
+
+    The bool says whether the file was named explicitly; an explicitly named file must exist.
+    `platform` defaults to sys.platform (tests pass another).
+    """
+    if cli_path:
+        return Path(cli_path).expanduser(), True
+    if from_env := environ.get(POLICY_ENV, "").strip():
+        return Path(from_env).expanduser(), True
+    return _platform_policy_path(environ, platform or sys.platform), False
+
+
+def _platform_policy_path(environ: Mapping[str, str], platform: str) -> Path:
+    if platform == "win32":
+        program_data = environ.get("ProgramData") or environ.get("PROGRAMDATA") or r"C:\ProgramData"
+        return Path(program_data) / "SupportTray" / "policy.toml"
+    if platform == "darwin":
+        return Path("/Library/Application Support/SupportTray/policy.toml")
+    return Path("/etc/supporttray/policy.toml")
+
+
+def load_policy(path: Path, *, explicit: bool) -> Policy:
+    """Read and validate the policy file: a complete Policy, or PolicyError.
+
+    A missing file is no policy (Policy.empty()) unless it was named explicitly; then it is an
+    error, because someone meant a policy to apply.
+    """
+    try:
+        data, locator = read_toml(path, PolicyError)
+    except FileNotFoundError:
+        if explicit:
+            raise PolicyError(
+                f"policy file not found (named by --policy or {POLICY_ENV})", path=path
+            ) from None
+        log.debug("no machine policy at %s; using built-in defaults", path)
+        return Policy.empty()
+    _reject_other_top_level(data, path, locator)
+    layers = {name: _layer(data, name, path, locator) for name in _TABLES}
+    policy = Policy(source=path, defaults=layers["defaults"], enforced=layers["enforced"])
+    log.info(
+        "machine policy %s: %d preset, %d enforced",
+        path,
+        len(policy.defaults),
+        len(policy.enforced),
+    )
+    return policy
+
+
+def _layer(
+    data: Mapping[str, object], name: str, path: Path, locator: KeyLocator
+) -> dict[str, object]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise PolicyError(
+            f"'{name}' must be a table ([{name}]), not a single value",
+            path=path,
+            line=locator.line_of((name,)),
+        )
+    return flatten_settings(table, prefix=(name,), locator=locator, path=path, error=PolicyError)
+
+
+def _reject_other_top_level(data: Mapping[str, object], path: Path, locator: KeyLocator) -> None:
+    for name in data:
+        if name in _TABLES:
+            continue
+        close = difflib.get_close_matches(name, _TABLES, n=1)
+        if close:
+            hint = f"; did you mean [{close[0]}]?"
+        elif name in {key.split(".", 1)[0] for key in KEYS}:
+            # Someone wrote `server.port = 5222` (or [server]) outside both tables.
+            hint = "; settings go inside [defaults] or [enforced]"
+        else:
+            hint = "; a policy has only the tables [defaults] and [enforced]"
+        raise PolicyError(
+            f"unknown top-level entry '{name}'{hint}", path=path, line=locator.line_of((name,))
+        )

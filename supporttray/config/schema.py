@@ -1,0 +1,376 @@
+"""Every setting key: its type, default, allowed values and what it means.
+
+This table is the one contract shared by the machine policy, the user settings file, the
+settings UI and `doctor`. Validation lives here too, so that a value is judged the same way
+wherever it comes from; callers add the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Kind = Literal["str", "int", "float", "bool", "str_list", "choice"]
+
+# What a string setting must look like beyond "is a string".
+Format = Literal["text", "jid", "domain", "path", "sysinfo_field"]
+
+# TOML integers are signed 64-bit; anything wider could not be written back to the file.
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+SYSINFO_FIELDS: tuple[str, ...] = (
+    "os.name",
+    "os.version",
+    "os.build",
+    "host.name",
+    "user.name",
+    "hw.vendor",
+    "hw.model",
+    "cpu",
+    "mem.total",
+    "mem.available",
+    "disk.free",
+    "battery.percent",
+    "battery.charging",
+    "uptime",
+    "net.addresses",
+    "net.default",
+    "tz",
+    "local_time",
+    "locale",
+    "app.version",
+    "conn.server",
+    "conn.tls",
+)
+"""The standard system-info fields, in the order they are shown; the default of sysinfo.fields."""
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One setting: what it holds, its built-in default and the rules a value must follow.
+
+    `minimum`/`maximum` bound int and float values (inclusive unless `exclusive_minimum`);
+    `format` constrains strings and the items of string lists (a JID, a domain, ...).
+    """
+
+    key: str
+    kind: Kind
+    default: object
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    format: Format = "text"
+
+
+class InvalidValue(ValueError):
+    """A value that breaks a key's rules; the message is a phrase for a human, sans file and key."""
+
+
+def _spec(
+    key: str,
+    kind: Kind,
+    default: object,
+    doc: str,
+    *,
+    choices: tuple[str, ...] = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    format: Format = "text",
+) -> tuple[str, KeySpec]:
+    return key, KeySpec(
+        key, kind, default, doc, choices, minimum, maximum, exclusive_minimum, format
+    )
+
+
+KEYS: Mapping[str, KeySpec] = MappingProxyType(
+    dict(
+        [
+            _spec(
+                "server.domain",
+                "str",
+                "",
+                "The XMPP domain of the support server, e.g. example.org.",
+                format="domain",
+            ),
+            _spec(
+                "server.host",
+                "str",
+                "",
+                "Host to connect to; empty means use the domain and its DNS SRV records.",
+                format="domain",
+            ),
+            _spec(
+                "server.port", "int", 5222, "TCP port of the XMPP server.", minimum=1, maximum=65535
+            ),
+            _spec(
+                "server.direct_tls",
+                "bool",
+                False,
+                "Use direct TLS (XEP-0368) on the port instead of STARTTLS.",
+            ),
+            _spec(
+                "server.ca_file",
+                "str",
+                "",
+                "Path of an extra CA certificate (PEM) trusted in addition to the system store.",
+                format="path",
+            ),
+            _spec("account.jid", "str", "", "The user's own account, user@domain.", format="jid"),
+            _spec(
+                "support.mode",
+                "choice",
+                "requester",
+                "requester: ask for help; staff: answer requests.",
+                choices=("requester", "staff"),
+            ),
+            _spec("support.staff", "str_list", (), "JIDs of the support staff.", format="jid"),
+            _spec(
+                "support.group",
+                "str",
+                "",
+                "Roster group whose members are support staff (e.g. a shared roster group).",
+            ),
+            _spec(
+                "support.auto_accept_domains",
+                "str_list",
+                (),
+                "Staff clients approve presence subscriptions from these domains automatically.",
+                format="domain",
+            ),
+            _spec(
+                "support.fallback",
+                "str",
+                "",
+                "A shared support account to ask when no staff member is available.",
+                format="jid",
+            ),
+            _spec(
+                "sysinfo.fields",
+                "str_list",
+                SYSINFO_FIELDS,
+                "System-info fields that may be sent with a new request.",
+                format="sysinfo_field",
+            ),
+            _spec(
+                "sysinfo.consent",
+                "choice",
+                "preview",
+                "preview: show system info before it is sent; always: send without asking; "
+                "never: do not send system info.",
+                choices=("preview", "always", "never"),
+            ),
+            _spec(
+                "sysinfo.new_request_after_hours",
+                "float",
+                8.0,
+                "Hours after which another question starts a new request (with system info).",
+                minimum=0,
+                exclusive_minimum=True,
+            ),
+            _spec(
+                "history.retention_days",
+                "int",
+                0,
+                "Days to keep chat history; 0 keeps it forever.",
+                minimum=0,
+            ),
+            _spec("app.autostart", "bool", True, "Start SupportTray when the user logs in."),
+            _spec("branding.name", "str", "SupportTray", "Name shown in the tray and windows."),
+            _spec(
+                "branding.icon",
+                "str",
+                "",
+                "Path of an icon to use instead of the built-in one.",
+                format="path",
+            ),
+            _spec(
+                "presence.auto_away_minutes",
+                "int",
+                5,
+                "Minutes idle before presence becomes away; 0 turns it off.",
+                minimum=0,
+            ),
+            _spec(
+                "presence.auto_xa_minutes",
+                "int",
+                20,
+                "Minutes idle before presence becomes extended away; 0 turns it off.",
+                minimum=0,
+            ),
+        ]
+    )
+)
+
+
+def suggest_key(key: str) -> str | None:
+    """The known key closest to a misspelt one, or None if nothing is close."""
+    matches = difflib.get_close_matches(key, list(KEYS), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def unknown_key_message(key: str) -> str:
+    """'unknown setting; did you mean ...?' for a key that is not in KEYS."""
+    suggestion = suggest_key(key)
+    if suggestion is None:
+        return "unknown setting"
+    return f"unknown setting; did you mean '{suggestion}'?"
+
+
+def describe(value: object) -> str:
+    """How a value reads in an error message, shortened so a message stays one line."""
+    text: str
+    if isinstance(value, bool):
+        text = f"the boolean {'true' if value else 'false'}"
+    elif isinstance(value, int | float):
+        text = f"the number {value!r}"
+    elif isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        text = f"the string {_quote(shown)}"
+    elif isinstance(value, list | tuple):
+        text = "a list"
+    elif isinstance(value, dict):
+        text = "a table"
+    else:
+        text = f"a {type(value).__name__}"
+    return text
+
+
+def _quote(text: str) -> str:
+    # repr() escapes control characters, so a message stays on one line whatever the value.
+    return '"' + repr(text)[1:-1].replace('"', '\\"') + '"'
+
+
+def validate(key: str, value: object) -> object:
+    """Check `value` for `key` and return it in canonical form (floats as float, lists as tuple).
+
+    Raises KeyError for an unknown key and InvalidValue (a phrase for a human) for a bad value.
+    """
+    spec = KEYS[key]
+    if spec.kind == "str":
+        return _check_string(spec, value)
+    if spec.kind == "choice":
+        if not isinstance(value, str):
+            raise InvalidValue(f"expected one of {_choices(spec)}, got {describe(value)}")
+        if value not in spec.choices:
+            raise InvalidValue(f"expected one of {_choices(spec)}, got {_quote(value)}")
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise InvalidValue(f"expected true or false, got {describe(value)}")
+        return value
+    if spec.kind == "int":
+        # bool is an int subclass in Python, but `port = true` is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValue(f"expected a whole number, got {describe(value)}")
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            raise InvalidValue(f"{value} is too large")
+        _check_range(spec, value)
+        return value
+    if spec.kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidValue(f"expected a number, got {describe(value)}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise InvalidValue(f"expected a finite number, got {value!r}")
+        _check_range(spec, number)
+        return number
+    if spec.kind == "str_list":
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise InvalidValue(f'expected a list of strings like ["a", "b"], got {describe(value)}')
+        items: list[str] = []
+        for index, item in enumerate(value, start=1):
+            if not isinstance(item, str):
+                raise InvalidValue(
+                    f"item {index} of the list is {describe(item)}, expected a string"
+                )
+            try:
+                items.append(_check_string(spec, item))
+            except InvalidValue as exc:
+                raise InvalidValue(f"item {index} of the list: {exc}") from None
+        return tuple(items)
+    raise AssertionError(f"unhandled kind {spec.kind!r}")  # pragma: no cover - KEYS is static
+
+
+def _choices(spec: KeySpec) -> str:
+    return ", ".join(_quote(choice) for choice in spec.choices)
+
+
+def _check_range(spec: KeySpec, number: float) -> None:
+    low, high = spec.minimum, spec.maximum
+    shown = repr(number) if isinstance(number, float) else str(number)
+    if low is not None and high is not None and not low <= number <= high:
+        raise InvalidValue(f"must be from {_num(low)} to {_num(high)}, got {shown}")
+    if low is not None and spec.exclusive_minimum and number <= low:
+        raise InvalidValue(f"must be greater than {_num(low)}, got {shown}")
+    if low is not None and number < low:
+        raise InvalidValue(f"must be {_num(low)} or more, got {shown}")
+    if high is not None and number > high:
+        raise InvalidValue(f"must be {_num(high)} or less, got {shown}")
+
+
+def _num(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else repr(bound)
+
+
+def _check_string(spec: KeySpec, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue(f"expected a string in quotes, got {describe(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates cannot be stored in a UTF-8 TOML file; refuse them here, not at save().
+        raise InvalidValue("contains characters that are not valid Unicode") from None
+    if spec.format == "jid":
+        _check_jid(value, allow_empty=spec.kind == "str")
+    elif spec.format == "domain":
+        _check_domain(value, allow_empty=spec.kind == "str")
+    elif spec.format == "sysinfo_field" and value not in SYSINFO_FIELDS:
+        close = difflib.get_close_matches(value, SYSINFO_FIELDS, n=1)
+        hint = f"; did you mean {_quote(close[0])}?" if close else ""
+        raise InvalidValue(f"{_quote(value)} is not a system-info field{hint}")
+    return value
+
+
+def _check_jid(text: str, *, allow_empty: bool) -> None:
+    if text == "" and allow_empty:
+        return
+    if "/" in text and text.count("@") <= 1:
+        raise InvalidValue(
+            f"{_quote(text)} has a resource; give the bare JID {_quote(text.split('/', 1)[0])}"
+        )
+    if not looks_like_bare_jid(text):
+        raise InvalidValue(f"{_quote(text)} is not a JID like user@example.org")
+
+
+def looks_like_bare_jid(text: str) -> bool:
+    """True for `user@domain` with no resource, spaces or empty parts: what a setting may name."""
+    # Deliberately not supporttray.core.jid: config sits below core and imports nothing above it.
+    if not text or any(c.isspace() for c in text) or "/" in text or text.count("@") != 1:
+        return False
+    node, domain = text.split("@")
+    return bool(node) and _is_domainish(domain)
+
+
+def _is_domainish(text: str) -> bool:
+    return (
+        bool(text)
+        and not any(c.isspace() or c in "@/" for c in text)
+        and not text.startswith(".")
+        and not text.endswith(".")
+        and ".." not in text
+    )
+
+
+def _check_domain(text: str, *, allow_empty: bool) -> None:
+    if text == "" and allow_empty:
+        return
+    if not _is_domainish(text):
+        raise InvalidValue(f"{_quote(text)} is not a domain name like example.org")

@@ -1,0 +1,216 @@
+"""Effective settings: built-in defaults < policy [defaults] < user settings < policy [enforced]."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from supporttray.config.paths import Paths
+from supporttray.config.policy import Policy
+from supporttray.config.schema import (
+    KEYS,
+    InvalidValue,
+    KeySpec,
+    Kind,
+    unknown_key_message,
+    validate,
+)
+from supporttray.config.tomlfile import ConfigFileError, dump_settings, flatten_settings, read_toml
+
+log = logging.getLogger("supporttray.config")
+
+Source = Literal["default", "policy-default", "user", "policy-enforced"]
+
+_FILE_HEADER = (
+    "SupportTray settings, written by the app when you change something.\n"
+    "Settings your organisation's policy enforces are ignored here."
+)
+
+
+class SettingLocked(Exception):
+    """The user tried to change a setting the machine policy enforces."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"'{key}' is set by your organisation's policy and cannot be changed here."
+        )
+        self.key = key
+
+
+class SettingsError(ConfigFileError):
+    """A bad user settings file or value: `<file>:<line>: <what> (key '<key>')`.
+
+    `path` is None for a value set in code on in-memory settings.
+    """
+
+
+class Settings:
+    """The four layers, read through typed getters; only the user layer is ever written.
+
+    `path=None` keeps everything in memory (tests); save() is then a no-op.
+    """
+
+    def __init__(
+        self, policy: Policy, user: Mapping[str, object] | None = None, *, path: Path | None = None
+    ) -> None:
+        self.policy = policy
+        self.path = path
+        self._user: dict[str, object] = {}
+        for key, value in (user or {}).items():
+            self._user[key] = _checked(key, value, path)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, key: str) -> object:
+        """The effective value; lists come back as a fresh list. KeyError for an unknown key."""
+        value = self._raw(key)
+        return list(value) if isinstance(value, tuple) else value
+
+    def get_str(self, key: str) -> str:
+        """A "str" or "choice" setting."""
+        value = self._typed(key, ("str", "choice"))
+        assert isinstance(value, str)
+        return value
+
+    def get_int(self, key: str) -> int:
+        value = self._typed(key, ("int",))
+        assert isinstance(value, int)
+        return value
+
+    def get_float(self, key: str) -> float:
+        value = self._typed(key, ("float",))
+        assert isinstance(value, float)
+        return value
+
+    def get_bool(self, key: str) -> bool:
+        value = self._typed(key, ("bool",))
+        assert isinstance(value, bool)
+        return value
+
+    def get_str_list(self, key: str) -> list[str]:
+        value = self._typed(key, ("str_list",))
+        assert isinstance(value, tuple)
+        return [str(item) for item in value]
+
+    def is_locked(self, key: str) -> bool:
+        """True if the policy enforces `key`: the UI shows it read-only."""
+        _spec_of(key)
+        return key in self.policy.enforced
+
+    def source(self, key: str) -> Source:
+        """Which layer the effective value comes from."""
+        _spec_of(key)
+        if key in self.policy.enforced:
+            return "policy-enforced"
+        if key in self._user:
+            return "user"
+        if key in self.policy.defaults:
+            return "policy-default"
+        return "default"
+
+    def as_dict(self) -> dict[str, object]:
+        """Every key's effective value (lists as lists), e.g. for `doctor` or a settings dialog."""
+        return {key: self.get(key) for key in KEYS}
+
+    def user_values(self) -> dict[str, object]:
+        """Only what the user set (the layer save() writes)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._user.items()}
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def set(self, key: str, value: object) -> None:
+        """Set a user value; SettingLocked if the policy enforces it, SettingsError if it is bad."""
+        if key not in KEYS:
+            raise SettingsError(unknown_key_message(key), path=None, key=key)
+        if self.is_locked(key):
+            raise SettingLocked(key)
+        self._user[key] = _checked(key, value, None)
+
+    def reset(self, key: str) -> None:
+        """Forget the user's value, so the policy default or built-in default applies again."""
+        if key not in KEYS:
+            raise SettingsError(unknown_key_message(key), path=None, key=key)
+        if self.is_locked(key):
+            raise SettingLocked(key)
+        self._user.pop(key, None)
+
+    def save(self) -> None:
+        """Write the user layer to `path` atomically (temp file + rename), owner-only (0600)."""
+        if self.path is None:
+            return
+        text = dump_settings(self._user, header=_FILE_HEADER)
+        _atomic_write(self.path, text)
+        log.debug("saved %d user settings to %s", len(self._user), self.path)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _raw(self, key: str) -> object:
+        spec = _spec_of(key)
+        for layer in (self.policy.enforced, self._user, self.policy.defaults):
+            if key in layer:
+                return layer[key]
+        return spec.default
+
+    def _typed(self, key: str, kinds: tuple[Kind, ...]) -> object:
+        spec = _spec_of(key)
+        if spec.kind not in kinds:
+            # A programming error: the caller asked for the wrong type of a known key.
+            raise TypeError(f"setting '{key}' is a {spec.kind}, not a {' or '.join(kinds)}")
+        return self._raw(key)
+
+
+def load_settings(paths: Paths, policy: Policy) -> Settings:
+    """Settings for this instance: the user's file (if any) layered with the policy.
+
+    SettingsError if the file is unreadable, not TOML, or holds an unknown key or bad value. A
+    user value for a key the policy enforces is kept in the file but has no effect.
+    """
+    path = paths.settings_file
+    try:
+        data, locator = read_toml(path, SettingsError)
+    except FileNotFoundError:
+        return Settings(policy, path=path)
+    user = flatten_settings(data, prefix=(), locator=locator, path=path, error=SettingsError)
+    overridden = sorted(key for key in user if key in policy.enforced)
+    if overridden:
+        log.info("policy enforces %s; the user's values are ignored", ", ".join(overridden))
+    return Settings(policy, user, path=path)
+
+
+def _spec_of(key: str) -> KeySpec:
+    try:
+        return KEYS[key]
+    except KeyError:
+        raise KeyError(f"unknown setting '{key}'") from None
+
+
+def _checked(key: str, value: object, path: Path | None) -> object:
+    if key not in KEYS:
+        raise SettingsError(unknown_key_message(key), path=path, key=key)
+    try:
+        return validate(key, value)
+    except InvalidValue as exc:
+        raise SettingsError(str(exc), path=path, key=key) from None
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    # A crash mid-write must leave the old file, never half a new one: write beside it, then rename.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            if os.name != "nt":
+                os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

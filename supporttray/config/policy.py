@@ -108,7 +108,8 @@ def load_policy(path: Path, *, explicit: bool) -> Policy:
     """Read and validate the policy file: a complete Policy, or PolicyError.
 
     A missing file is no policy (Policy.empty()) unless it was named explicitly; then it is an
-    error, because someone meant a policy to apply.
+    error, because someone meant a policy to apply. A file that exists but cannot be read is
+    always an error: running without the locks IT installed would be worse than not starting.
     """
     try:
         data, locator = read_toml(path, PolicyError)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -61,12 +61,13 @@ class KeySpec:
     key: str
     kind: Kind
     default: object
+    # Keyword-only, so `doc` can follow in the documented order and still be required.
+    choices: tuple[str, ...] = field(default=(), kw_only=True)
     doc: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: bool = False
-    format: Format = "text"
+    minimum: float | None = field(default=None, kw_only=True)
+    maximum: float | None = field(default=None, kw_only=True)
+    exclusive_minimum: bool = field(default=False, kw_only=True)
+    format: Format = field(default="text", kw_only=True)
 
 
 class InvalidValue(ValueError):
@@ -86,7 +87,15 @@ def _spec(
     format: Format = "text",
 ) -> tuple[str, KeySpec]:
     return key, KeySpec(
-        key, kind, default, doc, choices, minimum, maximum, exclusive_minimum, format
+        key,
+        kind,
+        default,
+        doc,
+        choices=choices,
+        minimum=minimum,
+        maximum=maximum,
+        exclusive_minimum=exclusive_minimum,
+        format=format,
     )
 
 

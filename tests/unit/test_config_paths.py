@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +19,12 @@ posix_only = pytest.mark.skipif(os.name == "nt", reason="AF_UNIX sockets and mod
 
 
 @pytest.fixture
-def short_tmp(monkeypatch: pytest.MonkeyPatch) -> Path:
+def short_tmp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private, short temp dir standing in for /tmp, so tests never touch the shared one."""
     directory = Path(tempfile.mkdtemp(prefix="st-", dir="/tmp" if os.name != "nt" else None))
     monkeypatch.setattr(tempfile, "tempdir", str(directory))
-    return directory
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def all_paths(profile: str) -> list[Path]:

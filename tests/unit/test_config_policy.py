@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from supporttray.config.policy import Policy, PolicyError, load_policy, policy_path
 from supporttray.config.schema import KEYS
-from supporttray.config.tomlfile import toml_value
+from supporttray.config.tomlfile import KeyLocator, toml_value
 
 
 def write(tmp_path: Path, text: str, name: str = "policy.toml") -> Path:
@@ -426,3 +426,89 @@ def test_on_windows_the_policy_lives_under_programdata() -> None:
     assert explicit is False
     assert str(path).startswith("D:\\PD")
     assert path.parts[-2:] == ("SupportTray", "policy.toml")
+
+
+# -- finding lines, whatever the spelling -------------------------------------------------------
+
+_SECTIONS: dict[str, list[str]] = {}
+for _key in KEYS:
+    _SECTIONS.setdefault(_key.split(".", 1)[0], []).append(_key)
+
+# Characters that trip a naive scanner when they sit inside strings.
+_AWKWARD_TEXT = st.text(alphabet=st.sampled_from("a#]}{[\"'\\ \t\u00e9\n="), max_size=8)
+
+
+@st.composite
+def enforced_tables(draw: st.DrawFn) -> tuple[str, dict[str, int], dict[str, object]]:
+    """An [enforced] table in mixed spellings: its text, each key's line, and the values."""
+    lines = ["# generated", "[enforced]"]
+    where: dict[str, int] = {}
+    values: dict[str, object] = {}
+    sub_tables: list[tuple[str, list[str]]] = []
+    for section, keys in _SECTIONS.items():
+        chosen = draw(st.lists(st.sampled_from(keys), unique=True, min_size=1))
+        for key in chosen:
+            free_text = key in ("support.group", "branding.name")
+            values[key] = draw(_AWKWARD_TEXT) if free_text else KEYS[key].default
+        spelling = draw(st.sampled_from(["dotted", "inline", "table"]))
+        if spelling == "table":
+            # Sub-tables must follow every dotted key of [enforced]; written at the end.
+            sub_tables.append((section, chosen))
+        elif spelling == "inline":
+            pairs = ", ".join(f"{k.split('.', 1)[1]} = {toml_value(values[k])}" for k in chosen)
+            lines.append(f"{section} = {{ {pairs} }}  # }}")
+            where.update(dict.fromkeys(chosen, len(lines)))
+        else:
+            for key in chosen:
+                if draw(st.booleans()):
+                    lines.append("")
+                value = values[key]
+                lines.append(f"{key} = {toml_value(value)}")
+                where[key] = len(lines)
+                if isinstance(value, tuple) and value and draw(st.booleans()):
+                    # The same list spread over lines, with comments that look like closers.
+                    lines[-1] = f"{key} = ["
+                    lines.extend(f"  {toml_value(item)},  # ] }}" for item in value)
+                    lines.append("]")
+    for section, chosen in sub_tables:
+        lines.append(f"[ enforced . {section} ]")
+        for key in chosen:
+            lines.append(f"{key.split('.', 1)[1]} = {toml_value(values[key])}")
+            where[key] = len(lines)
+    return "\n".join(lines) + "\n", where, values
+
+
+@settings(deadline=None, max_examples=60)
+@given(enforced_tables())
+def test_every_key_is_found_on_its_own_line_whatever_the_spelling(
+    case: tuple[str, dict[str, int], dict[str, object]],
+) -> None:
+    text, where, values = case
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "policy.toml"
+        path.write_text(text, encoding="utf-8")
+
+        policy = load_policy(path, explicit=True)
+
+    locator = KeyLocator(text)
+    assert {key: locator.line_of(("enforced", *key.split("."))) for key in where} == where
+    assert dict(policy.enforced) == values
+
+
+def test_multi_line_strings_do_not_confuse_line_numbers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '''
+        [enforced]
+        branding.name = """Help
+        port = 1 \\""" still inside
+        """
+        support.group = \'\'\'it
+        [defaults]\'\'\'
+        server.port = "x"
+        ''',
+    )
+
+    error = load_error(path)
+
+    assert (error.line, error.key) == (7, "server.port")

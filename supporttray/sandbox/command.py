@@ -1,0 +1,147 @@
+"""`supporttray sandbox [--dir DIR]`: a local Prosody with the demo people, until Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from supporttray.sandbox import demo_accounts
+from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
+
+log = logging.getLogger("supporttray.sandbox")
+
+POLICY_FILE_NAME = "policy.toml"
+
+
+def run(
+    directory: Path | None,
+    *,
+    out: TextIO = sys.stdout,
+    stop: threading.Event | None = None,
+) -> int:
+    """Run the demo sandbox until SIGINT/SIGTERM (or `stop` is set); the exit code.
+
+    0 after a clean stop, 1 when the server could not be started (the reason on stderr).
+    """
+    stop_requested = stop if stop is not None else threading.Event()
+    with _stop_on_signals(stop_requested):
+        sandbox: ProsodySandbox | None = None
+        try:
+            sandbox = ProsodySandbox(
+                directory,
+                accounts=demo_accounts.ALL,
+                groups={demo_accounts.SUPPORT_GROUP: demo_accounts.SUPPORT_GROUP_MEMBERS},
+            )
+            sandbox.start()
+            policy = write_policy(sandbox)
+            _print_summary(sandbox, policy, directory is not None, out)
+            while not stop_requested.wait(0.2):
+                if not sandbox.running:
+                    print(
+                        f"The sandbox server stopped unexpectedly; see {sandbox.log_file}.",
+                        file=sys.stderr,
+                    )
+                    return 1
+        except ProsodyMissing as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except (SandboxError, OSError, ValueError) as exc:
+            log.debug("Sandbox failed", exc_info=True)
+            print(f"The sandbox could not start: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            if sandbox is not None:
+                sandbox.stop()
+    print("Sandbox stopped.", file=out, flush=True)
+    return 0
+
+
+def write_policy(sandbox: ProsodySandbox) -> Path:
+    """Write a machine policy that points a SupportTray client at `sandbox`; its path."""
+    staff = [f"{username}@{sandbox.domain}" for username, _ in demo_accounts.STAFF]
+    lines = [
+        "# Written by `supporttray sandbox`: points SupportTray at the local sandbox server.",
+        "# Valid only while that sandbox runs (its port and CA change with every new directory).",
+        "[enforced]",
+        f"server.domain = {_toml(sandbox.domain)}",
+        f"server.host = {_toml(sandbox.host)}",
+        f"server.port = {sandbox.c2s_port}",
+        f"server.ca_file = {_toml(str(sandbox.ca_file))}",
+        f"support.staff = [{', '.join(_toml(jid) for jid in staff)}]",
+        f"support.group = {_toml(demo_accounts.SUPPORT_GROUP)}",
+        f"support.auto_accept_domains = [{_toml(sandbox.domain)}]",
+    ]
+    path = sandbox.directory / POLICY_FILE_NAME
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _toml(value: str) -> str:
+    # A JSON string without ASCII escaping is a valid TOML basic string (same escapes).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _print_summary(sandbox: ProsodySandbox, policy: Path, kept: bool, out: TextIO) -> None:
+    group_members = set(demo_accounts.SUPPORT_GROUP_MEMBERS)
+    rows = []
+    for account in sandbox.accounts:
+        if account.username == demo_accounts.REQUESTER[0]:
+            role = "requester"
+        elif account.username in group_members:
+            role = f'staff, group "{demo_accounts.SUPPORT_GROUP}"'
+        else:
+            role = "staff"
+        rows.append((account.jid, account.password, role))
+    jid_width = max(len(jid) for jid, _, _ in rows)
+    password_width = max(len(password) for _, password, _ in rows)
+    fate = "kept" if kept else "removed when the sandbox stops"
+    text = [
+        "SupportTray sandbox: a Prosody XMPP server on this computer only.",
+        "",
+        f"  Domain:     {sandbox.domain}",
+        f"  Server:     {sandbox.host} port {sandbox.c2s_port} (STARTTLS required)",
+        f"  CA file:    {sandbox.ca_file}  (clients must trust it)",
+        f"  Group chat: {sandbox.muc_domain}",
+        f"  Upload:     {sandbox.upload_domain} (http://{sandbox.host}:{sandbox.http_port})",
+        f"  Directory:  {sandbox.directory} ({fate})",
+        f"  Policy:     {policy}",
+        "",
+        "  Accounts (passwords are for this local server only):",
+        *(
+            f"    {jid:<{jid_width}}  {password:<{password_width}}  {role}"
+            for jid, password, role in rows
+        ),
+        "",
+        f"  Try: supporttray --policy {policy} --profile DIR",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(text), file=out, flush=True)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop_requested: threading.Event) -> Iterator[None]:
+    """Turn SIGINT/SIGTERM into `stop_requested` so the server is always stopped in order."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals can only be handled in the main thread; the caller sets `stop`
+        return
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    previous = {
+        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,22 @@
+"""The people of the demo and of `supporttray sandbox`.
+
+Fixed passwords on purpose: these accounts exist only on a server that listens on 127.0.0.1,
+and fixed values let a demo script or a second terminal log in without reading them back.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ALICE: Final = ("alice", "alice-demo-pw")
+BOB: Final = ("bob", "bob-demo-pw")
+CAROL: Final = ("carol", "carol-demo-pw")
+DAVE: Final = ("dave", "dave-demo-pw")  # staff, but not in the shared "Support" group
+USER: Final = ("user", "user-demo-pw")  # the requester
+
+STAFF: Final = (ALICE, BOB, CAROL, DAVE)
+REQUESTER: Final = USER
+ALL: Final = (*STAFF, REQUESTER)
+
+SUPPORT_GROUP: Final = "Support"
+SUPPORT_GROUP_MEMBERS: Final = (ALICE[0], BOB[0], CAROL[0])

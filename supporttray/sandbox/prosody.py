@@ -216,7 +216,7 @@ class ProsodySandbox:
             / f"{prosody_path_encode(account.username)}.dat"
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = f"return {{\n\t[\"password\"] = {lua_string(account.password)};\n}};\n"
+        text = f'return {{\n\t["password"] = {lua_string(account.password)};\n}};\n'
         # Replace atomically: a login racing with add_account must never read half a file.
         temporary = path.with_name(path.name + ".tmp")
         temporary.write_text(text, encoding="ascii")
@@ -264,7 +264,7 @@ class ProsodySandbox:
                 finally:
                     for reservation in reservations:
                         reservation.close()
-                _RUNNING.add(self)
+                _register_running(self)
                 log.info(
                     "Prosody sandbox for %s is ready on %s:%d (http %d) after %.2f s, pid %d",
                     self.domain, self.host, self.c2s_port, self.http_port,
@@ -284,7 +284,11 @@ class ProsodySandbox:
                 self._cleanup()  # removes the temp directory, once
 
     def __enter__(self) -> ProsodySandbox:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # __exit__ will not run: remove the temp directory now
+            raise
         return self
 
     def __exit__(
@@ -307,7 +311,9 @@ class ProsodySandbox:
             directory = directory.resolve()
             directory.mkdir(parents=True, exist_ok=True)
             return directory
-        path = Path(tempfile.mkdtemp(prefix="supporttray-sandbox-")).resolve()
+        _remove_abandoned_directories()
+        path = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX)).resolve()
+        (path / _OWNER_FILE).write_text(_owner_stamp(os.getpid()), encoding="ascii")
         # Also runs at interpreter exit or when the sandbox is garbage collected unstarted.
         self._cleanup = weakref.finalize(self, shutil.rmtree, path, ignore_errors=True)
         return path
@@ -366,9 +372,7 @@ class ProsodySandbox:
 
     def _write_config(self, certificate: Path, key: Path) -> None:
         d = self._directory
-        groups_line = (
-            f"groups_file = {lua_string(str(d / 'groups.txt'))}\n" if self._groups else ""
-        )
+        groups_line = f"groups_file = {lua_string(str(d / 'groups.txt'))}\n" if self._groups else ""
         log_file = lua_string(str(self.log_file))
         config = f"""\
 -- Written by SupportTray's sandbox at every start; edits are lost.
@@ -545,6 +549,65 @@ def _xml_attr(value: str) -> str:
     return "'" + value.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;") + "'"
 
 
+# -- cleaning up after owners that were killed --------------------------------------------------
+
+_TEMP_PREFIX = "supporttray-sandbox-"
+_OWNER_FILE = "owner"
+_swept = False
+
+
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
+def _owner_stamp(pid: int) -> str:
+    return f"{pid} {_pid_namespace()}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned_directories() -> None:
+    """Remove temp directories left by sandbox owners that were SIGKILLed.
+
+    PR_SET_PDEATHSIG stops their Prosody, but nobody is left to delete the files. A directory
+    is abandoned only when its owner, in our own pid namespace (a pid from another container
+    means nothing here), is gone and its Prosody's pid file names no live process.
+    """
+    global _swept
+    if _swept or not sys.platform.startswith("linux"):
+        return
+    _swept = True
+    namespace = _pid_namespace()
+    if not namespace:
+        return
+    for path in Path(tempfile.gettempdir()).glob(_TEMP_PREFIX + "*"):
+        try:
+            pid_text, _, owner_namespace = (
+                (path / _OWNER_FILE).read_text(encoding="ascii").partition(" ")
+            )
+            owner = int(pid_text)
+        except (OSError, ValueError):
+            continue  # not ours, or still being created
+        if owner_namespace != namespace or _process_alive(owner):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            if _process_alive(int((path / "prosody.pid").read_text(encoding="ascii"))):
+                continue
+        log.debug("Removing abandoned sandbox directory %s (owner %d is gone)", path, owner)
+        shutil.rmtree(path, ignore_errors=True)
+
+
 # -- keeping children from outliving us --------------------------------------------------------
 
 _PR_SET_PDEATHSIG = 1
@@ -632,7 +695,19 @@ def _spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     return request.result.result()
 
 
-@atexit.register
+_atexit_registered = False
+
+
+def _register_running(sandbox: ProsodySandbox) -> None:
+    global _atexit_registered
+    _RUNNING.add(sandbox)
+    if not _atexit_registered:
+        # Registered late on purpose: atexit runs hooks last-in first-out, so this runs before
+        # weakref.finalize's hook removes temp directories under a still-running Prosody.
+        atexit.register(_stop_forgotten_sandboxes)
+        _atexit_registered = True
+
+
 def _stop_forgotten_sandboxes() -> None:
     for sandbox in list(_RUNNING):
         with contextlib.suppress(Exception):

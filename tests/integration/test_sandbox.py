@@ -128,9 +128,7 @@ async def test_client_logs_in_over_verified_starttls_and_its_message_arrives(
     sender = await connect(sender_account, *server, trust=xmpp_server.ca_file)
     try:
         received: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        receiver.add_event_handler(
-            "message", lambda msg: settle(received, str(msg["body"]))
-        )
+        receiver.add_event_handler("message", lambda msg: settle(received, str(msg["body"])))
         receiver.send_presence()
         sender.send_presence()
         # when one sends a chat message to the other's bare JID
@@ -170,6 +168,20 @@ async def test_account_added_while_the_server_runs_can_log_in(
     await disconnect(client)
     assert added == late
     assert prosody_sandbox.account(late.username) == late
+
+
+@pytest.mark.asyncio
+async def test_password_with_quotes_backslashes_and_accents_logs_in(
+    prosody_sandbox: ProsodySandbox,
+) -> None:
+    # given an account whose password would break a naively written Lua data file
+    password = 'pa"ss\\wörd]];--'
+    account = prosody_sandbox.add_account(f"quirky-{secrets.token_hex(3)}", password)
+    # when it logs in, then it gets a session
+    client = await connect(
+        account, prosody_sandbox.host, prosody_sandbox.c2s_port, trust=prosody_sandbox.ca_file
+    )
+    await disconnect(client)
 
 
 @pytest.mark.asyncio
@@ -323,26 +335,23 @@ def test_stop_ends_prosody_frees_the_port_and_removes_the_temp_directory(
     assert not directory.exists()
 
 
-def test_killing_the_owner_leaves_no_orphan_prosody(tmp_path: Path) -> None:
-    # given a separate python process that owns a running sandbox
+def test_killing_the_owner_leaves_no_orphan_prosody_and_its_files_are_swept_later() -> None:
+    # given a separate python process that owns a running sandbox in a temp directory
     owner_script = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
+        "import time\n"
         "from supporttray.sandbox.prosody import ProsodySandbox\n"
-        "sandbox = ProsodySandbox(Path(sys.argv[1]))\n"
+        "sandbox = ProsodySandbox()\n"
         "sandbox.start()\n"
-        "print(sandbox.pid, flush=True)\n"
+        "print(sandbox.pid, sandbox.directory, flush=True)\n"
         "time.sleep(60)\n"
     )
     owner = subprocess.Popen(
-        [sys.executable, "-c", owner_script, str(tmp_path / "owned")],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-c", owner_script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
     )
     try:
         assert owner.stdout is not None
-        prosody_pid = int(owner.stdout.readline())
+        pid_text, directory_text = owner.stdout.readline().split(maxsplit=1)
+        prosody_pid, directory = int(pid_text), Path(directory_text.strip())
         assert not process_is_gone(prosody_pid)
         # when the owner is killed without a chance to clean up
         owner.send_signal(signal.SIGKILL)
@@ -352,6 +361,12 @@ def test_killing_the_owner_leaves_no_orphan_prosody(tmp_path: Path) -> None:
     finally:
         owner.kill()
         owner.wait()
+    # and the next sandbox anyone makes removes the abandoned directory
+    subprocess.run([sys.executable, "-c", SWEEP_SCRIPT], cwd=REPO_ROOT, check=True, timeout=30)
+    assert not directory.exists()
+
+
+SWEEP_SCRIPT = "from supporttray.sandbox.prosody import ProsodySandbox\nProsodySandbox().stop()\n"
 
 
 def test_missing_prosody_raises_with_the_install_command(

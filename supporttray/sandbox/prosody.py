@@ -203,7 +203,9 @@ class ProsodySandbox:
             raise ValueError("A sandbox account needs a non-empty password")
         account = Account(jid=f"{username}@{self.domain}", password=password)
         with self._lock:
-            self._write_account(account)
+            # A stopped temp sandbox has no directory; start() writes every account anyway.
+            if self._directory.is_dir():
+                self._write_account(account)
             self._accounts[username] = account
         return account
 
@@ -430,7 +432,7 @@ Component {lua_string(self.upload_domain)} "http_file_share"
         self._console = open(self._directory / "prosody.console", "ab")  # noqa: SIM115
         args = [binary, "--config", str(self.config_file), "-F"]
         log.debug("Starting %s", " ".join(args))
-        self._process = _spawn(
+        self._process = _popen_from_spawner_thread(
             args,
             cwd=self._directory,
             stdout=self._console,
@@ -666,7 +668,7 @@ def _spawner_loop() -> None:
             request.result.set_exception(exc)
 
 
-def _spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+def _popen_from_spawner_thread(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     """Popen from one daemon thread that lives as long as the process.
 
     PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process. A

@@ -1,0 +1,120 @@
+"""The words the tray, its menu and the status window use for presence (Qt-free: unit-testable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from supporttray.core.connection import ConnectionState, ConnectionStatus
+from supporttray.core.presence import StaffMember, SupportSummary
+
+# A status message is someone else's free text: keep one menu line from growing across the screen.
+STATUS_MAX_CHARS = 60
+SEPARATOR = " · "
+
+
+def idle_text(seconds: int | None) -> str:
+    """`idle 12 min`, `idle 2 h 5 min`, `idle 3 days`; '' when not idle or idle under a minute.
+
+    Under a minute is noise: clients report a few seconds of idleness all the time.
+    """
+    if seconds is None or seconds < 60:
+        return ""
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"idle {minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"idle {hours} h {minutes} min" if minutes else f"idle {hours} h"
+    days = hours // 24
+    return f"idle {days} day" if days == 1 else f"idle {days} days"
+
+
+def local_time_text(local: datetime | None) -> str:
+    """`14:05 local`, or '' when we do not know their clock."""
+    if local is None:
+        return ""
+    return f"{local:%H:%M} local"
+
+
+def one_line(text: str, limit: int = STATUS_MAX_CHARS) -> str:
+    """Free text (a status message, an error) on one line, cut with an ellipsis past `limit`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """One staff member as text pieces; the views arrange them (menu: one line, window: two)."""
+
+    name: str
+    availability: str
+    status: str
+    idle: str
+    local_time: str
+
+    def details(self) -> str:
+        """`Available · “In the office” · idle 12 min` (no name, no local time)."""
+        parts = [self.availability]
+        if self.status:
+            parts.append(f"“{self.status}”")
+        if self.idle:
+            parts.append(self.idle)
+        return SEPARATOR.join(parts)
+
+    def line(self) -> str:
+        """`Alice — Available · “In the office” · idle 12 min · 14:05 local`."""
+        text = f"{self.name} — {self.details()}"
+        if self.local_time:
+            text += SEPARATOR + self.local_time
+        return text
+
+
+def staff_row(member: StaffMember, now: datetime) -> StaffRow:
+    """The text pieces for one staff member at time `now`."""
+    return StaffRow(
+        name=member.name,
+        availability=member.availability.label,
+        status=one_line(member.status),
+        idle=idle_text(member.idle_seconds(now)),
+        local_time=local_time_text(member.local_time(now)),
+    )
+
+
+def staff_line(member: StaffMember, now: datetime) -> str:
+    """One line for a menu entry or a screen reader."""
+    return staff_row(member, now).line()
+
+
+def connection_problem(status: ConnectionStatus) -> str:
+    """What is wrong with our own connection, or '' when we are online."""
+    if status.state is ConnectionState.ONLINE:
+        return ""
+    return status.describe()
+
+
+def unread_text(count: int) -> str:
+    if count <= 0:
+        return ""
+    return "1 unread message" if count == 1 else f"{count} unread messages"
+
+
+def tray_tooltip(
+    app_name: str, summary: SupportSummary, status: ConnectionStatus, unread: int = 0
+) -> str:
+    """`SupportTray — 2 of 3 support staff available`, then a line per problem or unread count."""
+    lines = [f"{app_name} — {summary.sentence()}"]
+    problem = connection_problem(status)
+    if problem:
+        lines.append(problem)
+    unread_line = unread_text(unread)
+    if unread_line:
+        lines.append(unread_line)
+    return "\n".join(lines)
+
+
+def menu_text(text: str) -> str:
+    """Text for a QAction label: a literal '&' (as in "R&D desk") must not become a mnemonic."""
+    return text.replace("&", "&&")

@@ -1,0 +1,391 @@
+"""The status window: who of the support staff is reachable, and our own connection."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QFont,
+    QFontMetrics,
+    QHideEvent,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supporttray.core.clock import Clock
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.presence import PresenceBook, StaffMember
+from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.presence_text import StaffRow, staff_row
+
+log = logging.getLogger("supporttray.ui")
+
+# Idle minutes and the local clock only change by the minute; 30 s keeps them at most half a
+# minute stale while costing two wake-ups a minute, and only while the window is on screen.
+LIVE_REFRESH_MS = 30_000
+STAFF_ICON_SIZE = 20
+HEADER_ICON_SIZE = 36
+MAX_ROWS_WITHOUT_SCROLLING = 6
+# Item data: the StaffRow the delegate draws; the bare JID keeps the selection across refreshes.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+JID_ROLE = Qt.ItemDataRole.UserRole + 2
+RECONNECTABLE = (ConnectionState.OFFLINE, ConnectionState.ERROR)
+
+
+class StaffRowDelegate(QStyledItemDelegate):
+    """Two lines per person: name and local time, then availability, status and idle time.
+
+    The item's display text stays the full one-line description, which is what screen readers
+    and keyboard search use; this delegate only changes how it looks.
+    """
+
+    PADDING = 7
+    GAP = 10
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        metrics = QFontMetrics(option.font)
+        height = 2 * metrics.height() + 2 * self.PADDING + 2
+        return QSize(STAFF_ICON_SIZE + 200, max(height, STAFF_ICON_SIZE + 2 * self.PADDING))
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        row = index.data(ROW_ROLE)
+        if not isinstance(row, StaffRow):
+            super().paint(painter, option, index)
+            return
+        # Let the style draw the background, selection and focus frame; we draw the content.
+        self.initStyleOption(option, index)
+        style_option = QStyleOptionViewItem(option)
+        style_option.text = ""
+        style_option.icon = QIcon()
+        # Without this the style keeps the icon's column out of the hover and focus background.
+        style_option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        # The style would paint the current row like a selection; rows are not choices, so draw
+        # keyboard focus as a thin outline instead (below).
+        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        style_option.state &= ~(QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_Selected)
+        widget = style_option.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, style_option, painter, widget)
+
+        rect: QRect = option.rect
+        palette = option.palette
+        text_color = palette.text().color()
+        secondary = palette.placeholderText().color()
+
+        painter.save()
+        try:
+            if has_focus:
+                painter.setPen(palette.highlight().color())
+                painter.drawRoundedRect(rect.adjusted(1, 1, -2, -2), 3, 3)
+            icon = index.data(Qt.ItemDataRole.DecorationRole)
+            left = rect.left() + self.PADDING
+            icon_top = rect.top() + (rect.height() - STAFF_ICON_SIZE) // 2
+            if icon is not None:
+                icon.paint(painter, QRect(left, icon_top, STAFF_ICON_SIZE, STAFF_ICON_SIZE))
+            text_left = left + STAFF_ICON_SIZE + self.GAP
+            text_right = rect.right() - self.PADDING
+            font: QFont = option.font
+            metrics = QFontMetrics(font)
+            line_height = metrics.height()
+            top = rect.top() + (rect.height() - 2 * line_height - 2) // 2
+
+            # Line 1: the name (bold) left, their local time right.
+            time_width = metrics.horizontalAdvance(row.local_time) if row.local_time else 0
+            if row.local_time:
+                painter.setFont(font)
+                painter.setPen(secondary)
+                painter.drawText(
+                    QRect(text_right - time_width, top, time_width, line_height),
+                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                    row.local_time,
+                )
+            bold = QFont(font)
+            bold.setBold(True)
+            bold_metrics = QFontMetrics(bold)
+            name_width = max(
+                0, text_right - text_left - time_width - (self.GAP if time_width else 0)
+            )
+            painter.setFont(bold)
+            painter.setPen(text_color)
+            painter.drawText(
+                QRect(text_left, top, name_width, line_height),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                bold_metrics.elidedText(row.name, Qt.TextElideMode.ElideRight, name_width),
+            )
+
+            # Line 2: availability, status message and idle time, elided to the width.
+            details_width = max(0, text_right - text_left)
+            painter.setFont(font)
+            painter.setPen(secondary)
+            painter.drawText(
+                QRect(text_left, top + line_height + 2, details_width, line_height),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                metrics.elidedText(row.details(), Qt.TextElideMode.ElideRight, details_width),
+            )
+        finally:
+            painter.restore()
+
+
+class StaffList(QListWidget):
+    """The staff list, asking for the height of its rows rather than QListWidget's fixed 192 px."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        rows = min(max(self.count(), 1), MAX_ROWS_WITHOUT_SCROLLING)
+        row_height = self.sizeHintForRow(0) if self.count() else 40
+        return QSize(hint.width(), rows * row_height + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), 60)
+
+
+class StatusWindow(QWidget):
+    """A small normal window: the summary, the staff list, the connection and Quit.
+
+    It is both the tray's left-click window and the fallback when there is no tray. Closing it
+    hides it while a tray icon exists; without one it only minimises, because a hidden window
+    with no tray would leave an app running that nobody can see or quit.
+    """
+
+    reconnect_clicked = Signal()
+    quit_clicked = Signal()
+
+    def __init__(
+        self,
+        book: PresenceBook,
+        connection: ConnectionMonitor,
+        icons: IconSet,
+        *,
+        app_name: str,
+        mode: str,
+        clock: Clock,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._book = book
+        self._connection = connection
+        self._icons = icons
+        self._clock = clock
+        self._hide_on_close = False
+        self._disposed = False
+
+        self.setWindowTitle(app_name)
+        self.setObjectName("statusWindow")
+        # Explicit, so the layout never changes the window's size constraints after it is shown
+        # (some platforms cannot take new constraints on a mapped window).
+        self.setMinimumSize(400, 220)
+
+        self._state_icon = QLabel()
+        self._state_icon.setFixedSize(HEADER_ICON_SIZE, HEADER_ICON_SIZE)
+        self._summary = QLabel()
+        self._summary.setObjectName("summary")
+        summary_font = self._summary.font()
+        summary_font.setBold(True)
+        summary_font.setPointSizeF(summary_font.pointSizeF() * 1.15)
+        self._summary.setFont(summary_font)
+        self._summary.setWordWrap(True)
+        self._connection_line = QLabel()
+        self._connection_line.setObjectName("connectionLine")
+        self._connection_line.setWordWrap(True)
+        self._connection_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._reconnect = QPushButton("&Reconnect now")
+        self._reconnect.setObjectName("reconnectButton")
+        self._reconnect.clicked.connect(self.reconnect_clicked)
+
+        heading = "Your support team" if mode == "staff" else "Support staff"
+        self._list_label = QLabel(heading)
+        self._list_label.setObjectName("staffHeading")
+        self._staff_list = StaffList()
+        self._staff_list.setObjectName("staffList")
+        self._staff_list.setAccessibleName(heading)
+        self._staff_list.setItemDelegate(StaffRowDelegate(self._staff_list))
+        self._staff_list.setIconSize(QSize(STAFF_ICON_SIZE, STAFF_ICON_SIZE))
+        # Rows inform, they are not choices: arrow keys still move a focus frame for screen readers,
+        # but nothing looks "selected".
+        self._staff_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._staff_list.setUniformItemSizes(True)
+        self._staff_list.setFrameShape(QFrame.Shape.StyledPanel)
+        self._list_label.setBuddy(self._staff_list)
+
+        self._quit = QPushButton("&Quit")
+        self._quit.setObjectName("quitButton")
+        self._quit.clicked.connect(self.quit_clicked)
+
+        header_text = QVBoxLayout()
+        header_text.setSpacing(2)
+        header_text.addWidget(self._summary)
+        header_text.addWidget(self._connection_line)
+        header = QHBoxLayout()
+        header.setSpacing(12)
+        header.addWidget(self._state_icon, 0, Qt.AlignmentFlag.AlignTop)
+        header.addLayout(header_text, 1)
+        header.addWidget(self._reconnect, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self._quit)
+
+        layout = QVBoxLayout(self)
+        self._layout = layout
+        layout.setContentsMargins(14, 14, 14, 12)
+        layout.setSpacing(10)
+        layout.addLayout(header)
+        layout.addWidget(self._list_label)
+        layout.addWidget(self._staff_list, 1)
+        layout.addLayout(buttons)
+
+        # Visual order: the reconnect action (when shown) sits above the list, Quit below it.
+        QWidget.setTabOrder(self._reconnect, self._staff_list)
+        QWidget.setTabOrder(self._staff_list, self._quit)
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(LIVE_REFRESH_MS)
+        # Very coarse: the OS may batch this wake-up with others; a second late is harmless.
+        self._live_timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self._live_timer.timeout.connect(self.refresh)
+
+        self._sized = False
+        self._render()
+
+    # -- what the controller sets ---------------------------------------------------------
+    @property
+    def hide_on_close(self) -> bool:
+        return self._hide_on_close
+
+    def set_hide_on_close(self, hide: bool) -> None:
+        """True while a tray icon exists to bring the window back; else closing minimises."""
+        self._hide_on_close = hide
+
+    @property
+    def live_refresh_active(self) -> bool:
+        return self._live_timer.isActive()
+
+    def refresh(self) -> None:
+        """Re-read the model; skipped while hidden (showing the window refreshes it)."""
+        if self.isVisible():
+            self._render()
+
+    def dispose(self) -> None:
+        """Close for good (the app is quitting): no more hide-instead-of-close."""
+        self._disposed = True
+        self._live_timer.stop()
+        self.close()
+
+    # -- for tests and the accessibility tree ---------------------------------------------
+    def staff_texts(self) -> list[str]:
+        return [self._staff_list.item(i).text() for i in range(self._staff_list.count())]
+
+    def summary_text(self) -> str:
+        return self._summary.text()
+
+    def connection_text(self) -> str:
+        return self._connection_line.text()
+
+    @property
+    def reconnect_button(self) -> QPushButton:
+        return self._reconnect
+
+    @property
+    def quit_button(self) -> QPushButton:
+        return self._quit
+
+    @property
+    def staff_list(self) -> QListWidget:
+        return self._staff_list
+
+    # -- events ---------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        self._render()
+        if not self._sized:
+            # Tall enough for the staff without a scroll bar (up to a point), no empty acre below.
+            self._sized = True
+            width = max(440, self.sizeHint().width())
+            layout = self._layout
+            # Height for this width: a wrapped connection error makes the header taller.
+            full = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+            if full <= 0:
+                full = self.sizeHint().height()
+            self.resize(width, full)
+        self._live_timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._live_timer.stop()
+        super().hideEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._disposed:
+            event.accept()
+            return
+        event.ignore()
+        if self._hide_on_close:
+            self.hide()
+        else:
+            log.info("no system tray to return to: minimising the status window instead of closing")
+            self.showMinimized()
+
+    # -- drawing --------------------------------------------------------------------------
+    def _render(self) -> None:
+        now = self._clock()
+        status = self._connection.status
+        summary = self._book.summary()
+        key = IconKey.for_tray(summary, status)
+        icon = self._icons.icon(key)
+        self.setWindowIcon(icon)
+        self._state_icon.setPixmap(self._icons.pixmap(key, HEADER_ICON_SIZE))
+        self._summary.setText(summary.sentence())
+        self._connection_line.setText(status.describe())
+        self._reconnect.setVisible(status.state in RECONNECTABLE)
+        self._fill_list(self._book.members(), now)
+        self._staff_list.updateGeometry()
+
+    def _fill_list(self, members: list[StaffMember], now: datetime) -> None:
+        current = self._staff_list.currentItem()
+        current_jid = current.data(JID_ROLE) if current is not None else None
+        self._staff_list.clear()
+        for member in members:
+            row = staff_row(member, now)
+            item = QListWidgetItem(
+                self._icons.icon(IconKey.for_availability(member.availability)), row.line()
+            )
+            item.setData(ROW_ROLE, row)
+            item.setData(JID_ROLE, member.jid)
+            item.setToolTip(f"{row.line()}\n{member.jid}")
+            # Informative rows: focusable for keyboard and screen readers, nothing to edit.
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            self._staff_list.addItem(item)
+            if member.jid == current_jid:
+                self._staff_list.setCurrentItem(item)

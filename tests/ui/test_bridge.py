@@ -1,0 +1,70 @@
+"""CoreBridge: core events reach Qt as few signals, and stop after close."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
+from supporttray.core.presence import Availability, PresenceBook
+from supporttray.ui.bridge import CoreBridge
+
+
+def test_a_burst_of_a_thousand_presence_updates_repaints_once(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor
+) -> None:
+    bridge = CoreBridge(book, connection)
+    emitted: list[frozenset[str]] = []
+    bridge.staff_changed.connect(emitted.append)
+
+    for i in range(1000):
+        show = Availability.AWAY if i % 2 else Availability.AVAILABLE
+        book.update("alice@example.org/laptop", show, f"status {i}")
+        book.update("bob@example.org/phone", show, f"status {i}")
+    qtbot.waitUntil(lambda: not bridge.flush_pending)
+    qtbot.wait(10)
+
+    assert emitted == [frozenset({"alice@example.org", "bob@example.org"})]
+    bridge.close()
+
+
+def test_connection_flaps_are_reported_once_with_the_latest_status(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor
+) -> None:
+    bridge = CoreBridge(book, connection)
+    with qtbot.waitSignal(bridge.connection_changed) as blocker:
+        connection.set(ConnectionState.CONNECTING)
+        connection.set(ConnectionState.ERROR, "The server could not be reached.")
+    assert blocker.args == [
+        ConnectionStatus(ConnectionState.ERROR, "The server could not be reached.")
+    ]
+    bridge.close()
+
+
+def test_close_unsubscribes_and_drops_what_was_pending(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor
+) -> None:
+    subscribers_before = len(book.changed), len(connection.changed)
+    bridge = CoreBridge(book, connection)
+    emitted: list[object] = []
+    bridge.staff_changed.connect(emitted.append)
+    bridge.connection_changed.connect(emitted.append)
+    book.update("carol@example.org/desk", Availability.BUSY)
+
+    bridge.close()
+    connection.set(ConnectionState.OFFLINE)
+    qtbot.wait(20)
+
+    assert (len(book.changed), len(connection.changed)) == subscribers_before
+    assert emitted == []
+    bridge.close()  # twice is harmless
+
+
+def test_no_timer_runs_while_nothing_changes(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor
+) -> None:
+    bridge = CoreBridge(book, connection)
+    book.update("carol@example.org/desk", Availability.BUSY)
+    qtbot.waitUntil(lambda: not bridge.flush_pending)
+    assert not any(timer.isActive() for timer in bridge.findChildren(QTimer))
+    bridge.close()

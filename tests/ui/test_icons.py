@@ -1,0 +1,65 @@
+"""The tray icons render from the packaged SVGs, one picture per state."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from supporttray.core.connection import ConnectionState, ConnectionStatus
+from supporttray.core.presence import Availability, SupportSummary
+from supporttray.ui.icons import ICON_SIZES, IconKey, IconSet
+
+
+def opaque_pixels(image: QImage) -> int:
+    return sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if image.pixelColor(x, y).alpha() > 0
+    )
+
+
+@pytest.mark.parametrize("key", list(IconKey))
+def test_every_state_icon_renders_something_at_16_px(
+    qtbot: QtBot, icons: IconSet, key: IconKey
+) -> None:
+    pixmap = icons.pixmap(key, 16)
+    assert not pixmap.isNull()
+    # A speech bubble covers a good part of the square; an empty render would be 0.
+    assert opaque_pixels(pixmap.toImage()) > 16 * 16 // 3
+
+
+def test_state_icons_differ_from_each_other(qtbot: QtBot, icons: IconSet) -> None:
+    images = {key: icons.pixmap(key, 16).toImage() for key in IconKey}
+    assert len({bytes(image.constBits()) for image in images.values()}) == len(IconKey)
+
+
+def test_unread_badge_changes_the_icon(qtbot: QtBot, icons: IconSet) -> None:
+    plain = icons.pixmap(IconKey.AVAILABLE, 22).toImage()
+    badged = icons.pixmap(IconKey.AVAILABLE, 22, unread=True).toImage()
+    assert plain != badged
+
+
+def test_icon_offers_every_tray_size(qtbot: QtBot, icons: IconSet) -> None:
+    sizes = {size.width() for size in icons.icon(IconKey.AWAY).availableSizes()}
+    assert sizes == set(ICON_SIZES)
+
+
+@pytest.mark.parametrize(
+    ("state", "availability", "key"),
+    [
+        (ConnectionState.ONLINE, Availability.AVAILABLE, IconKey.AVAILABLE),
+        (ConnectionState.ONLINE, Availability.AWAY, IconKey.AWAY),
+        (ConnectionState.ONLINE, Availability.BUSY, IconKey.BUSY),
+        (ConnectionState.ONLINE, Availability.OFFLINE, IconKey.OFFLINE),
+        (ConnectionState.CONNECTING, Availability.AVAILABLE, IconKey.CONNECTING),
+        (ConnectionState.OFFLINE, Availability.AVAILABLE, IconKey.OFFLINE),
+        (ConnectionState.ERROR, Availability.AVAILABLE, IconKey.OFFLINE),
+    ],
+)
+def test_tray_picture_puts_our_connection_before_staff_availability(
+    state: ConnectionState, availability: Availability, key: IconKey
+) -> None:
+    summary = SupportSummary(availability, available=0, away=0, busy=0, total=1)
+    assert IconKey.for_tray(summary, ConnectionStatus(state)) is key

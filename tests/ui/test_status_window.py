@@ -1,0 +1,168 @@
+"""The status window: the fallback without a tray and the left-click window with one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from supporttray.core.clock import FakeClock
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.presence import Availability, PresenceBook
+from supporttray.ui.status_window import LIVE_REFRESH_MS
+from supporttray.ui.tray import TrayController
+
+from .conftest import Calls, MakeController
+
+
+def shown(make_controller: MakeController, **kwargs: object) -> TrayController:
+    """A controller whose window is open (no tray: the fallback path offscreen)."""
+    controller = make_controller(**kwargs)  # type: ignore[arg-type]
+    controller.start()
+    assert controller.window.isVisible()
+    return controller
+
+
+def test_window_is_titled_with_the_app_name_and_shows_the_summary(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller).window
+    assert window.windowTitle() == "SupportTray"
+    assert window.summary_text() == "1 of 3 support staff available"
+    assert window.connection_text() == "Connected"
+
+
+def test_window_lists_staff_with_status_idle_and_local_time(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller).window
+    assert window.staff_texts() == [
+        "Alice — Available · “In the office” · idle 12 min · 14:00 local",
+        "Bob — Away · “Back at 3” · 07:00 local",
+        "Carol — Offline",
+    ]
+
+
+def test_window_follows_presence_changes(
+    qtbot: QtBot, make_controller: MakeController, book: PresenceBook
+) -> None:
+    window = shown(make_controller).window
+    book.update("carol@example.org/desk", Availability.BUSY, "In a meeting")
+    qtbot.waitUntil(lambda: "Carol — Busy · “In a meeting”" in window.staff_texts())
+    assert window.summary_text() == "1 of 3 support staff available"
+
+
+def test_relative_times_are_fresh_when_the_window_is_shown_again(
+    qtbot: QtBot, make_controller: MakeController, clock: FakeClock
+) -> None:
+    controller = shown(make_controller, tray=False)
+    window = controller.window
+    window.hide()
+    clock.advance(60 * 60)
+    window.show()
+    assert window.staff_texts()[0] == (
+        "Alice — Available · “In the office” · idle 1 h 12 min · 15:00 local"
+    )
+
+
+def test_live_refresh_runs_only_while_the_window_is_visible(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller).window
+    assert window.live_refresh_active
+    assert LIVE_REFRESH_MS >= 30_000
+    window.hide()
+    assert not window.live_refresh_active
+
+
+def test_reconnect_button_only_when_offline_and_it_calls_back(
+    qtbot: QtBot, make_controller: MakeController, connection: ConnectionMonitor, calls: Calls
+) -> None:
+    window = shown(make_controller).window
+    assert not window.reconnect_button.isVisible()
+
+    connection.set(ConnectionState.ERROR, "The server could not be reached.")
+    qtbot.waitUntil(window.reconnect_button.isVisible)
+    assert window.connection_text() == "The server could not be reached."
+    qtbot.mouseClick(window.reconnect_button, Qt.MouseButton.LeftButton)
+    assert calls.reconnect == 1
+
+    connection.set(ConnectionState.CONNECTING)
+    qtbot.waitUntil(lambda: not window.reconnect_button.isVisible())
+    assert window.connection_text() == "Connecting…"
+
+
+def test_quit_button_calls_on_quit(
+    qtbot: QtBot, make_controller: MakeController, calls: Calls
+) -> None:
+    window = shown(make_controller).window
+    qtbot.mouseClick(window.quit_button, Qt.MouseButton.LeftButton)
+    assert calls.quit == 1
+
+
+def test_closing_without_a_tray_minimises_instead_of_vanishing(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller, tray=False).window
+    closed_last_window: list[bool] = []
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.lastWindowClosed.connect(lambda: closed_last_window.append(True))
+
+    assert window.close() is False
+    assert window.isVisible()
+    assert window.isMinimized()
+    assert closed_last_window == []
+
+
+def test_escape_without_a_tray_also_keeps_the_window(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller, tray=False).window
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.isVisible()
+
+
+def test_escape_hides_the_window_when_a_tray_can_bring_it_back(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller, tray=False).window
+    window.set_hide_on_close(True)  # what attaching to a tray does
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+
+
+def test_tab_goes_from_reconnect_to_the_staff_list_to_quit(
+    qtbot: QtBot, make_controller: MakeController, connection: ConnectionMonitor
+) -> None:
+    connection.set(ConnectionState.OFFLINE)
+    window = shown(make_controller).window
+    qtbot.waitUntil(window.isActiveWindow)
+    window.reconnect_button.setFocus()
+    order = [QApplication.focusWidget()]
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [
+        window.reconnect_button,
+        window.staff_list,
+        window.quit_button,
+        window.reconnect_button,
+    ]
+
+
+def test_staff_mode_heads_the_list_as_the_team(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    window = shown(make_controller, mode="staff").window
+    assert window.staff_list.accessibleName() == "Your support team"
+
+
+def test_an_empty_book_says_no_staff_are_configured(
+    qtbot: QtBot, make_controller: MakeController, book: PresenceBook
+) -> None:
+    for member in book.members():
+        book.remove_staff(member.jid)
+    window = shown(make_controller).window
+    assert window.summary_text() == "No support staff configured"
+    assert window.staff_texts() == []

@@ -87,7 +87,11 @@ class StaffRowDelegate(QStyledItemDelegate):
         style_option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
         # The style would paint the current row like a selection; rows are not choices, so draw
         # keyboard focus as a thin outline instead (below).
-        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        # Only once the keyboard moved focus, as styles do for focus frames: a mouse user opening
+        # the window should not see the first row marked.
+        has_focus = bool(option.state & QStyle.StateFlag.State_HasFocus) and bool(
+            option.state & QStyle.StateFlag.State_KeyboardFocusChange
+        )
         style_option.state &= ~(QStyle.StateFlag.State_HasFocus | QStyle.StateFlag.State_Selected)
         widget = style_option.widget
         style = widget.style() if widget is not None else None

@@ -11,9 +11,9 @@ import pytest
 # Before anything imports Qt: widget tests run offscreen (which has no system tray).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
-from keyring.errors import PasswordDeleteError  # noqa: E402
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 
 class InMemoryKeyring(KeyringBackend):
@@ -57,7 +57,7 @@ def profile_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def subprocess_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for running `supporttray` as a child: file keyring in a temp dir, offscreen Qt."""
+    """Environment for a `supporttray` child: file keyring in a temp dir, offscreen Qt."""
     env = dict(os.environ)
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)

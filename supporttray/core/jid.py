@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def bare_jid(jid: str) -> str:
-    """`Alice@Example.org/laptop` -> `alice@example.org` (node and domain compare case-insensitively)."""
+    """`Alice@Example.org/laptop` -> `alice@example.org` (node and domain ignore case)."""
     return jid.split("/", 1)[0].strip().lower()
 
 

@@ -216,8 +216,10 @@ class PresenceBook:
                 self._resources[key].clear()
                 member = self._members[key]
                 if member.availability is not Availability.OFFLINE:
+                    # What they said while we could see them is stale now: drop it.
                     self._members[key] = replace(
-                        member, availability=Availability.OFFLINE, idle_since=None, resources=()
+                        member, availability=Availability.OFFLINE, status="", idle_since=None,
+                        resources=(),
                     )
                     self._changed(key)
 

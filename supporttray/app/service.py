@@ -1,0 +1,133 @@
+"""The running app's one service object: connection lifecycle and what `status` reports.
+
+Shared by the tray UI and the control socket; it imports no widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from supporttray.app.account import AccountSetup, SetupError, account_setup
+from supporttray.config.credentials import CredentialError, CredentialStore
+from supporttray.config.settings import Settings
+from supporttray.core.clock import Clock, utc_now
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.own_presence import OwnPresence
+from supporttray.core.presence import PresenceBook
+from supporttray.xmpp.connection import XmppConnection
+
+log = logging.getLogger("supporttray.app")
+
+
+class SupportService:
+    def __init__(
+        self,
+        settings: Settings,
+        credentials: CredentialStore,
+        *,
+        book: PresenceBook | None = None,
+        monitor: ConnectionMonitor | None = None,
+        own_presence: OwnPresence | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.clock = clock
+        self.book = book or PresenceBook(clock)
+        self.monitor = monitor or ConnectionMonitor()
+        self.own_presence = own_presence or OwnPresence()
+        self._connection: XmppConnection | None = None
+        self._setup: AccountSetup | None = None
+        # Staff named by policy are listed (offline) even before the first login works.
+        for jid in settings.get_str_list("support.staff"):
+            if jid.lower() != settings.get_str("account.jid").lower():
+                self.book.add_staff(jid)
+
+    @property
+    def account(self) -> str:
+        return self._setup.jid if self._setup else self.settings.get_str("account.jid")
+
+    @property
+    def mode(self) -> str:
+        return self.settings.get_str("support.mode")
+
+    async def start(self) -> None:
+        """Connect if we can; otherwise put the reason in the connection state."""
+        try:
+            self._setup = setup = account_setup(self.settings)
+        except SetupError as exc:
+            self.monitor.set(ConnectionState.ERROR, str(exc))
+            return
+        try:
+            password = self.credentials.get(setup.jid)
+        except CredentialError as exc:
+            self.monitor.set(ConnectionState.ERROR, str(exc))
+            return
+        if password is None:
+            self.monitor.set(
+                ConnectionState.ERROR,
+                f"No password is stored for {setup.jid}. Run: supporttray login {setup.jid}",
+            )
+            return
+        self._connection = XmppConnection(
+            setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
+            self.own_presence, clock=self.clock,
+        )
+        log.info("connecting as %s to %s", setup.jid, setup.endpoint.describe())
+        await self._connection.start()
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.stop()
+        self.monitor.set(ConnectionState.OFFLINE)
+
+    async def reconnect_now(self) -> None:
+        """Try again now; re-reads the password, which `supporttray login` may have changed."""
+        if self._connection is None:
+            await self.start()
+            return
+        try:
+            password = self.credentials.get(self._connection.jid)
+        except CredentialError as exc:
+            self.monitor.set(ConnectionState.ERROR, str(exc))
+            return
+        if password is None:
+            self.monitor.set(
+                ConnectionState.ERROR,
+                f"No password is stored for {self._connection.jid}. "
+                f"Run: supporttray login {self._connection.jid}",
+            )
+            return
+        self._connection.update_password(password)
+        self._connection.reconnect_now()
+
+    def status(self) -> dict[str, Any]:
+        """The `status --json` object (a contract: see DESIGN.md)."""
+        now = self.clock()
+        status = self.monitor.status
+        members = []
+        for member in self.book.members():
+            local = member.local_time(now)
+            members.append({
+                "jid": member.jid,
+                "name": member.name,
+                "availability": member.availability.value,
+                "status": member.status,
+                "idle_seconds": member.idle_seconds(now),
+                "local_time": local.isoformat(timespec="seconds") if local else None,
+            })
+        own = self.own_presence.current
+        online = status.state is ConnectionState.ONLINE
+        return {
+            "state": status.state.value,
+            "error": status.error,
+            "account": self.account,
+            "mode": self.mode,
+            "support": self.book.summary().availability.value,
+            "summary": self.book.summary().sentence(),
+            "staff": members,
+            "presence": {"show": own.show.value if online else "offline", "status": own.status},
+            "unread": 0,
+            "requests": [],
+        }

@@ -1,0 +1,300 @@
+"""The `supporttray` command line (a contract: IT scripts rely on it; see DESIGN.md).
+
+Every failure ends as one sentence on stderr and a non-zero exit code, never a traceback:
+1 = failed, 2 = bad usage or configuration, 3 = no running instance (`status`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import logging.handlers
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from supporttray import APP_NAME, __version__
+
+log = logging.getLogger("supporttray")
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NOT_RUNNING = 3
+
+
+class CliError(Exception):
+    """Ends the command with this sentence on stderr and the given exit code."""
+
+    def __init__(self, sentence: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(sentence)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS so a subcommand's absent option does not overwrite one given before it.
+    common.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
+                        help="keep config, data, logs and the control socket under DIR "
+                             "(default: $SUPPORTTRAY_HOME, else the platform's user dirs)")
+    common.add_argument("--policy", metavar="FILE", default=argparse.SUPPRESS,
+                        help="machine policy file (default: $SUPPORTTRAY_POLICY, else "
+                             "/etc/supporttray/policy.toml or the platform's location)")
+    parser = argparse.ArgumentParser(
+        prog="supporttray", parents=[common],
+        description=f"{APP_NAME}: IT support one click away, from the system tray.",
+    )
+    parser.add_argument("--version", action="version", version=f"supporttray {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="start the tray app (the default)")
+    login = sub.add_parser("login", parents=[common],
+                           help="store the account and its password (in the keyring)")
+    login.add_argument("jid", metavar="JID", help="your chat account, e.g. you@example.org")
+    login.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of asking")
+    status = sub.add_parser("status", parents=[common],
+                            help="ask the running instance what it sees")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("doctor", parents=[common],
+                   help="check policy, server, TLS, keyring and tray")
+    sandbox = sub.add_parser("sandbox", help="run a local Prosody with demo accounts")
+    sandbox.add_argument("--dir", metavar="DIR", type=Path,
+                         help="keep the server's config, data and CA in DIR")
+    demo = sub.add_parser("demo", help="sandbox + simulated support staff + the tray app")
+    demo.add_argument("--staff", action="store_true",
+                      help="run the tray as a support staff member instead of a requester")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        return _dispatch(command, args)
+    except CliError as exc:
+        print(f"supporttray: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # The one crash path: the log gets the traceback, the user a sentence.
+        log.exception("unexpected error in %r", command)
+        print(f"supporttray: unexpected error ({type(exc).__name__}: {exc}). "
+              "Details are in the log file; please report it to IT.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _dispatch(command: str, args: argparse.Namespace) -> int:
+    if command == "sandbox":
+        from supporttray.sandbox import command as sandbox_command
+
+        return sandbox_command.run(args.dir)
+    if command == "demo":
+        from supporttray.demo import run_demo
+
+        return run_demo(staff=args.staff)
+    paths = _paths(args)
+    if command == "status":
+        return _status(paths, as_json=args.json, out=sys.stdout)
+    if command == "doctor":
+        return _doctor(paths, args)
+    settings = _settings(paths, _policy(args))
+    if command == "login":
+        return _login(paths, settings, args.jid, password_stdin=args.password_stdin)
+    return _run(paths, settings)
+
+
+def _doctor(paths: Any, args: argparse.Namespace) -> int:
+    """Like the others, but a bad policy is one failed check among the rest, not the end."""
+    from supporttray.config.policy import Policy
+    from supporttray.doctor import run_doctor
+
+    setup_logging(paths, console_level=logging.CRITICAL)  # findings are the output
+    problem = None
+    try:
+        policy = _policy(args)
+    except CliError as exc:
+        problem, policy = str(exc), Policy.empty()
+    return run_doctor(paths, _settings(paths, policy), out=sys.stdout, policy_problem=problem)
+
+
+# -- configuration ------------------------------------------------------------------------
+def _paths(args: argparse.Namespace) -> Any:
+    from supporttray.config.paths import resolve_paths
+
+    return resolve_paths(getattr(args, "profile", None), os.environ)
+
+
+def _policy(args: argparse.Namespace) -> Any:
+    from supporttray.config.policy import PolicyError, load_policy, policy_path
+
+    path, explicit = policy_path(getattr(args, "policy", None), os.environ)
+    try:
+        return load_policy(path, explicit=explicit)
+    except PolicyError as exc:
+        raise CliError(f"the machine policy cannot be used, so nothing was started: {exc}",
+                       EXIT_USAGE) from None
+
+
+def _settings(paths: Any, policy: Any) -> Any:
+    from supporttray.config.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(paths, policy)
+    except SettingsError as exc:
+        raise CliError(f"your settings file cannot be used: {exc}", EXIT_USAGE) from None
+
+
+def setup_logging(paths: Any, *, console_level: int = logging.WARNING) -> None:
+    """Log to the profile's log file; never message bodies or passwords (slixmpp stays quiet)."""
+    teardown_logging()  # a second setup (tests, the demo) replaces the first
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    try:
+        paths.ensure()
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._supporttray = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    except OSError as exc:
+        print(f"supporttray: cannot write the log file ({exc}); logging to the console only",
+              file=sys.stderr)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(console_level)
+    console.setFormatter(logging.Formatter("supporttray: %(message)s"))
+    console._supporttray = True  # type: ignore[attr-defined]
+    root.addHandler(console)
+    # slixmpp logs whole stanzas (message bodies, SASL exchanges) at DEBUG; keep it at WARNING.
+    logging.getLogger("slixmpp").setLevel(logging.WARNING)
+
+
+def teardown_logging() -> None:
+    """Close the handlers setup_logging added (before their directory goes away)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_supporttray", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+# -- commands -----------------------------------------------------------------------------
+def _run(paths: Any, settings: Any) -> int:
+    from supporttray.config.credentials import CredentialStore
+    from supporttray.ipc.client import NotRunning, request
+    from supporttray.ipc.protocol import ProtocolError
+
+    try:
+        request(paths.control_socket, {"cmd": "activate"}, timeout=2.0)
+    except NotRunning:
+        pass
+    except (OSError, ProtocolError):
+        pass  # a stale socket; the new instance replaces it
+    else:
+        print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
+        return 0
+    setup_logging(paths)
+    from supporttray.launcher import run_qt, run_tray
+
+    return run_qt(lambda: run_tray(paths, settings, CredentialStore()))
+
+
+def _login(paths: Any, settings: Any, jid: str, *, password_stdin: bool) -> int:
+    from supporttray.config.credentials import CredentialError, CredentialStore
+    from supporttray.config.settings import SettingLocked, SettingsError
+    from supporttray.core.jid import bare_jid, looks_like_bare_jid
+
+    if not looks_like_bare_jid(jid):
+        raise CliError(f"{jid!r} is not a chat account; write it like you@example.org",
+                       EXIT_USAGE)
+    jid = bare_jid(jid)
+    if settings.is_locked("account.jid"):
+        enforced = settings.get_str("account.jid")
+        if enforced and bare_jid(enforced) != jid:
+            raise CliError(f"your organisation's policy sets the account to {enforced}; "
+                           f"log in with that one", EXIT_USAGE)
+    password = _read_password(jid, from_stdin=password_stdin)
+    store = CredentialStore()
+    try:
+        store.set(jid, password)
+    except CredentialError as exc:
+        raise CliError(str(exc)) from None
+    if not settings.is_locked("account.jid"):
+        try:
+            settings.set("account.jid", jid)
+            settings.save()
+        except (SettingLocked, SettingsError, OSError) as exc:
+            raise CliError(
+                f"the password is stored, but the account could not be saved: {exc}"
+            ) from None
+    print(f"Stored {jid} and its password in the keyring ({store.backend_name()}).")
+    _tell_running_instance(paths, "reconnect")
+    return 0
+
+
+def _read_password(jid: str, *, from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+    elif sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {jid}: ")
+    else:
+        raise CliError("no terminal to ask for the password; use --password-stdin", EXIT_USAGE)
+    if not password:
+        raise CliError("the password is empty; nothing was stored", EXIT_USAGE)
+    return password
+
+
+def _tell_running_instance(paths: Any, command: str) -> None:
+    from supporttray.ipc.client import NotRunning, request
+    from supporttray.ipc.protocol import ProtocolError
+
+    try:
+        request(paths.control_socket, {"cmd": command}, timeout=3.0)
+        print("The running SupportTray is reconnecting with it.")
+    except (NotRunning, OSError, ProtocolError):
+        pass
+
+
+def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:
+    from supporttray.ipc.client import NotRunning, request
+    from supporttray.ipc.protocol import ProtocolError
+
+    try:
+        response = request(paths.control_socket, {"cmd": "status"})
+    except NotRunning:
+        raise CliError(f"{APP_NAME} is not running (nothing answers at {paths.control_socket}). "
+                       "Start it with: supporttray run", EXIT_NOT_RUNNING) from None
+    except (OSError, ProtocolError) as exc:
+        raise CliError(f"the running {APP_NAME} did not answer: {exc}") from None
+    if not response.get("ok"):
+        raise CliError(str(response.get("error") or "the running instance reported an error"))
+    status = response["result"]
+    if as_json:
+        json.dump(status, out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(format_status(status))
+    return 0
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """The human form of `status`."""
+    lines = [f"{status['account'] or '(no account)'} ({status['mode']}): {status['state']}"]
+    if status.get("error"):
+        lines.append(f"  {status['error']}")
+    lines.append(f"Support: {status.get('summary') or status['support']}")
+    for member in status["staff"]:
+        parts = [member["availability"]]
+        if member["status"]:
+            parts.append(f"“{member['status']}”")
+        if member["idle_seconds"]:
+            parts.append(f"idle {member['idle_seconds'] // 60} min")
+        if member["local_time"]:
+            parts.append(f"local time {member['local_time'][11:16]}")
+        lines.append(f"  {member['name']} <{member['jid']}>: {', '.join(parts)}")
+    return "\n".join(lines) + "\n"

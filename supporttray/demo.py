@@ -1,0 +1,166 @@
+"""`supporttray demo`: a real Prosody, simulated colleagues and the tray app, in one command.
+
+Everything lives in a temporary directory that is removed on exit; nothing touches the user's
+real profile, keyring or policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from supporttray import APP_NAME
+from supporttray.config.credentials import CredentialStore
+from supporttray.config.paths import Paths, resolve_paths
+from supporttray.config.policy import load_policy
+from supporttray.config.settings import Settings
+from supporttray.sandbox import demo_accounts
+from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
+
+log = logging.getLogger("supporttray.demo")
+
+CAROL_ARRIVES_AFTER_SECONDS = 20.0
+
+
+def run_demo(*, staff: bool = False) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="supporttray-demo-"))
+    sandbox = ProsodySandbox(
+        workdir / "server",
+        accounts=demo_accounts.ALL,
+        groups={demo_accounts.SUPPORT_GROUP: demo_accounts.SUPPORT_GROUP_MEMBERS},
+    )
+    try:
+        try:
+            sandbox.start()
+        except (ProsodyMissing, SandboxError, OSError) as exc:
+            print(f"supporttray demo: {exc}", file=sys.stderr)
+            return 1
+        me = demo_accounts.DAVE if staff else demo_accounts.USER
+        jid = f"{me[0]}@{sandbox.domain}"
+        policy_file = _write_policy(workdir, sandbox, staff=staff)
+        paths = resolve_paths(str(workdir / "profile"), {})
+        paths.ensure()
+        _use_demo_keyring()
+        credentials = CredentialStore()
+        credentials.set(jid, me[1])
+        settings = Settings(load_policy(policy_file, explicit=True), {"account.jid": jid},
+                            path=paths.settings_file)
+
+        from supporttray.cli import setup_logging
+
+        setup_logging(paths)
+        _print_banner(jid, staff, workdir / "profile")
+        from supporttray.launcher import run_qt
+
+        return run_qt(lambda: _demo_main(sandbox, paths, settings, credentials, staff=staff))
+    finally:
+        from supporttray.cli import teardown_logging
+
+        teardown_logging()
+        sandbox.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _demo_main(
+    sandbox: ProsodySandbox,
+    paths: Paths,
+    settings: Settings,
+    credentials: CredentialStore,
+    *,
+    staff: bool,
+) -> int:
+    from supporttray.launcher import run_tray
+    from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
+
+    domain = sandbox.domain
+
+    def person(account: tuple[str, str], **kwargs: object) -> SimulatedPerson:
+        script = PersonScript(f"{account[0]}@{domain}", account[1], approve_domain=domain,
+                              **kwargs)  # type: ignore[arg-type]
+        return SimulatedPerson(script, sandbox.host, sandbox.c2s_port, sandbox.ca_file)
+
+    alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0)
+    bob = person(demo_accounts.BOB, show="away", status="Back at 3 pm", idle_minutes=25,
+                 utc_offset_hours=-5.0)
+    carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0)
+    online = [alice, bob]
+    if staff:
+        online.append(person(demo_accounts.USER, status="At the trade show"))
+    await asyncio.gather(*(p.start() for p in online))
+
+    async def carol_arrives() -> None:
+        await asyncio.sleep(CAROL_ARRIVES_AFTER_SECONDS)
+        await carol.start()
+        online.append(carol)
+
+    arrival = asyncio.ensure_future(carol_arrives())
+    try:
+        return await run_tray(paths, settings, credentials)
+    finally:
+        arrival.cancel()
+        await asyncio.gather(*(p.stop() for p in online), return_exceptions=True)
+
+
+def _write_policy(workdir: Path, sandbox: ProsodySandbox, *, staff: bool) -> Path:
+    """The policy IT would deploy, pointing at the sandbox."""
+    support = [f"{name}@{sandbox.domain}" for name in demo_accounts.SUPPORT_GROUP_MEMBERS]
+    lines = [
+        "[enforced]",
+        f'server.domain = "{sandbox.domain}"',
+        f'server.host = "{sandbox.host}"',
+        f"server.port = {sandbox.c2s_port}",
+        f'server.ca_file = "{sandbox.ca_file.as_posix()}"',
+        f"support.staff = [{', '.join(repr_toml(j) for j in support)}]",
+        f'support.group = "{demo_accounts.SUPPORT_GROUP}"',
+        f'support.auto_accept_domains = ["{sandbox.domain}"]',
+        f'support.mode = "{"staff" if staff else "requester"}"',
+        f'branding.name = "{APP_NAME} demo"',
+    ]
+    path = workdir / "policy.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def repr_toml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _use_demo_keyring() -> None:
+    """The demo's passwords live in this process only, never in the user's real keyring."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class DemoKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self._store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self._store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self._store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self._store.pop((service, username), None)
+
+    keyring.set_keyring(DemoKeyring())
+
+
+def _print_banner(jid: str, staff: bool, profile: Path) -> None:
+    role = "a support staff member" if staff else "a requester"
+    lines = [
+        f"{APP_NAME} demo: a local Prosody server, simulated colleagues and the tray app.",
+        f"  You are {jid}, {role}.",
+        "  alice is available, bob is away (idle), carol comes online after "
+        f"~{CAROL_ARRIVES_AFTER_SECONDS:.0f} s.",
+        f"  In another terminal: supporttray status --profile {profile}",
+        "  Quit from the tray menu or press Ctrl-C.",
+    ]
+    print("\n".join(lines), flush=True)

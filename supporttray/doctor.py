@@ -1,0 +1,222 @@
+"""`supporttray doctor`: what IT (or the user on the phone with IT) checks first.
+
+Each check prints one line, OK / WARN / FAIL, with a sentence; the exit code is 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import socket
+import ssl
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from supporttray.app.account import AccountSetup, SetupError, account_setup
+from supporttray.config.credentials import CredentialError, CredentialStore
+from supporttray.config.paths import Paths
+from supporttray.config.settings import Settings
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.own_presence import OwnPresence
+from supporttray.core.presence import PresenceBook
+
+TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "OK", "WARN", "FAIL"
+    topic: str
+    sentence: str
+
+
+Report = Callable[[Finding], None]
+
+
+def run_doctor(
+    paths: Paths,
+    settings: Settings,
+    *,
+    out: TextIO,
+    policy_problem: str | None = None,
+) -> int:
+    findings: list[Finding] = []
+
+    def report(finding: Finding) -> None:
+        findings.append(finding)
+        out.write(f"{finding.level:<5} {finding.topic:<9} {finding.sentence}\n")
+        out.flush()
+
+    report(_policy_finding(settings, policy_problem))
+    setup: AccountSetup | None = None
+    try:
+        setup = account_setup(settings)
+        report(Finding("OK", "account", f"{setup.jid} ({setup.mode} mode)"))
+    except SetupError as exc:
+        report(Finding("FAIL", "account", str(exc)))
+    password = _keyring_check(setup.jid if setup else None, report)
+    if setup is not None:
+        reachable = _server_check(setup.endpoint.host or setup.endpoint.domain,
+                                  setup.endpoint.port, report)
+        if reachable and not setup.endpoint.direct_tls:
+            tls_ok = _tls_check(setup.endpoint.host or setup.endpoint.domain,
+                                setup.endpoint.port, setup.endpoint.domain,
+                                str(setup.endpoint.ca_file or ""), report)
+            if tls_ok and password is not None:
+                report(asyncio.run(_login_check(settings, password)))
+    report(_tray_finding())
+    failed = sum(1 for f in findings if f.level == "FAIL")
+    out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
+    return 1 if failed else 0
+
+
+def _policy_finding(settings: Settings, problem: str | None) -> Finding:
+    if problem:
+        return Finding("FAIL", "policy", problem)
+    policy = settings.policy
+    if policy.source is None or not policy.source.exists():
+        return Finding("OK", "policy", "no machine policy file; built-in defaults apply")
+    return Finding("OK", "policy", f"{policy.source}: {len(policy.enforced)} locked setting(s), "
+                                   f"{len(policy.defaults)} default(s)")
+
+
+def _keyring_check(jid: str | None, report: Report) -> str | None:
+    store = CredentialStore()
+    problem = store.check()
+    if problem:
+        report(Finding("FAIL", "keyring", problem))
+        return None
+    backend = store.backend_name()
+    insecure = "plaintext" in backend.lower() or "keyrings.alt" in backend
+    if jid is None:
+        report(Finding("WARN" if insecure else "OK", "keyring", backend))
+        return None
+    try:
+        password = store.get(jid)
+    except CredentialError as exc:
+        report(Finding("FAIL", "keyring", str(exc)))
+        return None
+    if password is None:
+        report(Finding("FAIL", "keyring",
+                       f"no password stored for {jid} in {backend}. Run: supporttray login {jid}"))
+        return None
+    level = "WARN" if insecure else "OK"
+    note = " (stores passwords unencrypted)" if insecure else ""
+    report(Finding(level, "keyring", f"password for {jid} found in {backend}{note}"))
+    return password
+
+
+def _server_check(host: str, port: int, report: Report) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=TIMEOUT):
+            pass
+    except OSError as exc:
+        report(Finding("FAIL", "server", f"cannot reach {host}:{port}: "
+                                         f"{exc.strerror or exc}. Check the network or the "
+                                         "policy's server.host / server.port."))
+        return False
+    report(Finding("OK", "server", f"{host}:{port} accepts connections"))
+    return True
+
+
+def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) -> bool:
+    """STARTTLS by hand, verified like the app verifies: system store plus server.ca_file."""
+    context = ssl.create_default_context()
+    if ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            report(Finding("FAIL", "tls", f"cannot read server.ca_file {ca_file}: {exc}"))
+            return False
+    try:
+        with socket.create_connection((host, port), timeout=TIMEOUT) as raw:
+            raw.sendall(
+                f"<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' "
+                "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>".encode()
+            )
+            features = _read_until(raw, b"</stream:features>")
+            if b"urn:ietf:params:xml:ns:xmpp-tls" not in features:
+                report(Finding("FAIL", "tls", f"{host}:{port} does not offer STARTTLS"))
+                return False
+            raw.sendall(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+            if b"<proceed" not in _read_until(raw, b"/>"):
+                report(Finding("FAIL", "tls", "the server refused to start TLS"))
+                return False
+            with context.wrap_socket(raw, server_hostname=domain) as tls:
+                cert = tls.getpeercert() or {}
+                version = tls.version()
+    except ssl.SSLCertVerificationError as exc:
+        report(Finding("FAIL", "tls", f"the certificate for {domain} is not trusted "
+                                      f"({exc.verify_message}). Ask IT for the right CA "
+                                      "(policy key server.ca_file)."))
+        return False
+    except (OSError, ssl.SSLError) as exc:
+        report(Finding("FAIL", "tls", f"TLS with {host}:{port} failed: {exc}"))
+        return False
+    expires = cert.get("notAfter", "unknown")
+    report(Finding("OK", "tls", f"{version}, certificate for {domain} trusted, valid until "
+                                f"{expires}"))
+    return True
+
+
+def _read_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes:
+    data = b""
+    while marker not in data and len(data) < limit:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+async def _login_check(settings: Settings, password: str) -> Finding:
+    from supporttray.xmpp.connection import XmppConnection
+
+    setup = account_setup(settings)
+    monitor = ConnectionMonitor()
+    done = asyncio.Event()
+    monitor.changed.subscribe(
+        lambda s: done.set() if s.state in (ConnectionState.ONLINE, ConnectionState.ERROR)
+        else None
+    )
+    connection = XmppConnection(setup.jid, password, setup.endpoint, setup.directory,
+                                PresenceBook(), monitor, OwnPresence())
+    await connection.start()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), TIMEOUT)
+    status = monitor.status
+    await connection.stop()
+    if status.state is ConnectionState.ONLINE:
+        return Finding("OK", "login", f"logged in as {setup.jid}")
+    return Finding("FAIL", "login", status.error or "no answer from the server in time")
+
+
+def _tray_finding() -> Finding:
+    """Asked in a child process: without a display Qt aborts the whole process."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        return Finding("WARN", "tray", "no graphical session (DISPLAY/WAYLAND_DISPLAY unset); "
+                                       "the app needs a desktop")
+    probe = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon;"
+             "app = QApplication([]);"
+             "print('tray=' + str(QSystemTrayIcon.isSystemTrayAvailable()))")
+    try:
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Finding("WARN", "tray", f"could not ask Qt about the system tray: {exc}")
+    match = re.search(r"tray=(True|False)", result.stdout)
+    if match is None:
+        reason = (result.stderr.strip().splitlines() or ["unknown reason"])[-1]
+        return Finding("WARN", "tray", f"Qt could not start here: {reason}")
+    if match.group(1) == "True":
+        return Finding("OK", "tray", "a system tray is available")
+    return Finding("WARN", "tray", "no system tray on this desktop; SupportTray shows a small "
+                                   "window instead (on GNOME, install the AppIndicator extension)")

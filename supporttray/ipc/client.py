@@ -1,0 +1,63 @@
+"""Talk to the running instance from a command-line process (`status`, `login`, a second `run`).
+
+POSIX uses a plain AF_UNIX socket so these commands start fast and import no Qt; Windows uses
+QLocalSocket, which speaks the named pipe QLocalServer listens on.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from supporttray.ipc.protocol import MAX_REQUEST_BYTES, ProtocolError, decode, encode
+
+
+class NotRunning(Exception):
+    """No instance answers on this profile's control socket."""
+
+
+def request(address: Path, message: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    """Send one request and return the response; NotRunning if nobody listens."""
+    if os.name == "nt":
+        return _request_qt(str(address), message, timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        try:
+            sock.connect(str(address))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            raise NotRunning(str(address)) from exc
+        sock.sendall(encode(message))
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > 64 * MAX_REQUEST_BYTES:
+                raise ProtocolError("response too large")
+    finally:
+        sock.close()
+    if not data:
+        raise ProtocolError("the running instance closed the connection without answering")
+    return decode(data)
+
+
+def _request_qt(name: str, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    from PySide6.QtNetwork import QLocalSocket
+
+    sock = QLocalSocket()
+    sock.connectToServer(name)
+    if not sock.waitForConnected(int(timeout * 1000)):
+        raise NotRunning(name)
+    sock.write(encode(message))
+    sock.waitForBytesWritten(int(timeout * 1000))
+    data = b""
+    while not data.endswith(b"\n") and sock.waitForReadyRead(int(timeout * 1000)):
+        data += bytes(sock.readAll().data())
+    sock.disconnectFromServer()
+    if not data:
+        raise ProtocolError("the running instance closed the connection without answering")
+    return decode(data)

@@ -1,0 +1,396 @@
+"""The XMPP session: logs in, follows the support staff's presence, keeps the connection up.
+
+The only module (with its siblings in this package) that speaks slixmpp. It translates slixmpp
+events into calls on the core PresenceBook and ConnectionMonitor; nothing above it sees a stanza.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+from supporttray.core.clock import Clock, utc_now
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.jid import bare_jid, domain_of
+from supporttray.core.own_presence import OwnPresence
+from supporttray.core.presence import Availability, PresenceBook
+from supporttray.xmpp import entity_time, errors
+from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+
+log = logging.getLogger("supporttray.xmpp")
+
+# Presence types that carry availability; subscription types are handled elsewhere.
+_AVAILABILITY_TYPES = {"available", "chat", "away", "xa", "dnd", "unavailable"}
+_KEEPALIVE_SECONDS = 120.0  # a dead hotel Wi-Fi link is noticed within ~2.5 min, not 5
+_MAX_RETRY_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ServerEndpoint:
+    """Where to connect and whom to trust."""
+
+    domain: str
+    host: str = ""  # "" = resolve the domain (DNS SRV), as any XMPP client does
+    port: int = 5222
+    direct_tls: bool = False
+    ca_file: Path | None = None
+
+    def describe(self) -> str:
+        return f"{self.host or self.domain}:{self.port}"
+
+
+@dataclass(frozen=True)
+class StaffDirectory:
+    """Who counts as support staff, and whose subscription requests we approve unasked."""
+
+    staff: tuple[str, ...] = ()
+    group: str = ""
+    staff_mode: bool = False
+    auto_accept_domains: tuple[str, ...] = ()
+
+    def auto_approves(self, jid: str) -> bool:
+        """Staff approve requesters from the listed domains; everyone approves the staff."""
+        bare = bare_jid(jid)
+        if bare in {bare_jid(s) for s in self.staff}:
+            return True
+        return self.staff_mode and domain_of(bare) in {d.lower() for d in self.auto_accept_domains}
+
+
+class XmppConnection:
+    """One account's session with the server, with automatic reconnection."""
+
+    def __init__(
+        self,
+        jid: str,
+        password: str,
+        endpoint: ServerEndpoint,
+        directory: StaffDirectory,
+        book: PresenceBook,
+        monitor: ConnectionMonitor,
+        own_presence: OwnPresence,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._jid = jid
+        self._password = password
+        self._endpoint = endpoint
+        self._directory = directory
+        self._book = book
+        self._monitor = monitor
+        self._own = own_presence
+        self._clock = clock
+        self._client: slixmpp.ClientXMPP | None = None
+        self._stopping = False
+        self._fatal = False  # wrong password or untrusted certificate: retrying will not help
+        self._retry_delay = 1.0
+        self._retry_handle: asyncio.TimerHandle | None = None
+        self._time_queries: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        for staff_jid in directory.staff:
+            book.add_staff(staff_jid)
+        own_presence.changed.subscribe(lambda _p: self._send_own_presence())
+
+    @property
+    def jid(self) -> str:
+        return self._jid
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Begin connecting; returns at once. Must run on the loop the app uses (qasync)."""
+        install_fast_pbkdf2()
+        self._client = self._build_client()
+        self._connect()
+
+    async def stop(self) -> None:
+        """Say goodbye to the server (others see us offline) and close the stream."""
+        self._stopping = True
+        self._cancel_retry()
+        client = self._client
+        if client is None:
+            return
+        client.cancel_connection_attempt()
+        if client.transport is not None:
+            try:
+                client.send_presence(ptype="unavailable")
+                await asyncio.wait_for(client.disconnect(wait=1.0), timeout=3.0)
+            except (TimeoutError, ConnectionError):
+                log.info("server did not close the stream in time; dropping it")
+                client.abort()
+        self._monitor.set(ConnectionState.OFFLINE)
+        for task in list(self._tasks):
+            task.cancel()
+
+    def reconnect_now(self) -> None:
+        """The user asked: drop any wait and try again, even after a fatal error."""
+        if self._client is None:
+            return
+        self._stopping = False
+        self._fatal = False
+        self._retry_delay = 1.0
+        self._cancel_retry()
+        if self._client.transport is not None:
+            # Already connected: a fresh stream proves the link is really alive.
+            self._client.abort()
+        self._connect()
+
+    def update_password(self, password: str) -> None:
+        """A new password was stored (`supporttray login`): use it from the next attempt."""
+        self._password = password
+        if self._client is not None:
+            self._client.password = password
+            self._client.credentials["password"] = password
+
+    # -- building -------------------------------------------------------------------------
+    def _build_client(self) -> slixmpp.ClientXMPP:
+        client = slixmpp.ClientXMPP(self._jid, self._password)
+        ep = self._endpoint
+        # A custom port speaks STARTTLS unless told otherwise; else slixmpp tries direct TLS
+        # first and wastes a round trip (or hangs on a server that does not answer TLS).
+        client.enable_direct_tls = ep.direct_tls
+        client.enable_starttls = not ep.direct_tls
+        client.enable_plaintext = False
+        if ep.ca_file is not None:
+            client.ca_certs = ep.ca_file
+        # Approve subscriptions ourselves, by policy (slixmpp would approve anyone).
+        client.roster.auto_authorize = None  # type: ignore[assignment]  # None = ask us
+        client.roster.auto_subscribe = False
+        client.whitespace_keepalive = False
+        for plugin in ("xep_0030", "xep_0012", "xep_0092", "xep_0199", "xep_0319"):
+            client.register_plugin(plugin)
+        client.register_plugin("xep_0202")
+        entity_time.install_time_responder(client, entity_time.local_now)
+        client.plugin["xep_0092"].name = "SupportTray"
+        client.plugin["xep_0199"].enable_keepalive(interval=_KEEPALIVE_SECONDS, timeout=30)
+        handlers = {
+            "connecting": self._on_connecting,
+            "connection_failed": self._on_connection_failed,
+            "reconnect_delay": self._on_reconnect_delay,
+            "ssl_invalid_chain": self._on_invalid_chain,
+            "failed_auth": self._on_failed_auth,
+            "failed_all_auth": lambda _e: self._on_failed_auth(None),
+            "session_start": self._on_session_start,
+            "disconnected": self._on_disconnected,
+            "presence": self._on_presence,
+            "presence_subscribe": self._on_subscribe,
+            "roster_update": self._on_roster_update,
+        }
+        for event, handler in handlers.items():
+            client.add_event_handler(event, handler)
+        # slixmpp only logs exceptions from handlers; make them visible in our log, once.
+        client.exception = self._on_handler_exception  # type: ignore[method-assign]
+        return client
+
+    def _connect(self) -> None:
+        assert self._client is not None
+        ep = self._endpoint
+        self._monitor.set(ConnectionState.CONNECTING)
+        if ep.host:
+            self._client.connect(ep.host, ep.port)
+        else:
+            self._client.connect()
+
+    # -- connection events ----------------------------------------------------------------
+    def _on_connecting(self, _event: object) -> None:
+        if not self._fatal:
+            self._monitor.set(ConnectionState.CONNECTING)
+
+    def _on_connection_failed(self, error: object) -> None:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            self._fail_fatally(errors.certificate_sentence(self._endpoint.describe(), error))
+            return
+        sentence = errors.unreachable_sentence(self._endpoint.host or self._endpoint.domain,
+                                               self._endpoint.port, error)
+        log.warning("connection attempt failed: %s", error)
+        self._monitor.set(ConnectionState.ERROR, sentence)
+
+    def _on_reconnect_delay(self, seconds: object) -> None:
+        log.info("next connection attempt in %s s", seconds)
+
+    def _on_invalid_chain(self, error: object) -> None:
+        self._fail_fatally(errors.certificate_sentence(self._endpoint.domain, error))
+
+    def _on_failed_auth(self, stanza: Any) -> None:
+        condition = stanza["condition"] if stanza is not None else ""
+        log.warning("authentication failed (%s)", condition or "unknown condition")
+        # No abort here: slixmpp goes on to its next mechanism and disconnects itself after
+        # the last (failed_all_auth); cutting the stream under it only adds errors to the log.
+        self._fatal = True
+        self._monitor.set(ConnectionState.ERROR, errors.auth_sentence(bare_jid(self._jid)))
+
+    def _fail_fatally(self, sentence: str) -> None:
+        self._fatal = True
+        self._monitor.set(ConnectionState.ERROR, sentence)
+        if self._client is not None:
+            self._client.cancel_connection_attempt()
+            if self._client.transport is not None:
+                self._client.abort()
+
+    def _on_disconnected(self, reason: object) -> None:
+        self._book.clear_presences()
+        self._time_queries.clear()
+        if self._stopping:
+            self._monitor.set(ConnectionState.OFFLINE)
+            return
+        if self._fatal:
+            return  # the error sentence stays until the user acts
+        delay = self._retry_delay * random.uniform(0.8, 1.2)
+        self._retry_delay = min(_MAX_RETRY_SECONDS, self._retry_delay * 2)
+        log.info("disconnected (%s); reconnecting in %.1f s", reason, delay)
+        self._monitor.set(ConnectionState.OFFLINE, errors.lost_sentence(delay))
+        self._cancel_retry()
+        self._retry_handle = asyncio.get_running_loop().call_later(delay, self._connect)
+
+    def _cancel_retry(self) -> None:
+        if self._retry_handle is not None:
+            self._retry_handle.cancel()
+            self._retry_handle = None
+
+    async def _on_session_start(self, _event: object) -> None:
+        client = self._client
+        assert client is not None
+        try:
+            await client.get_roster(timeout=20)
+        except (IqError, IqTimeout) as exc:
+            log.warning("roster request failed: %s", exc)
+        self._adopt_group_members()
+        # Presence first: the server answers its probes at once. Subscribing before that lets a
+        # probe's "unsubscribed" (from a staff member who has not approved us yet) arrive after
+        # our subscribe and cancel it (seen with Prosody's shared roster groups).
+        self._send_own_presence()
+        self._subscribe_to_staff()
+        self._retry_delay = 1.0
+        log.info("online as %s", client.boundjid.full)
+        self._monitor.set(ConnectionState.ONLINE)
+
+    # -- roster and subscriptions ---------------------------------------------------------
+    def _adopt_group_members(self) -> None:
+        """Members of the policy's roster group (e.g. a shared roster) are staff too."""
+        group = self._directory.group
+        client = self._client
+        if not group or client is None:
+            return
+        roster = client.client_roster
+        with self._book.batch():
+            for jid in roster:
+                item = roster[jid]
+                if group in item["groups"] and bare_jid(jid) != bare_jid(self._jid):
+                    self._book.add_staff(jid, item["name"] or "")
+                elif self._book.is_staff(jid) and item["name"]:
+                    self._book.set_name(jid, item["name"])
+
+    def _on_roster_update(self, _iq: object) -> None:
+        self._adopt_group_members()
+
+    def _subscribe_to_staff(self) -> None:
+        """Ask every staff member for their presence, at every login.
+
+        Not skipped when the roster already says "both": a server shared roster (mod_groups)
+        shows that without the staff member's server ever sending us presence. Re-asking is
+        free where the subscription is real: RFC 6121 3.1.3 has their server answer for them.
+        """
+        client = self._client
+        assert client is not None
+        for member in self._book.members():
+            if member.jid != bare_jid(self._jid):
+                client.send_presence_subscription(pto=member.jid, ptype="subscribe")
+
+    def _on_subscribe(self, presence: Any) -> None:
+        client = self._client
+        assert client is not None
+        sender = presence["from"].bare
+        if self._directory.auto_approves(sender):
+            log.info("approving presence subscription from %s (policy)", sender)
+            client.send_presence(pto=sender, ptype="subscribed")
+            if self._book.is_staff(sender):
+                item = client.client_roster[sender]
+                if item["subscription"] not in ("to", "both") and not item["pending_out"]:
+                    client.send_presence(pto=sender, ptype="subscribe")
+        else:
+            log.info("leaving presence subscription from %s for the user to decide", sender)
+
+    # -- presence -------------------------------------------------------------------------
+    def _on_presence(self, presence: Any) -> None:
+        ptype = presence["type"]
+        if ptype not in _AVAILABILITY_TYPES:
+            return
+        sender = presence["from"]
+        if not self._book.is_staff(sender.bare):
+            return
+        availability = Availability.from_show(ptype)
+        idle_since: datetime | None = None
+        if presence.xml.find("{urn:xmpp:idle:1}idle") is not None:
+            try:
+                idle_since = presence["idle"]["since"]
+            except ValueError:
+                log.info("ignoring a malformed idle timestamp from %s", sender.bare)
+        try:
+            priority = int(presence["priority"] or 0)
+        except ValueError:
+            priority = 0
+        self._book.update(sender.full, availability, presence["status"] or "", priority,
+                          idle_since)
+        if availability is not Availability.OFFLINE and sender.full not in self._time_queries:
+            self._time_queries.add(sender.full)
+            self._spawn(self._ask_time_and_idle(sender.full, idle_since is None))
+
+    async def _ask_time_and_idle(self, full_jid: str, ask_idle: bool) -> None:
+        """Their local time (XEP-0202) and, for clients without XEP-0319, idle time (XEP-0012)."""
+        client = self._client
+        if client is None:
+            return
+        try:
+            iq = await client.plugin["xep_0202"].get_entity_time(slixmpp.JID(full_jid), timeout=10)
+            self._book.set_utc_offset(full_jid, entity_time.offset_from_reply(iq))
+        except (IqError, IqTimeout, ValueError) as exc:
+            log.debug("no entity time from %s: %s", full_jid, type(exc).__name__)
+        if not ask_idle:
+            return
+        try:
+            iq = await client.plugin["xep_0012"].get_last_activity(
+                slixmpp.JID(full_jid), timeout=10
+            )
+            seconds = int(iq["last_activity"]["seconds"])
+        except (IqError, IqTimeout, ValueError, TypeError) as exc:
+            log.debug("no last activity from %s: %s", full_jid, type(exc).__name__)
+            return
+        member = self._book.member(full_jid)
+        if member is None or member.availability is Availability.OFFLINE or seconds < 60:
+            return
+        resource = next((r for r in member.resources if full_jid.endswith("/" + r.resource)), None)
+        if resource is not None and resource.idle_since is None:
+            self._book.update(full_jid, resource.availability, resource.status,
+                              resource.priority, self._clock() - timedelta(seconds=seconds))
+
+    def _send_own_presence(self) -> None:
+        client = self._client
+        if client is None or not client.authenticated or client.transport is None:
+            return
+        own = self._own.current
+        if own.show is Availability.OFFLINE:
+            client.send_presence(ptype="unavailable", pstatus=own.status or None)
+            return
+        show = {Availability.AWAY: "away", Availability.BUSY: "dnd"}.get(own.show)
+        client.send_presence(pshow=show, pstatus=own.status or None)
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_handler_exception(self, exception: BaseException) -> None:
+        log.error("error in an XMPP event handler", exc_info=exception)
+
+
+def staff_jids(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(bare_jid(v) for v in values if v.strip())

@@ -1,0 +1,78 @@
+"""The layers of DESIGN.md, enforced: a convention alone does not hold them apart."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "supporttray"
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, at any depth of the file (lazy imports count too)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules_in(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+def offenders(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in files:
+        for name in imports_of(path):
+            if name in forbidden or name.startswith(tuple(f + "." for f in forbidden)):
+                found.append(f"{path.name} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("layer", ["core", "config"])
+def test_core_and_config_import_neither_qt_nor_slixmpp(layer: str) -> None:
+    assert offenders(modules_in(layer), ("PySide6", "slixmpp", "qasync")) == []
+
+
+def test_core_imports_no_layer_above_it() -> None:
+    above = tuple(f"supporttray.{n}" for n in ("config", "xmpp", "app", "ui", "ipc", "sandbox"))
+    assert offenders(modules_in("core"), above) == []
+
+
+def test_only_the_xmpp_package_imports_slixmpp() -> None:
+    outside = [p for p in PACKAGE.rglob("*.py") if "xmpp" not in p.relative_to(PACKAGE).parts]
+    assert offenders(outside, ("slixmpp",)) == []
+
+
+def test_ui_does_not_reach_into_the_xmpp_layer() -> None:
+    assert offenders(modules_in("ui"), ("slixmpp", "supporttray.xmpp")) == []
+
+
+def test_app_services_build_no_widgets() -> None:
+    assert offenders(modules_in("app"), ("PySide6", "qasync", "supporttray.ui")) == []
+
+
+def test_importing_core_at_runtime_loads_no_qt_and_no_slixmpp() -> None:
+    code = (
+        "import sys, supporttray.core.presence, supporttray.core.connection, "
+        "supporttray.core.own_presence; print('\\n'.join(sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert [m for m in loaded if m.startswith(("PySide6", "slixmpp", "qasync"))] == []
+
+
+def test_the_layer_check_itself_catches_a_forbidden_import(tmp_path: Path) -> None:
+    # Given a core-like module that imports Qt lazily, inside a function
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from PySide6.QtCore import QObject\n", encoding="utf-8")
+    # Then the scan reports it
+    assert offenders([bad], ("PySide6",)) != []

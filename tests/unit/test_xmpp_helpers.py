@@ -1,0 +1,92 @@
+"""Small protocol pieces: entity-time offsets, the fast SCRAM hash, user-facing error sentences."""
+
+from __future__ import annotations
+
+import errno
+import ssl
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from slixmpp.util.sasl import mechanisms
+
+from supporttray.xmpp import errors
+from supporttray.xmpp.entity_time import format_tzo, parse_tzo
+from supporttray.xmpp.fast_scram import SLOW_HI, _fast_hi, install_fast_pbkdf2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Z", timedelta(0)), ("+05:30", timedelta(hours=5, minutes=30)),
+     ("-05:00", timedelta(hours=-5)), ("+00:00", timedelta(0))],
+)
+def test_entity_time_offsets_are_read(text: str, expected: timedelta) -> None:
+    assert parse_tzo(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "5", "+5:30", "+25:00", "+05:75", "<b>", None, "+05:30x"])
+def test_malformed_entity_time_offsets_give_none_not_an_exception(text: str | None) -> None:
+    assert parse_tzo(text) is None
+
+
+@given(st.integers(min_value=-14 * 60, max_value=14 * 60))
+def test_entity_time_offsets_round_trip(minutes: int) -> None:
+    offset = timedelta(minutes=minutes)
+    assert parse_tzo(format_tzo(offset)) == offset
+
+
+class _Scram:
+    """Just what Hi() needs from slixmpp's SCRAM mechanism object."""
+
+    def __init__(self, name: str) -> None:
+        import hashlib
+        import hmac
+
+        self.hash = getattr(hashlib, name)
+        self._hmac = hmac
+
+    def HMAC(self, key: bytes, msg: bytes) -> bytes:
+        return self._hmac.HMAC(key=key, msg=msg, digestmod=self.hash).digest()
+
+
+@pytest.mark.parametrize("hash_name", ["sha1", "sha256", "sha512"])
+@given(password=st.text(max_size=40), salt=st.binary(min_size=1, max_size=24),
+       iterations=st.integers(min_value=1, max_value=64))
+def test_fast_scram_hash_equals_slixmpps_own(
+    hash_name: str, password: str, salt: bytes, iterations: int
+) -> None:
+    scram = _Scram(hash_name)
+    secret = password.encode()
+    slow = SLOW_HI(scram, secret, salt, iterations)  # type: ignore[arg-type]
+    assert _fast_hi(scram, secret, salt, iterations) == slow
+
+
+def test_unreachable_server_sentence_says_where_and_that_we_retry() -> None:
+    sentence = errors.unreachable_sentence(
+        "chat.example.org", 5222, ConnectionRefusedError(errno.ECONNREFUSED, "refused")
+    )
+    assert "chat.example.org:5222" in sentence
+    assert "connection refused" in sentence
+    assert "retrying" in sentence
+
+
+def test_untrusted_certificate_sentence_points_at_the_ca_setting() -> None:
+    error = ssl.SSLCertVerificationError("certificate verify failed")
+    error.verify_message = "self-signed certificate in certificate chain"
+    sentence = errors.unreachable_sentence("chat.example.org", 5222, error)
+    assert "not trusted" in sentence
+    assert "self-signed certificate" in sentence
+    assert "server.ca_file" in sentence
+
+
+def test_wrong_password_sentence_tells_how_to_fix_it() -> None:
+    sentence = errors.auth_sentence("user@example.org")
+    assert "refused the password for user@example.org" in sentence
+    assert "supporttray login user@example.org" in sentence
+
+
+def test_installing_the_fast_hash_replaces_slixmpps_loop() -> None:
+    install_fast_pbkdf2()
+    assert mechanisms.SCRAM.Hi is _fast_hi
+    assert SLOW_HI is not _fast_hi

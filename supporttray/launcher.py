@@ -48,6 +48,14 @@ def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
     try:
         with loop:
             return int(loop.run_until_complete(main_then_settle()))
+    except RuntimeError as exc:
+        # Qt ended its loop under us: the desktop session went away (X server gone, logout).
+        log.error("the desktop session ended before SupportTray quit: %s", exc)
+        # What is left cannot run any more; its clean-up noise at exit helps nobody.
+        sys.unraisablehook = lambda _unraisable: None
+        loop.set_exception_handler(lambda _loop, _context: None)
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        return 1
     finally:
         asyncio.set_event_loop(None)
 

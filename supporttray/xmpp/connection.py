@@ -229,6 +229,9 @@ class XmppConnection:
 
     def _fail_fatally(self, sentence: str) -> None:
         self._fatal = True
+        # A failed TLS handshake closes the transport before slixmpp says why, so
+        # _on_disconnected has already scheduled a retry: drop it, retrying will not help.
+        self._cancel_retry()
         self._monitor.set(ConnectionState.ERROR, sentence)
         if self._client is not None:
             self._client.cancel_connection_attempt()

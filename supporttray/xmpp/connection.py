@@ -94,6 +94,7 @@ class XmppConnection:
         self._fatal = False  # wrong password or untrusted certificate: retrying will not help
         self._retry_delay = 1.0
         self._retry_handle: asyncio.TimerHandle | None = None
+        self._reconnect_at_once = False
         self._time_queries: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         for staff_jid in directory.staff:
@@ -139,8 +140,10 @@ class XmppConnection:
         self._retry_delay = 1.0
         self._cancel_retry()
         if self._client.transport is not None:
-            # Already connected: a fresh stream proves the link is really alive.
+            # Connected (maybe to a dead link): drop it; _on_disconnected connects at once.
+            self._reconnect_at_once = True
             self._client.abort()
+            return
         self._connect()
 
     def update_password(self, password: str) -> None:
@@ -192,6 +195,8 @@ class XmppConnection:
 
     def _connect(self) -> None:
         assert self._client is not None
+        if self._client.transport is not None:
+            return  # already connected again (slixmpp reconnects by itself after a ping timeout)
         ep = self._endpoint
         self._monitor.set(ConnectionState.CONNECTING)
         if ep.host:
@@ -243,6 +248,10 @@ class XmppConnection:
         self._time_queries.clear()
         if self._stopping:
             self._monitor.set(ConnectionState.OFFLINE)
+            return
+        if self._reconnect_at_once:
+            self._reconnect_at_once = False
+            self._connect()
             return
         if self._fatal:
             return  # the error sentence stays until the user acts

@@ -85,7 +85,10 @@ async def run_tray(
 
     t0 = time.perf_counter()
     stop = stop or asyncio.Event()
-    service = SupportService(settings, credentials)
+    from supporttray.config.settings import load_settings
+
+    service = SupportService(settings, credentials,
+                             reload_settings=lambda: load_settings(paths, settings.policy))
     tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:

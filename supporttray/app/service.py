@@ -6,11 +6,12 @@ Shared by the tray UI and the control socket; it imports no widgets.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.config.credentials import CredentialError, CredentialStore
-from supporttray.config.settings import Settings
+from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
@@ -29,6 +30,7 @@ class SupportService:
         book: PresenceBook | None = None,
         monitor: ConnectionMonitor | None = None,
         own_presence: OwnPresence | None = None,
+        reload_settings: Callable[[], Settings] | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
@@ -38,6 +40,8 @@ class SupportService:
         self.monitor = monitor or ConnectionMonitor()
         self.own_presence = own_presence or OwnPresence()
         self._connection: XmppConnection | None = None
+        # `supporttray login` writes the account to the settings file while we run.
+        self._reload_settings = reload_settings
         self._setup: AccountSetup | None = None
         # Staff named by policy are listed (offline) even before the first login works.
         for jid in settings.get_str_list("support.staff"):
@@ -83,7 +87,13 @@ class SupportService:
         self.monitor.set(ConnectionState.OFFLINE)
 
     async def reconnect_now(self) -> None:
-        """Try again now; re-reads the password, which `supporttray login` may have changed."""
+        """Try again now; re-reads the account and password `supporttray login` may have stored."""
+        if self._account_changed():
+            if self._connection is not None:
+                await self._connection.stop()
+                self._connection = None
+            await self.start()
+            return
         if self._connection is None:
             await self.start()
             return
@@ -101,6 +111,18 @@ class SupportService:
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
+
+    def _account_changed(self) -> bool:
+        if self._reload_settings is None:
+            return False
+        try:
+            fresh = self._reload_settings()
+        except SettingsError as exc:
+            log.warning("settings file unreadable: %s", exc)
+            return False
+        changed = fresh.get_str("account.jid") != self.settings.get_str("account.jid")
+        self.settings = fresh
+        return changed
 
     def status(self) -> dict[str, Any]:
         """The `status --json` object (a contract: see DESIGN.md)."""

@@ -219,6 +219,11 @@ class XmppConnection:
         self._monitor.set(ConnectionState.ERROR, sentence)
 
     def _on_reconnect_delay(self, seconds: object) -> None:
+        # slixmpp backs off to 300 s; a laptop back on Wi-Fi should not wait 5 minutes. It
+        # sleeps on this attribute right after this event, so capping it here takes effect.
+        client = self._client
+        if client is not None and client._connect_loop_wait > _MAX_RETRY_SECONDS:
+            client._connect_loop_wait = _MAX_RETRY_SECONDS
         log.info("next connection attempt in %s s", seconds)
 
     def _on_invalid_chain(self, error: object) -> None:

@@ -182,11 +182,6 @@ async def test_login_stores_the_password_and_run_goes_online_with_it(cli: Cli) -
         assert status["error"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the running app keeps the settings it started with, so the account "
-    "that `login` saves is never seen; `login` still prints 'reconnecting with it'",
-)
 @pytest.mark.asyncio
 async def test_login_while_the_app_waits_for_an_account_brings_it_online(cli: Cli) -> None:
     # given the app started before any account was set up (first run, autostart)

@@ -1,0 +1,549 @@
+"""The local record of every chat message, and the outbox of what is still to be sent.
+
+A message is written here before it is sent or shown, so nothing typed is lost across
+disconnects, crashes or restarts: an outgoing message stays QUEUED in the store until the
+session is back and it has been handed to the server.
+
+Storage is stdlib sqlite3 in WAL mode with `synchronous=NORMAL`: every committed message
+survives a crash of the app (the process being killed); a power cut may lose the last few
+commits but never corrupts the file. Bodies are indexed with FTS5 for search.
+
+Threads: a `HistoryStore` belongs to the thread that opened it (the asyncio/Qt thread), where
+each single-message operation takes well under a millisecond. Bulk work -- a search over a
+million messages, an export, a big first purge -- must not run there: give it to an executor
+with its own connection, from `open_reader()` (or a second `HistoryStore(path)` opened on that
+thread, to purge). WAL lets the two connections work at the same time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+from supporttray.core.jid import bare_jid
+from supporttray.core.messages import ChatMessage, Delivery, Direction
+
+log = logging.getLogger("supporttray.store")
+
+MEMORY: Final = ":memory:"
+SCHEMA_VERSION: Final = 1
+# `PRAGMA application_id` of our files ("STry"): tells our history apart from any other SQLite
+# file someone points us at, which we must refuse rather than add tables to.
+APPLICATION_ID: Final = 0x53547279
+# How long a write waits for another connection's write to finish before giving up. Short,
+# because the writer runs on the UI thread; only a second process on the same file waits here.
+BUSY_TIMEOUT_S: float = 2.0
+# Messages deleted per transaction by purge_older_than (about 20 ms each).
+PURGE_BATCH: Final = 500
+# More words than this in a search are noise (and a pasted 10 kB log must stay cheap).
+MAX_SEARCH_WORDS: Final = 32
+
+_NO_END: Final = 2**63 - 1  # later than any timestamp
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MICROSECOND: Final = timedelta(microseconds=1)
+# Delivery only moves forward: queued -> sent -> delivered. RECEIVED is for incoming messages.
+_PROGRESS: Final = {Delivery.QUEUED: 0, Delivery.SENT: 1, Delivery.DELIVERED: 2}
+
+_COLUMNS: Final = "m.id, m.peer, m.direction, m.body, m.ts_us, m.thread, m.delivery, m.sysinfo"
+_Row = tuple[str, str, str, str, int, str | None, str, str | None]
+
+
+class HistoryError(Exception):
+    """The history cannot be read or written; `str()` is a sentence the user can act on."""
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE message (
+            seq       INTEGER PRIMARY KEY,  -- storage order: the order things were typed
+            id        TEXT NOT NULL,        -- stanza id / origin-id
+            peer      TEXT NOT NULL,        -- bare JID of the other side
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            delivery  TEXT NOT NULL
+                      CHECK (delivery IN ('queued', 'sent', 'delivered', 'received')),
+            ts_us     INTEGER NOT NULL,     -- UTC, microseconds since the Unix epoch
+            thread    TEXT,
+            body      TEXT NOT NULL,
+            sysinfo   TEXT,                 -- JSON [[key, value], ...] or NULL
+            UNIQUE (id, peer)               -- a redelivery or a carbon is the same message
+        )
+        """
+    )
+    db.execute("CREATE INDEX message_by_peer_time ON message (peer, ts_us)")
+    db.execute("CREATE INDEX message_by_state ON message (direction, delivery)")
+    try:
+        db.execute(
+            "CREATE VIRTUAL TABLE message_text USING fts5(body, content='message', "
+            "content_rowid='seq', tokenize='unicode61 remove_diacritics 2')"
+        )
+    except sqlite3.OperationalError as e:
+        if "fts5" in str(e):
+            raise HistoryError(
+                "This system's SQLite library has no full-text search (FTS5), which the chat "
+                "history needs. Install a Python built with FTS5 (python.org builds have it)."
+            ) from e
+        raise
+    # The index follows the table by triggers, so every write is one statement, one transaction.
+    db.execute(
+        "CREATE TRIGGER message_text_insert AFTER INSERT ON message BEGIN "
+        "INSERT INTO message_text (rowid, body) VALUES (new.seq, new.body); END"
+    )
+    db.execute(
+        "CREATE TRIGGER message_text_delete AFTER DELETE ON message BEGIN "
+        "INSERT INTO message_text (message_text, rowid, body) "
+        "VALUES ('delete', old.seq, old.body); END"
+    )
+    db.execute(
+        "CREATE TRIGGER message_text_update AFTER UPDATE OF body ON message BEGIN "
+        "INSERT INTO message_text (message_text, rowid, body) "
+        "VALUES ('delete', old.seq, old.body); "
+        "INSERT INTO message_text (rowid, body) VALUES (new.seq, new.body); END"
+    )
+
+
+# _MIGRATIONS[n] takes a file from schema version n to n + 1. Append; never edit a shipped step.
+_MIGRATIONS: Final[Sequence[Callable[[sqlite3.Connection], None]]] = (_create_schema,)
+assert len(_MIGRATIONS) == SCHEMA_VERSION
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring an open connection's schema up to SCHEMA_VERSION in one transaction; returns the
+    version it was at. The connection must be in autocommit mode (isolation_level=None)."""
+    db.execute("BEGIN IMMEDIATE")  # re-read the version under the write lock: two apps may race
+    try:
+        found = int(db.execute("PRAGMA user_version").fetchone()[0])
+        for step in range(found, SCHEMA_VERSION):
+            _MIGRATIONS[step](db)
+        if found < SCHEMA_VERSION:
+            # PRAGMAs take no parameters; both values are integer constants of this module.
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return found
+
+
+class HistoryStore:
+    """Every message in and out, by peer and time, searchable; outgoing ones until delivered.
+
+    Open with a file path, or ":memory:" for tests. See the module docstring for threads.
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self._setup(path, read_only=read_only, memory_uri=None)
+
+    def _setup(self, path: Path | str, *, read_only: bool, memory_uri: str | None) -> None:
+        self._memory = str(path) == MEMORY
+        self._path = Path(path)
+        self._read_only = read_only
+        self._where = "The in-memory chat history" if self._memory else (
+            f"The history file {self._path}"
+        )
+        self._closed = False
+        if self._memory:
+            # A named shared-cache memory database, so open_reader() can reach it too.
+            self._uri = memory_uri or (
+                f"file:supporttray-history-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            )
+        else:
+            if not read_only:
+                self._create_private_file()
+            self._uri = self._path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rwc")
+        with self._guard("open"):
+            self._db = sqlite3.connect(
+                self._uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S,
+                # A reader is made on the loop thread and used on an executor thread.
+                check_same_thread=not read_only,
+            )
+        try:
+            with self._guard("open"):
+                self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- opening ----------------------------------------------------------------------------
+    def _create_private_file(self) -> None:
+        """Parent folders and an empty 0600 file: SQLite gives its -wal/-shm files the same mode."""
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            log.info("created a new history file %s", self._path)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise HistoryError(
+                f"{self._where} cannot be created ({e.strerror}). Check that its folder "
+                "exists and that you may write to it."
+            ) from e
+
+    def _open(self) -> None:
+        db = self._db
+        # Read first: a file that is not ours fails here, before anything is written to it.
+        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        has_tables = db.execute("SELECT EXISTS (SELECT 1 FROM sqlite_schema)").fetchone()[0]
+        if app_id != APPLICATION_ID and (app_id != 0 or has_tables):
+            raise HistoryError(
+                f"{self._where} is a database, but not a SupportTray chat history. It has not "
+                "been changed; move it aside or choose another profile."
+            )
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self._where} was written by a newer version of SupportTray (history format "
+                f"{version}; this version reads up to {SCHEMA_VERSION}). Update SupportTray; "
+                "the file has not been changed."
+            )
+        if self._read_only:
+            db.execute("PRAGMA query_only = ON")
+            if version != SCHEMA_VERSION:
+                raise HistoryError(f"{self._where} has no chat history yet.")
+            return
+        if not self._memory:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                # Some network file systems cannot do WAL; the history still works, slower.
+                log.warning("history file %s stays in %s journal mode", self._path, mode)
+        db.execute("PRAGMA synchronous = NORMAL")
+        found = migrate(db)
+        if found != SCHEMA_VERSION:
+            log.info("history %s: schema %d -> %d", self._describe(), found, SCHEMA_VERSION)
+
+    def open_reader(self) -> HistoryStore:
+        """A second, read-only connection to the same history, for bulk work on an executor
+        thread (search over a big history, export). Close it when done; use it from one
+        thread at a time."""
+        self._check_open()
+        if self._memory:
+            reader = HistoryStore.__new__(HistoryStore)
+            reader._setup(self._path, read_only=True, memory_uri=self._uri)
+            return reader
+        return HistoryStore(self._path, read_only=True)
+
+    @property
+    def path(self) -> Path | None:
+        """The file, or None for an in-memory history."""
+        return None if self._memory else self._path
+
+    # -- writing ----------------------------------------------------------------------------
+    def add(self, message: ChatMessage) -> bool:
+        """Store a message before it is sent or shown. False if (id, peer) is already stored
+        (a server redelivery, a carbon): then nothing changes.
+
+        An incoming message is stored as RECEIVED whatever its `delivery` says (the only
+        state an incoming message has; ChatMessage defaults to QUEUED).
+        """
+        self._check_writable()
+        delivery = message.delivery
+        if message.direction is Direction.IN:
+            delivery = Delivery.RECEIVED
+        elif delivery is Delivery.RECEIVED:
+            raise ValueError("an outgoing message cannot be RECEIVED")
+        sysinfo = json.dumps(message.sysinfo, ensure_ascii=False) if message.sysinfo else None
+        with self._guard("add"):
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO message "
+                "(id, peer, direction, delivery, ts_us, thread, body, sysinfo) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message.id, bare_jid(message.peer), message.direction.value, delivery.value,
+                    _to_micros(message.timestamp), message.thread, message.body, sysinfo,
+                ),
+            )
+        added = cursor.rowcount == 1
+        if not added:
+            log.debug("message %s already stored: ignored", message.id)
+        return added
+
+    def set_delivery(
+        self, message_id: str, delivery: Delivery, *, peer: str | None = None
+    ) -> bool:
+        """Move an outgoing message forward (queued -> sent -> delivered), never back: a late
+        SENT after DELIVERED changes nothing. `peer` narrows it down when ids may repeat across
+        peers. True if the state changed."""
+        self._check_writable()
+        if delivery not in _PROGRESS:
+            raise ValueError(f"an outgoing message cannot become {delivery.name}")
+        sql = (
+            # `+direction`: look the id up by its index, whatever the planner's statistics say
+            # (without them it would rather walk the (direction, delivery) index).
+            "UPDATE message SET delivery = ? WHERE id = ? AND +direction = 'out' "
+            "AND (CASE delivery WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END) < ?"
+        )
+        params: tuple[str | int, ...] = (delivery.value, message_id, _PROGRESS[delivery])
+        if peer is not None:
+            sql += " AND peer = ?"
+            params += (bare_jid(peer),)
+        with self._guard("set_delivery"):
+            changed = self._db.execute(sql, params).rowcount > 0
+        return changed
+
+    def purge_older_than(self, cutoff: datetime) -> int:
+        """Delete messages from before `cutoff` (retention); outgoing messages still QUEUED
+        are kept whatever their age. Returns how many were deleted.
+
+        About 50 µs per deleted message: a daily purge is quick, but the first purge of a big
+        history belongs on an executor with a `HistoryStore(path)` of its own (it deletes in
+        small transactions, so the UI's writes are not held up)."""
+        self._check_writable()
+        cutoff_us = _to_micros(cutoff)
+        deleted = 0
+        with self._guard("purge"):
+            for peer, _ in self._peer_times():  # by peer: each delete walks the (peer, ts) index
+                while True:
+                    # In small batches, each its own transaction, so another connection's
+                    # write never waits long behind a big first purge.
+                    batch = self._db.execute(
+                        "DELETE FROM message WHERE seq IN (SELECT seq FROM message "
+                        "WHERE peer = ? AND ts_us < ? "
+                        "AND NOT (direction = 'out' AND delivery = 'queued') LIMIT ?)",
+                        (peer, cutoff_us, PURGE_BATCH),
+                    ).rowcount
+                    deleted += batch
+                    if batch < PURGE_BATCH:
+                        break
+        if deleted:
+            log.info("purged %d message(s) older than %s", deleted, cutoff.isoformat())
+        return deleted
+
+    # -- reading ----------------------------------------------------------------------------
+    def outbox(self) -> list[ChatMessage]:
+        """Outgoing messages still QUEUED, in the order they were typed: what to send when the
+        session is back."""
+        return self._select(
+            f"SELECT {_COLUMNS} FROM message m "
+            "WHERE m.direction = 'out' AND m.delivery = 'queued' ORDER BY m.seq",
+            (),
+        )
+
+    def delivery(self, message_id: str) -> Delivery | None:
+        """Where a message is, or None if no message has that id."""
+        self._check_open()
+        with self._guard("delivery"):
+            row = self._db.execute(
+                "SELECT delivery FROM message WHERE id = ? ORDER BY seq DESC LIMIT 1",
+                (message_id,),
+            ).fetchone()
+        return None if row is None else Delivery(row[0])
+
+    def conversation(
+        self, peer: str, *, limit: int = 200, before: datetime | None = None
+    ) -> list[ChatMessage]:
+        """The last `limit` messages with `peer` (strictly before `before`, if given), oldest
+        first. Page back by passing the first message's timestamp as `before`."""
+        if limit <= 0:
+            return []
+        before_us = _to_micros(before) if before is not None else None
+        newest_first = self._select(
+            f"SELECT {_COLUMNS} FROM message m WHERE m.peer = ? AND m.ts_us < ? "
+            "ORDER BY m.ts_us DESC, m.seq DESC LIMIT ?",
+            (bare_jid(peer), before_us if before_us is not None else _NO_END, limit),
+        )
+        newest_first.reverse()
+        return newest_first
+
+    def last_exchange(self, peer: str) -> datetime | None:
+        """When the newest message either way with `peer` was sent or received."""
+        self._check_open()
+        with self._guard("last_exchange"):
+            row = self._db.execute(
+                "SELECT max(ts_us) FROM message WHERE peer = ?", (bare_jid(peer),)
+            ).fetchone()
+        return None if row[0] is None else _from_micros(row[0])
+
+    def current_thread(self, peer: str) -> str | None:
+        """The thread of the newest message with `peer` that has one (a reply from a client
+        that drops thread ids does not end the request)."""
+        self._check_open()
+        with self._guard("current_thread"):
+            row = self._db.execute(
+                "SELECT thread FROM message WHERE peer = ? AND thread IS NOT NULL "
+                "ORDER BY ts_us DESC, seq DESC LIMIT 1",
+                (bare_jid(peer),),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def search(
+        self, query: str, *, peer: str | None = None, limit: int = 50
+    ) -> list[ChatMessage]:
+        """Messages whose body has every word of `query` (each word also matches as a prefix:
+        "print" finds "printer"), newest first. The query is plain words, never FTS syntax.
+
+        The `limit` newest are picked in the order messages were stored (the index's own
+        order, so a common word costs no sort of every match); a message that arrived late
+        from offline storage counts as new. They come back sorted by timestamp.
+        """
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        sql = (
+            f"SELECT {_COLUMNS} FROM message_text t JOIN message m ON m.seq = t.rowid "
+            "WHERE message_text MATCH ?"
+        )
+        params: tuple[str | int, ...] = (match,)
+        if peer is not None:
+            sql += " AND +m.peer = ?"  # `+`: filter the matches, do not walk the peer's index
+            params += (bare_jid(peer),)
+        sql += " ORDER BY t.rowid DESC LIMIT ?"
+        found = self._select(sql, (*params, limit))
+        found.sort(key=lambda m: m.timestamp, reverse=True)  # stable: ties stay newest-stored
+        return found
+
+    def peers(self) -> list[tuple[str, datetime]]:
+        """Everyone there is history with, and when, newest conversation first."""
+        self._check_open()
+        with self._guard("peers"):
+            times = self._peer_times()
+        times.sort(key=lambda pair: (-pair[1], pair[0]))
+        return [(peer, _from_micros(ts_us)) for peer, ts_us in times]
+
+    def _peer_times(self) -> list[tuple[str, int]]:
+        # A skip-scan of the (peer, ts_us) index: one lookup per peer, not one per message.
+        rows = self._db.execute(
+            """
+            WITH RECURSIVE p(peer) AS (
+                SELECT min(peer) FROM message
+                UNION ALL
+                SELECT (SELECT min(peer) FROM message WHERE peer > p.peer) FROM p
+                WHERE p.peer IS NOT NULL
+            )
+            SELECT peer, (SELECT max(ts_us) FROM message m WHERE m.peer = p.peer)
+            FROM p WHERE peer IS NOT NULL
+            """
+        ).fetchall()
+        return [(str(peer), int(ts_us)) for peer, ts_us in rows]
+
+    # -- lifetime ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (again is fine)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self._read_only:
+                self._db.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            log.debug("PRAGMA optimize failed on close", exc_info=True)
+        finally:
+            self._db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------------
+    def _select(self, sql: str, params: Sequence[object]) -> list[ChatMessage]:
+        self._check_open()
+        with self._guard("read"):
+            rows: list[_Row] = self._db.execute(sql, params).fetchall()
+        return [_message_from(row) for row in rows]
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise HistoryError(f"{self._where} is closed.")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._read_only:
+            raise RuntimeError("this history connection was opened for reading only")
+
+    def _describe(self) -> str:
+        return "in memory" if self._memory else str(self._path)
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn SQLite's errors into a sentence for the user (SQLite's own texts never carry
+        bound values, so no message body reaches the log)."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            log.warning("history %s: %s failed: %s", self._describe(), action, e)
+            raise HistoryError(explain(e, self._where)) from e
+
+
+def explain(error: sqlite3.Error, where: str) -> str:
+    """What a SQLite error means for the user, as a sentence that starts with `where`."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    unchanged = "It has not been changed"
+    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return (
+            f"{where} is not a SupportTray chat history, or it is damaged. {unchanged}; move it "
+            "aside (or restore a backup) and start SupportTray again to begin a new history."
+        )
+    if primary == sqlite3.SQLITE_FULL:
+        return f"The disk holding {_lower(where)} is full. Free some space and try again."
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return (
+            f"{where} is locked by another program (is SupportTray already running with this "
+            "profile?). Close it and try again."
+        )
+    if primary == sqlite3.SQLITE_READONLY:
+        return (
+            f"{where} cannot be written: it or its folder is read-only. Check the permissions."
+        )
+    if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+        return (
+            f"{where} cannot be opened. Check that its folder exists and that you may read "
+            "and write it."
+        )
+    if primary == sqlite3.SQLITE_IOERR:
+        return f"Reading or writing {_lower(where)} failed (a disk error). Check the disk."
+    if isinstance(error, sqlite3.ProgrammingError) and "closed" in str(error):
+        return f"{where} is closed."
+    return f"{where} could not be used ({error}). Restart SupportTray; if it stays, report it."
+
+
+def fts_query(text: str) -> str | None:
+    """Plain words typed by a user as an FTS5 query: each word a quoted prefix phrase, all
+    required. None when there is nothing to search for. No FTS syntax gets through."""
+    words = [w for w in text.split() if any(c.isalnum() for c in w)][:MAX_SEARCH_WORDS]
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _lower(where: str) -> str:
+    return where[:1].lower() + where[1:]
+
+
+def _to_micros(moment: datetime) -> int:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("history timestamps must be timezone-aware")
+    return (moment - _EPOCH) // _ONE_MICROSECOND
+
+
+def _from_micros(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def _message_from(row: _Row) -> ChatMessage:
+    id_, peer, direction, body, ts_us, thread, delivery, sysinfo = row
+    pairs: tuple[tuple[str, str], ...] = ()
+    if sysinfo:
+        pairs = tuple((str(k), str(v)) for k, v in json.loads(sysinfo))
+    return ChatMessage(
+        id=id_, peer=peer, direction=Direction(direction), body=body,
+        timestamp=_from_micros(ts_us), thread=thread, delivery=Delivery(delivery),
+        sysinfo=pairs,
+    )

@@ -58,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", parents=[common],
                             help="ask the running instance what it sees")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+    ask = sub.add_parser("ask", parents=[common],
+                         help="open the ask window prefilled; --send sends now")
+    ask.add_argument("--to", metavar="JID", help="a particular staff member (default: whoever "
+                                                  "is available)")
+    ask.add_argument("--send", action="store_true",
+                     help="send at once and print what was attached")
+    ask.add_argument("--new", action="store_true",
+                     help="start a new request (fresh thread and system info)")
+    ask.add_argument("text", metavar="TEXT", nargs="+", help="the question")
+    sysinfo = sub.add_parser("sysinfo", parents=[common],
+                             help="print exactly what would be attached to a new request")
+    sysinfo.add_argument("--json", action="store_true", help="print one JSON object")
     sub.add_parser("doctor", parents=[common],
                    help="check policy, server, TLS, keyring and tray")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody with demo accounts")
@@ -101,7 +113,15 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _status(paths, as_json=args.json, out=sys.stdout)
     if command == "doctor":
         return _doctor(paths, args)
+    if command == "ask":
+        return _ask(paths, args, out=sys.stdout)
     settings = _settings(paths, _policy(args))
+    if command == "sysinfo":
+        from supporttray.app.sysinfo_command import run_sysinfo
+
+        return run_sysinfo(settings.get_str_list("sysinfo.fields"),
+                           settings.get_str("sysinfo.consent"), as_json=args.json,
+                           out=sys.stdout, app_version=__version__)
     if command == "login":
         return _login(paths, settings, args.jid, password_stdin=args.password_stdin)
     return _run(paths, settings)
@@ -260,12 +280,13 @@ def _tell_running_instance(paths: Any, command: str) -> None:
         pass
 
 
-def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:
+def _ask_instance(paths: Any, request_: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    """One request to the running instance; its result, or a CliError with a sentence."""
     from supporttray.ipc.client import NotRunning, request
     from supporttray.ipc.protocol import ProtocolError
 
     try:
-        response = request(paths.control_socket, {"cmd": "status"})
+        response = request(paths.control_socket, request_, timeout=timeout)
     except NotRunning:
         raise CliError(f"{APP_NAME} is not running (nothing answers at {paths.control_socket}). "
                        "Start it with: supporttray run", EXIT_NOT_RUNNING) from None
@@ -273,7 +294,34 @@ def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:
         raise CliError(f"the running {APP_NAME} did not answer: {exc}") from None
     if not response.get("ok"):
         raise CliError(str(response.get("error") or "the running instance reported an error"))
-    status = response["result"]
+    result = response.get("result")
+    return result if isinstance(result, dict) else {}
+
+
+def _ask(paths: Any, args: argparse.Namespace, *, out: TextIO) -> int:
+    text = " ".join(args.text).strip()
+    if not text:
+        raise CliError("the question is empty", EXIT_USAGE)
+    request_ = {"cmd": "ask", "to": args.to, "text": text, "send": args.send, "new": args.new}
+    # Sending may first collect system info and wait for the server: allow for it.
+    result = _ask_instance(paths, request_, timeout=30.0)
+    if not args.send:
+        out.write("The ask window is open with your question; press Send there.\n")
+        return 0
+    state = result.get("delivery", "queued")
+    out.write(f"To {result.get('to')}: {state}. {result.get('reason', '')}\n")
+    attached = result.get("attached") or []
+    if attached:
+        out.write("Attached system info:\n")
+        for _key, label, value in attached:
+            out.write(f"  {label}: {value}\n")
+    else:
+        out.write("No system info attached.\n")
+    return 0
+
+
+def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:
+    status = _ask_instance(paths, {"cmd": "status"})
     if as_json:
         json.dump(status, out, ensure_ascii=False)
         out.write("\n")

@@ -83,10 +83,12 @@ async def _demo_main(
                               **kwargs)  # type: ignore[arg-type]
         return SimulatedPerson(script, sandbox.host, sandbox.c2s_port, sandbox.ca_file)
 
-    alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0)
+    alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0,
+                   answers=True)
     bob = person(demo_accounts.BOB, show="away", status="Back at 3 pm", idle_minutes=25,
-                 utc_offset_hours=-5.0)
-    carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0)
+                 utc_offset_hours=-5.0, answers=True)
+    carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0,
+                   answers=True)
     online = [alice, bob]
     if staff:
         online.append(person(demo_accounts.USER, status="At the trade show"))

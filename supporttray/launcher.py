@@ -12,13 +12,16 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supporttray import APP_NAME
 from supporttray.config.credentials import CredentialStore
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
 from supporttray.ipc import protocol
+
+if TYPE_CHECKING:
+    from supporttray.app.chat import ChatService
 
 log = logging.getLogger("supporttray")
 
@@ -87,7 +90,8 @@ async def run_tray(
     stop = stop or asyncio.Event()
     from supporttray.config.settings import load_settings
 
-    service = SupportService(settings, credentials,
+    chat = build_chat(paths, settings, lambda: service.connection_details())
+    service = SupportService(settings, credentials, book=chat.book, chat=chat,
                              reload_settings=lambda: load_settings(paths, settings.policy))
     tasks: set[asyncio.Task[Any]] = set()
 
@@ -114,13 +118,16 @@ async def run_tray(
         tray.activate()
         return protocol.ok()
 
+    async def ask(request: dict[str, Any]) -> dict[str, Any]:
+        return await answer_ask(chat, request)
+
     async def reconnect(_request: dict[str, Any]) -> dict[str, Any]:
         await service.reconnect_now()
         return protocol.ok()
 
     server = ControlServer(
         paths.control_socket,
-        {"status": status, "activate": activate, "reconnect": reconnect},
+        {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask},
     )
     try:
         server.listen()
@@ -139,6 +146,51 @@ async def run_tray(
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def build_chat(
+    paths: Paths, settings: Settings, connection_details: Callable[[], tuple[str, str] | None]
+) -> ChatService:
+    """The chat side: history store (or, if it cannot be opened, memory with a loud log)."""
+    from supporttray import __version__
+    from supporttray.app.chat import ChatService
+    from supporttray.core.conversations import Conversations
+    from supporttray.core.history import HistoryError, HistoryStore
+    from supporttray.core.presence import PresenceBook
+    from supporttray.core.sysinfo_sources import SysinfoCollector
+
+    try:
+        history = HistoryStore(paths.history_db)
+    except HistoryError as exc:
+        # Support must stay reachable; say loudly that this session's chat is not kept.
+        log.error("%s Messages of this session are kept in memory only.", exc)
+        history = HistoryStore(":memory:")
+    collector = SysinfoCollector(settings.get_str_list("sysinfo.fields"),
+                                 app_version=__version__, connection=connection_details)
+    return ChatService(settings, PresenceBook(), Conversations(), history, collector)
+
+
+async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, Any]:
+    """`supporttray ask --send`: route, attach what policy allows, send (or queue)."""
+    from supporttray.app.chat import AskError
+
+    to = request.get("to") or None
+    text = str(request.get("text") or "")
+    try:
+        plan = await chat.plan_ask(str(to) if to else None, new_request=bool(request.get("new")))
+        message = await chat.ask(plan, text)
+    except AskError as exc:
+        return protocol.failure(str(exc))
+    attached = [[key, label_of(key), value] for key, value in message.sysinfo]
+    return protocol.ok({"to": plan.to, "reason": plan.reason, "thread": plan.thread,
+                        "nobody_online": plan.nobody_online,
+                        "delivery": message.delivery.value, "attached": attached})
+
+
+def label_of(key: str) -> str:
+    from supporttray.core.sysinfo import LABELS
+
+    return LABELS.get(key, key)
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
+from supporttray.app.chat import ChatService
 from supporttray.config.credentials import CredentialError, CredentialStore
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
 from supporttray.xmpp.connection import XmppConnection
@@ -31,6 +32,7 @@ class SupportService:
         monitor: ConnectionMonitor | None = None,
         own_presence: OwnPresence | None = None,
         reload_settings: Callable[[], Settings] | None = None,
+        chat: ChatService | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
@@ -42,6 +44,14 @@ class SupportService:
         self._connection: XmppConnection | None = None
         # `supporttray login` writes the account to the settings file while we run.
         self._reload_settings = reload_settings
+        self.chat = chat
+        if chat is not None:
+            # Back online: whatever was typed meanwhile goes out, oldest first.
+            def flush_when_online(status: ConnectionStatus) -> None:
+                if status.state is ConnectionState.ONLINE:
+                    chat.flush_outbox()
+
+            self.monitor.changed.subscribe(flush_when_online)
         self._setup: AccountSetup | None = None
         # Staff named by policy are listed (offline) even before the first login works.
         for jid in settings.get_str_list("support.staff"):
@@ -76,8 +86,10 @@ class SupportService:
             return
         self._connection = XmppConnection(
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
-            self.own_presence, clock=self.clock,
+            self.own_presence, chat=self.chat, clock=self.clock,
         )
+        if self.chat is not None and self._connection.chat_wire is not None:
+            self.chat.attach_transport(self._connection.chat_wire)
         log.info("connecting as %s to %s", setup.jid, setup.endpoint.describe())
         await self._connection.start()
 
@@ -111,6 +123,10 @@ class SupportService:
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
+
+    def connection_details(self) -> tuple[str, str] | None:
+        """For the system info's conn.* fields."""
+        return self._connection.details() if self._connection is not None else None
 
     def _account_changed(self) -> bool:
         if self._reload_settings is None:
@@ -150,6 +166,6 @@ class SupportService:
             "summary": self.book.summary().sentence(),
             "staff": members,
             "presence": {"show": own.show.value if online else "offline", "status": own.status},
-            "unread": 0,
+            "unread": self.chat.unread if self.chat is not None else 0,
             "requests": [],
         }

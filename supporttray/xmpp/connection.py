@@ -26,6 +26,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.xmpp import entity_time, errors
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+from supporttray.xmpp.messaging import ChatSink, ChatWire
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -58,6 +59,12 @@ class StaffDirectory:
     staff_mode: bool = False
     auto_accept_domains: tuple[str, ...] = ()
 
+    def is_requester(self, jid: str) -> bool:
+        """Whose system-info form a staff client accepts: from a listed domain, not staff."""
+        bare = bare_jid(jid)
+        return (self.staff_mode and bare not in {bare_jid(s) for s in self.staff}
+                and domain_of(bare) in {d.lower() for d in self.auto_accept_domains})
+
     def auto_approves(self, jid: str) -> bool:
         """Staff approve requesters from the listed domains; everyone approves the staff."""
         bare = bare_jid(jid)
@@ -79,6 +86,7 @@ class XmppConnection:
         monitor: ConnectionMonitor,
         own_presence: OwnPresence,
         *,
+        chat: ChatSink | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._jid = jid
@@ -96,6 +104,14 @@ class XmppConnection:
         self._retry_handle: asyncio.TimerHandle | None = None
         self._reconnect_at_once = False
         self._time_queries: set[str] = set()
+        self.chat_wire: ChatWire | None = None
+        if chat is not None:
+            self.chat_wire = ChatWire(
+                chat,
+                is_requester=lambda jid: self._directory.is_requester(jid)
+                and not self._book.is_staff(jid),
+                is_online=lambda: monitor.status.state is ConnectionState.ONLINE,
+            )
         self._tasks: set[asyncio.Task[Any]] = set()
         for staff_jid in directory.staff:
             book.add_staff(staff_jid)
@@ -146,6 +162,15 @@ class XmppConnection:
             return
         self._connect()
 
+    def details(self) -> tuple[str, str] | None:
+        """(server, TLS version) of the live session, for the system info; None when offline."""
+        client = self._client
+        if client is None or client.transport is None:
+            return None
+        ssl_object = client.transport.get_extra_info("ssl_object")
+        tls = ssl_object.version() if ssl_object is not None else "none"
+        return f"{self._endpoint.domain} ({self._endpoint.describe()})", str(tls)
+
     def update_password(self, password: str) -> None:
         """A new password was stored (`supporttray login`): use it from the next attempt."""
         self._password = password
@@ -173,6 +198,8 @@ class XmppConnection:
         client.register_plugin("xep_0202")
         entity_time.install_time_responder(client, entity_time.local_now)
         client.plugin["xep_0092"].name = "SupportTray"
+        if self.chat_wire is not None:
+            self.chat_wire.install(client)
         client.plugin["xep_0199"].enable_keepalive(interval=_KEEPALIVE_SECONDS, timeout=30)
         handlers = {
             "connecting": self._on_connecting,

@@ -16,6 +16,7 @@ from typing import Any
 import slixmpp
 
 from supporttray.xmpp import entity_time
+from supporttray.xmpp.messaging import find_sysinfo_form, form_pairs
 
 log = logging.getLogger("supporttray.demo")
 
@@ -31,6 +32,7 @@ class PersonScript:
     idle_minutes: int = 0
     approve_domain: str = ""  # approve presence subscriptions from this domain
     utc_offset_hours: float | None = None  # their clock, for XEP-0202 (None = ours)
+    answers: bool = False  # reply to questions like a helpful colleague
 
 
 class SimulatedPerson:
@@ -41,6 +43,7 @@ class SimulatedPerson:
         self._ca_file = ca_file
         self._client: slixmpp.ClientXMPP | None = None
         self._online = asyncio.Event()
+        self._replies: set[asyncio.Task[None]] = set()
 
     async def start(self, timeout: float = 15.0) -> None:
         """Log in and show presence; returns once online. Builds the client on the running loop."""
@@ -59,6 +62,9 @@ class SimulatedPerson:
         entity_time.install_time_responder(client, lambda: datetime.now(UTC).astimezone(zone))
         client.add_event_handler("session_start", self._on_session_start)
         client.add_event_handler("presence_subscribe", self._on_subscribe)
+        client.register_plugin("xep_0085")
+        client.register_plugin("xep_0184")  # acknowledges receipts, as real clients do
+        client.add_event_handler("message", self._on_message)
         self._client = client
         client.connect(self._host, self._port)
         await asyncio.wait_for(self._online.wait(), timeout)
@@ -75,6 +81,36 @@ class SimulatedPerson:
         sender = presence["from"].bare
         if self.script.approve_domain and sender.endswith("@" + self.script.approve_domain):
             self._client.send_presence(pto=sender, ptype="subscribed")
+
+    def _on_message(self, stanza: Any) -> None:
+        if not self.script.answers or stanza["type"] not in ("chat", "normal"):
+            return
+        if not stanza["body"]:
+            return
+        fields = dict(form_pairs(form)) if (form := find_sysinfo_form(stanza.xml)) else {}
+        task = asyncio.ensure_future(self._answer(stanza["from"].bare, stanza["thread"], fields))
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
+
+    async def _answer(self, to: str, thread: str, fields: dict[str, str]) -> None:
+        """Reply like a person would: typing first, then text that shows the info arrived."""
+        client = self._client
+        assert client is not None
+        composing = client.make_message(mto=to, mtype="chat")
+        composing["chat_state"] = "composing"
+        composing.send()
+        await asyncio.sleep(1.5)
+        name = self.script.jid.split("@")[0].capitalize()
+        if fields:
+            seen = fields.get("os.name") or fields.get("hw.model") or "your machine"
+            text = f"Hi, {name} here. I can see you are on {seen}. Let me have a look."
+        else:
+            text = f"{name} here. Thanks, I'm on it."
+        reply = client.make_message(mto=to, mbody=text, mtype="chat")
+        if thread:
+            reply["thread"] = thread
+        reply["chat_state"] = "active"
+        reply.send()
 
     def set_presence(self, show: str, status: str = "") -> None:
         self.script = replace(self.script, show=show, status=status, idle_minutes=0)

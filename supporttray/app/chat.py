@@ -1,0 +1,223 @@
+"""Asking support and chatting: routing, the first-message system info, the outbox.
+
+Shared by the ask/chat windows and the control socket (`supporttray ask`). Every message is
+written to the HistoryStore before it is sent or shown, so nothing typed is lost offline.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from supporttray.config.settings import Settings
+from supporttray.core.clock import Clock, utc_now
+from supporttray.core.conversations import Conversations
+from supporttray.core.history import HistoryStore
+from supporttray.core.jid import bare_jid
+from supporttray.core.messages import (
+    ChatMessage,
+    Delivery,
+    Direction,
+    TransportOffline,
+    new_message_id,
+    new_thread_id,
+)
+from supporttray.core.presence import PresenceBook
+from supporttray.core.routing import route
+from supporttray.core.sysinfo import SysinfoSnapshot
+from supporttray.core.sysinfo_sources import SysinfoCollector
+
+log = logging.getLogger("supporttray.app")
+
+
+class MessageTransport(Protocol):
+    """What the chat needs from the XMPP layer (implemented by xmpp.messaging)."""
+
+    @property
+    def online(self) -> bool: ...
+
+    def send_chat(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> None: ...
+
+    def send_chat_state(self, peer: str, state: str) -> None: ...
+
+
+class AskError(Exception):
+    """The question cannot be asked; the sentence says why."""
+
+
+@dataclass(frozen=True)
+class AskPlan:
+    """What pressing Send will do: to whom, why, in which thread, with which system info."""
+
+    to: str
+    reason: str
+    nobody_online: bool
+    thread: str
+    new_request: bool
+    consent: str  # "preview" | "always" | "never"
+    sysinfo: SysinfoSnapshot | None  # what will be attached (None: nothing)
+
+
+class ChatService:
+    def __init__(
+        self,
+        settings: Settings,
+        book: PresenceBook,
+        conversations: Conversations,
+        history: HistoryStore,
+        collector: SysinfoCollector,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._settings = settings
+        self.book = book
+        self._book = book
+        self.conversations = conversations
+        self._history = history
+        self._collector = collector
+        self._clock = clock
+        self._transport: MessageTransport | None = None
+
+    def attach_transport(self, transport: MessageTransport) -> None:
+        self._transport = transport
+
+    # -- asking ---------------------------------------------------------------------------
+    async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan:
+        """Decide recipient, thread and system info; collects system info off the UI thread."""
+        now = self._clock()
+        last_talked = {
+            m.jid: t for m in self._book.members()
+            if (t := self._history.last_exchange(m.jid)) is not None
+        }
+        decision = route(
+            self._book.members(), last_talked=last_talked, now=now,
+            fallback=self._settings.get_str("support.fallback"),
+            preferred=bare_jid(to) if to else None,
+        )
+        if decision is None:
+            raise AskError("No support staff are configured. Ask IT to set support.staff in "
+                           "the policy.")
+        peer = decision.to
+        continuing = not new_request and self._request_is_open(peer, now)
+        thread = (self._history.current_thread(peer) if continuing else None) or new_thread_id()
+        consent = self._settings.get_str("sysinfo.consent")
+        sysinfo = None
+        if not continuing and consent != "never":
+            sysinfo = await self._collector.collect_async()
+        return AskPlan(peer, decision.reason, decision.nobody_online, thread,
+                       not continuing, consent, sysinfo)
+
+    async def ask(self, plan: AskPlan, text: str,
+                  *, sysinfo: SysinfoSnapshot | None = None) -> ChatMessage:
+        """Send the question as planned; `sysinfo` is what the user left in the preview."""
+        attached = sysinfo if sysinfo is not None else plan.sysinfo
+        if not plan.new_request or plan.consent == "never":
+            attached = None
+        return self._send(plan.to, text, plan.thread, attached)
+
+    async def send(self, peer: str, text: str) -> ChatMessage:
+        """A follow-up in the current chat (no system info)."""
+        thread = self._history.current_thread(peer) or new_thread_id()
+        return self._send(bare_jid(peer), text, thread, None)
+
+    async def send_sysinfo_again(self, peer: str) -> ChatMessage:
+        """A fresh snapshot, later in the conversation ("Send system info again")."""
+        if self._settings.get_str("sysinfo.consent") == "never":
+            raise AskError("Your organisation's policy does not allow sending system info.")
+        snapshot = await self._collector.collect_async()
+        thread = self._history.current_thread(peer) or new_thread_id()
+        return self._send(bare_jid(peer), "Updated system info", thread, snapshot)
+
+    def _send(self, peer: str, text: str, thread: str,
+              sysinfo: SysinfoSnapshot | None) -> ChatMessage:
+        text = text.strip()
+        if not text:
+            raise AskError("The message is empty.")
+        message = ChatMessage(
+            id=new_message_id(), peer=peer, direction=Direction.OUT, body=text,
+            timestamp=self._clock(), thread=thread, delivery=Delivery.QUEUED,
+            sysinfo=sysinfo.as_pairs() if sysinfo else (),
+        )
+        self._history.add(message)  # first: a crash from here on loses nothing
+        self.conversations.add(message)
+        self._try_send(message, sysinfo)
+        return self.conversations.find(message.id) or message
+
+    def _try_send(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> None:
+        transport = self._transport
+        if transport is None or not transport.online:
+            log.info("offline: message %s stays queued", message.id)
+            return
+        try:
+            transport.send_chat(message, sysinfo)
+        except TransportOffline:
+            log.info("connection went away: message %s stays queued", message.id)
+            return
+        self._set_delivery(message.id, Delivery.SENT)
+
+    def flush_outbox(self) -> int:
+        """We are online (again): send what waited, oldest first. Returns how many went out."""
+        sent = 0
+        for message in self._history.outbox():
+            snapshot = (SysinfoSnapshot.from_pairs(message.sysinfo, message.timestamp)
+                        if message.sysinfo else None)
+            if self.conversations.find(message.id) is None:
+                self.conversations.add(message)
+            self._try_send(message, snapshot)
+            if self._history_delivery(message.id) is Delivery.QUEUED:
+                break  # offline again: keep the order, try the rest next time
+            sent += 1
+        if sent:
+            log.info("sent %d queued message(s)", sent)
+        return sent
+
+    def _history_delivery(self, message_id: str) -> Delivery:
+        found = self.conversations.find(message_id)
+        return found.delivery if found else Delivery.QUEUED
+
+    # -- from the network -----------------------------------------------------------------
+    def receive(self, message: ChatMessage) -> None:
+        """An incoming chat message (already sanitised by the XMPP layer)."""
+        if not self._history.add(message):
+            return  # a redelivery we already have
+        self._open(message.peer)
+        self.conversations.add(message)
+
+    def delivered(self, message_id: str) -> None:
+        self._set_delivery(message_id, Delivery.DELIVERED)
+
+    def peer_typing(self, peer: str, typing: bool) -> None:
+        self.conversations.set_typing(peer, typing)
+
+    # -- the windows ----------------------------------------------------------------------
+    def open_conversation(self, peer: str) -> list[ChatMessage]:
+        self._open(peer)
+        return self.conversations.messages(peer)
+
+    def composing(self, peer: str, active: bool) -> None:
+        transport = self._transport
+        if transport is not None and transport.online:
+            transport.send_chat_state(bare_jid(peer), "composing" if active else "active")
+
+    def mark_read(self, peer: str) -> None:
+        self.conversations.mark_read(peer)
+
+    @property
+    def unread(self) -> int:
+        return self.conversations.total_unread()
+
+    # -- internals ------------------------------------------------------------------------
+    def _open(self, peer: str) -> None:
+        if bare_jid(peer) not in self.conversations.peers():
+            self.conversations.load(peer, self._history.conversation(bare_jid(peer)))
+
+    def _set_delivery(self, message_id: str, delivery: Delivery) -> None:
+        self._history.set_delivery(message_id, delivery)
+        self.conversations.update_delivery(message_id, delivery)
+
+    def _request_is_open(self, peer: str, now: datetime) -> bool:
+        last = self._history.last_exchange(peer)
+        hours = self._settings.get_float("sysinfo.new_request_after_hours")
+        return last is not None and now - last < timedelta(hours=hours)

@@ -1,0 +1,79 @@
+"""Conversations: what the chat windows and the unread badge show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from supporttray.core.conversations import ConversationChanged, Conversations
+from supporttray.core.messages import ChatMessage, Delivery, Direction
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def incoming(msg_id: str, peer: str = "alice@x.org", body: str = "hi") -> ChatMessage:
+    return ChatMessage(msg_id, peer, Direction.IN, body, T0, "t1", Delivery.RECEIVED)
+
+
+def outgoing(msg_id: str, peer: str = "alice@x.org") -> ChatMessage:
+    return ChatMessage(msg_id, peer, Direction.OUT, "q", T0, "t1", Delivery.QUEUED)
+
+
+def test_an_incoming_message_counts_as_unread_until_the_chat_is_read() -> None:
+    chats = Conversations()
+    chats.add(incoming("1"))
+    chats.add(incoming("2", peer="bob@x.org"))
+    assert (chats.unread("alice@x.org"), chats.total_unread()) == (1, 2)
+
+    chats.mark_read("Alice@X.org")
+    assert (chats.unread("alice@x.org"), chats.total_unread()) == (0, 1)
+
+
+def test_our_own_messages_are_never_unread() -> None:
+    chats = Conversations()
+    chats.add(outgoing("1"))
+    assert chats.total_unread() == 0
+
+
+def test_arrivals_are_announced_for_notifications_but_not_our_own() -> None:
+    chats = Conversations()
+    arrived: list[ChatMessage] = []
+    chats.arrived.subscribe(arrived.append)
+    chats.add(outgoing("1"))
+    chats.add(incoming("2"))
+    assert [m.id for m in arrived] == ["2"]
+
+
+def test_the_same_message_twice_is_shown_once() -> None:
+    chats = Conversations()
+    chats.add(incoming("1"))
+    chats.add(incoming("1"))
+    assert len(chats.messages("alice@x.org")) == 1
+    assert chats.unread("alice@x.org") == 1
+
+
+def test_delivery_moves_forward_only() -> None:
+    chats = Conversations()
+    chats.add(outgoing("1"))
+    chats.update_delivery("1", Delivery.DELIVERED)
+    chats.update_delivery("1", Delivery.SENT)  # a late "sent" after the receipt
+    assert chats.messages("alice@x.org")[0].delivery is Delivery.DELIVERED
+
+
+def test_typing_shows_until_their_message_arrives() -> None:
+    chats = Conversations()
+    events: list[ConversationChanged] = []
+    chats.changed.subscribe(events.append)
+    chats.set_typing("alice@x.org", True)
+    assert chats.is_typing("alice@x.org")
+    chats.add(incoming("1"))
+    assert not chats.is_typing("alice@x.org")
+    assert all(e.peer == "alice@x.org" for e in events)
+
+
+def test_history_loaded_for_a_chat_comes_before_new_messages() -> None:
+    chats = Conversations()
+    chats.load("alice@x.org", [outgoing("old")])
+    chats.add(incoming("new"))
+    assert [m.id for m in chats.messages("alice@x.org")] == ["old", "new"]
+    chats.update_delivery("old", Delivery.SENT)
+    assert chats.find("old") is not None and chats.find("old").delivery is Delivery.SENT  # type: ignore[union-attr]

@@ -170,6 +170,27 @@ class StaffList(QListWidget):
         return QSize(super().minimumSizeHint().width(), 60)
 
 
+def fill_staff_list(
+    staff_list: QListWidget, members: list[StaffMember], now: datetime, icons: IconSet
+) -> None:
+    """One row per staff member (drawn by StaffRowDelegate), keeping the current row."""
+    current = staff_list.currentItem()
+    current_jid = current.data(JID_ROLE) if current is not None else None
+    staff_list.clear()
+    for member in members:
+        row = staff_row(member, now)
+        icon = icons.icon(IconKey.for_availability(member.availability))
+        item = QListWidgetItem(icon, row.line())
+        item.setData(ROW_ROLE, row)
+        item.setData(JID_ROLE, member.jid)
+        item.setToolTip(f"{row.line()}\n{member.jid}")
+        # Informative rows: focusable for keyboard and screen readers, nothing to edit.
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        staff_list.addItem(item)
+        if member.jid == current_jid:
+            staff_list.setCurrentItem(item)
+
+
 class StatusWindow(QWidget):
     """A small normal window: the summary, the staff list, the connection and Quit.
 
@@ -180,6 +201,8 @@ class StatusWindow(QWidget):
 
     reconnect_clicked = Signal()
     quit_clicked = Signal()
+    ask_clicked = Signal()
+    chats_clicked = Signal()
 
     def __init__(
         self,
@@ -252,7 +275,20 @@ class StatusWindow(QWidget):
         header.addLayout(header_text, 1)
         header.addWidget(self._reconnect, 0, Qt.AlignmentFlag.AlignVCenter)
 
+        # Hidden until the controller has a chat service: without a tray they are the only way
+        # to ask and to read answers.
+        self._ask = QPushButton("&Ask support…")
+        self._ask.setObjectName("askButton")
+        self._ask.clicked.connect(self.ask_clicked)
+        self._ask.hide()
+        self._chats = QPushButton("Open &chats")
+        self._chats.setObjectName("chatsButton")
+        self._chats.clicked.connect(self.chats_clicked)
+        self._chats.hide()
+
         buttons = QHBoxLayout()
+        buttons.addWidget(self._ask)
+        buttons.addWidget(self._chats)
         buttons.addStretch(1)
         buttons.addWidget(self._quit)
 
@@ -267,7 +303,9 @@ class StatusWindow(QWidget):
 
         # Visual order: the reconnect action (when shown) sits above the list, Quit below it.
         QWidget.setTabOrder(self._reconnect, self._staff_list)
-        QWidget.setTabOrder(self._staff_list, self._quit)
+        QWidget.setTabOrder(self._staff_list, self._ask)
+        QWidget.setTabOrder(self._ask, self._chats)
+        QWidget.setTabOrder(self._chats, self._quit)
 
         self._live_timer = QTimer(self)
         self._live_timer.setInterval(LIVE_REFRESH_MS)
@@ -286,6 +324,26 @@ class StatusWindow(QWidget):
     def set_hide_on_close(self, hide: bool) -> None:
         """True while a tray icon exists to bring the window back; else closing minimises."""
         self._hide_on_close = hide
+
+    def set_chat_actions(self, *, ask: bool, chats: bool) -> None:
+        """Offer "Ask support…" (requesters) and "Open chats" (with a chat service)."""
+        self._ask.setVisible(ask)
+        self._chats.setVisible(chats)
+
+    def set_unread(self, count: int) -> None:
+        """The unread count on the "Open chats" button (the badge, where there is no tray)."""
+        self._chats.setText(f"Open &chats ({count})" if count > 0 else "Open &chats")
+        font = self._chats.font()
+        font.setBold(count > 0)
+        self._chats.setFont(font)
+
+    @property
+    def ask_button(self) -> QPushButton:
+        return self._ask
+
+    @property
+    def chats_button(self) -> QPushButton:
+        return self._chats
 
     @property
     def live_refresh_active(self) -> bool:
@@ -377,19 +435,4 @@ class StatusWindow(QWidget):
         self._staff_list.updateGeometry()
 
     def _fill_list(self, members: list[StaffMember], now: datetime) -> None:
-        current = self._staff_list.currentItem()
-        current_jid = current.data(JID_ROLE) if current is not None else None
-        self._staff_list.clear()
-        for member in members:
-            row = staff_row(member, now)
-            item = QListWidgetItem(
-                self._icons.icon(IconKey.for_availability(member.availability)), row.line()
-            )
-            item.setData(ROW_ROLE, row)
-            item.setData(JID_ROLE, member.jid)
-            item.setToolTip(f"{row.line()}\n{member.jid}")
-            # Informative rows: focusable for keyboard and screen readers, nothing to edit.
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-            self._staff_list.addItem(item)
-            if member.jid == current_jid:
-                self._staff_list.setCurrentItem(item)
+        fill_staff_list(self._staff_list, members, now, self._icons)

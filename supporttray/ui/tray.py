@@ -7,13 +7,16 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook
+from supporttray.ui.ask_window import AskWindow
 from supporttray.ui.bridge import CoreBridge
+from supporttray.ui.chat_window import ChatBackend, ChatWindow, Spawn
 from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.notifier import Notifier
 from supporttray.ui.presence_text import menu_text, one_line, staff_row, tray_tooltip
 from supporttray.ui.status_window import StatusWindow
 
@@ -25,6 +28,8 @@ MODES: Final = ("requester", "staff")
 # (GNOME without the extension) costs one wake-up a minute. Nothing runs once attached.
 TRAY_RETRY_MS: Final = (2_000, 5_000, 15_000, 30_000, 60_000)
 MENU_TEXT_MAX_CHARS: Final = 70
+# How long a new-message balloon stays (where the platform lets the app decide).
+NOTIFICATION_MS: Final = 10_000
 
 
 class TrayController(QObject):
@@ -32,6 +37,10 @@ class TrayController(QObject):
 
     The composition root must call `QApplication.setQuitOnLastWindowClosed(False)`: a tray app
     has no window most of the time, and closing any dialog would otherwise end it.
+
+    Given a chat service (and `spawn`, which starts its coroutines on the app's loop), it also
+    owns the ask window (requester mode: left-click and "Ask support…"), the chat window
+    ("Open chats", a notification click) and the notifier (balloons and the unread badge).
     """
 
     def __init__(
@@ -47,11 +56,15 @@ class TrayController(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_retry_ms: Sequence[int] = TRAY_RETRY_MS,
         icons: IconSet | None = None,
+        chat: ChatBackend | None = None,
+        spawn: Spawn | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if chat is not None and spawn is None:
+            raise ValueError("a chat service needs spawn, to start its coroutines on the loop")
         self._book = book
         self._connection = connection
         self._app_name = app_name
@@ -89,6 +102,45 @@ class TrayController(QObject):
         self._window.reconnect_clicked.connect(self._reconnect)
         self._window.quit_clicked.connect(self._quit)
 
+        self._chat = chat
+        self._ask_window: AskWindow | None = None
+        self._chat_window: ChatWindow | None = None
+        self._notifier: Notifier | None = None
+        if chat is not None and spawn is not None:
+            self._chat_window = ChatWindow(
+                chat,
+                book=book,
+                mode=mode,
+                spawn=spawn,
+                app_name=app_name,
+                icons=self._icons,
+                clock=clock,
+            )
+            if mode == "requester":
+                self._ask_window = AskWindow(
+                    chat,
+                    book,
+                    connection,
+                    self._icons,
+                    spawn=spawn,
+                    open_chat=self.open_chat,
+                    app_name=app_name,
+                    clock=clock,
+                )
+            self._notifier = Notifier(
+                chat.conversations,
+                self,
+                is_reading=self._chat_window.is_reading,
+                open_chat=self.open_chat,
+                name_of=self._chat_window.name_of,
+                parent=self,
+            )
+            self._tray.messageClicked.connect(self._notifier.notification_clicked)
+            self._bridge.staff_changed.connect(self._chat_window.refresh_people)
+            self._window.set_chat_actions(ask=self._ask_window is not None, chats=True)
+            self._window.ask_clicked.connect(lambda: self.open_ask())
+            self._window.chats_clicked.connect(self.show_chats)
+
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self._retry_attach)
@@ -118,17 +170,55 @@ class TrayController(QObject):
         self._window_is_fallback = False
         self._show_window()
 
+    def open_ask(self, text: str = "", *, to: str | None = None, new_request: bool = False) -> bool:
+        """Open the ask window, prefilled (`supporttray ask`); False without one (staff mode)."""
+        if self._closed or self._ask_window is None:
+            return False
+        self._ask_window.open(text, to=to, new_request=new_request)
+        return True
+
+    def open_chat(self, peer: str) -> None:
+        """Show the chat with `peer` (a notification click, or after asking)."""
+        if not self._closed and self._chat_window is not None:
+            self._chat_window.open_chat(peer)
+
+    def show_chats(self) -> None:
+        if not self._closed and self._chat_window is not None:
+            self._chat_window.show_chats()
+
     def set_unread(self, count: int) -> None:
         """How many messages wait unread: a badge on the icon and a line in the tooltip."""
+        count = max(0, count)
         if count != self._unread:
-            self._unread = max(0, count)
+            self._unread = count
+            self._window.set_unread(count)
             self._refresh()
+
+    def show_notification(self, title: str, text: str) -> None:
+        """A new-message balloon; without a tray, the status window asks for attention."""
+        if self._closed:
+            return
+        if self._attached and self._tray.supportsMessages():
+            self._tray.showMessage(title, text, self._tray.icon(), NOTIFICATION_MS)
+            return
+        # No tray: flash the status window's taskbar entry rather than steal the focus.
+        if not self._window.isVisible():
+            self._window.showMinimized()
+        QApplication.alert(self._window)
 
     def close(self) -> None:
         """Remove the icon and the window and stop listening to core; safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        if self._notifier is not None:
+            self._notifier.close()
+        if self._ask_window is not None:
+            self._ask_window.dispose()
+            self._ask_window.deleteLater()
+        if self._chat_window is not None:
+            self._chat_window.dispose()
+            self._chat_window.deleteLater()
         self._bridge.close()
         self._retry_timer.stop()
         self._tray.hide()
@@ -166,6 +256,22 @@ class TrayController(QObject):
     @property
     def bridge(self) -> CoreBridge:
         return self._bridge
+
+    @property
+    def ask_window(self) -> AskWindow | None:
+        return self._ask_window
+
+    @property
+    def chat_window(self) -> ChatWindow | None:
+        return self._chat_window
+
+    @property
+    def notifier(self) -> Notifier | None:
+        return self._notifier
+
+    @property
+    def unread(self) -> int:
+        return self._unread
 
     @property
     def retrying(self) -> bool:
@@ -241,11 +347,24 @@ class TrayController(QObject):
                 self._icons.icon(IconKey.for_availability(member.availability)),
                 menu_text(row.line()),
             )
-            # Enabled, not greyed out, so it stays readable; choosing it opens the full window.
-            action.triggered.connect(self.activate)
+            # Enabled, not greyed out, so it stays readable; choosing it opens the full window,
+            # or, for a requester, the ask window with that person picked.
+            if self._ask_window is not None:
+                action.triggered.connect(
+                    lambda _checked=False, jid=member.jid: self.open_ask(to=jid)
+                )
+            else:
+                action.triggered.connect(self.activate)
         if members:
             menu.addSeparator()
 
+        if self._ask_window is not None:
+            ask = menu.addAction("Ask support…")
+            ask.triggered.connect(lambda: self.open_ask())
+        if self._chat_window is not None:
+            unread = f" ({self._unread} unread)" if self._unread else ""
+            chats = menu.addAction(f"Open chats{unread}")
+            chats.triggered.connect(self.show_chats)
         open_window = menu.addAction(menu_text(f"Open {self._app_name}"))
         open_window.triggered.connect(self.activate)
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
@@ -260,7 +379,10 @@ class TrayController(QObject):
             QSystemTrayIcon.ActivationReason.Trigger,
             QSystemTrayIcon.ActivationReason.DoubleClick,
         ):
-            self.activate()
+            if self._ask_window is not None:
+                self.open_ask()
+            else:
+                self.activate()
 
     def _show_window(self) -> None:
         window = self._window

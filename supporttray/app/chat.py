@@ -140,6 +140,7 @@ class ChatService:
             timestamp=self._clock(), thread=thread, delivery=Delivery.QUEUED,
             sysinfo=sysinfo.as_pairs() if sysinfo else (),
         )
+        self._open(peer)  # the earlier chat first (after a restart it is not loaded yet)
         self._history.add(message)  # first: a crash from here on loses nothing
         self.conversations.add(message)
         self._try_send(message, sysinfo)
@@ -163,6 +164,7 @@ class ChatService:
         for message in self._history.outbox():
             snapshot = (SysinfoSnapshot.from_pairs(message.sysinfo, message.timestamp)
                         if message.sysinfo else None)
+            self._open(message.peer)
             if self.conversations.find(message.id) is None:
                 self.conversations.add(message)
             self._try_send(message, snapshot)
@@ -180,9 +182,11 @@ class ChatService:
     # -- from the network -----------------------------------------------------------------
     def receive(self, message: ChatMessage) -> None:
         """An incoming chat message (already sanitised by the XMPP layer)."""
+        # Load the earlier chat before storing this message: loaded afterwards, it would come
+        # in as history, so no unread count, notification or end of "typing…" for it.
+        self._open(message.peer)
         if not self._history.add(message):
             return  # a redelivery we already have
-        self._open(message.peer)
         self.conversations.add(message)
 
     def delivered(self, message_id: str) -> None:

@@ -333,3 +333,17 @@ def test_reopening_keeps_the_draft(qtbot: QtBot, make_window: MakeWindow, spawne
     window.close()
     window.open()
     assert window.edit.toPlainText() == "half written"
+
+
+def test_a_presence_change_updates_the_list_and_plans_again(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat, spawner: Spawner, book: PresenceBook
+) -> None:
+    from supporttray.core.presence import Availability
+
+    window = opened(make_window, spawner)
+    planned = len(chat.planned)
+    book.update("carol@example.org/desk", Availability.AVAILABLE, "Back from lunch")
+    qtbot.waitUntil(lambda: "Carol — Available · “Back from lunch”" in window.staff_texts())
+    qtbot.waitUntil(lambda: bool(spawner.pending), timeout=3_000)
+    spawner.run()
+    assert len(chat.planned) == planned + 1

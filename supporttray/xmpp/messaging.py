@@ -8,6 +8,7 @@ from requesters named by policy and only within size limits; everything else is 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -25,6 +26,10 @@ NS_FALLBACK = "urn:xmpp:fallback:0"
 NS_STATES = "http://jabber.org/protocol/chatstates"
 # Stop reading a form at once past this many fields: 10,000 fields must cost nothing.
 _FORM_FIELD_LIMIT = 64
+# What XML 1.0 cannot carry: C0 controls other than tab and line ends, lone surrogates,
+# U+FFFE/U+FFFF. One of them in a stanza (an ANSI colour code in a pasted terminal log) makes
+# the server close our stream as not-well-formed, and the message, already marked sent, is lost.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ChatSink(Protocol):
@@ -72,7 +77,7 @@ class ChatWire:
             raise TransportOffline(message.id)
         stanza = client.make_message(mto=message.peer, mtype="chat")
         stanza["id"] = message.id
-        body = message.body
+        body = _xml_text(message.body)
         if sysinfo is not None and sysinfo.items:
             block = sysinfo.text_block()
             stanza.xml.append(_fallback_element(len(body), len(body) + len(block)))
@@ -133,6 +138,13 @@ class ChatWire:
     def _on_chatstate(self, stanza: Any) -> None:
         state = stanza["chat_state"]
         self._sink.peer_typing(bare_jid(str(stanza["from"])), state == "composing")
+
+
+def _xml_text(text: str) -> str:
+    """`text` as the peer will read it: line ends as every XML parser normalises them (so the
+    fallback's character offsets stay right), and U+FFFD for what XML cannot carry."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _fallback_element(start: int, end: int) -> ET.Element:

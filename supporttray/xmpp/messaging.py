@@ -59,7 +59,10 @@ class ChatWire:
 
     def install(self, client: Any) -> None:
         self._client = client
-        for plugin in ("xep_0004", "xep_0085", "xep_0184", "xep_0359"):
+        # No xep_0004: forms are read from the raw XML (find_sysinfo_form). Its "message/form"
+        # handler builds an object per field of every form, before any limit of ours applies:
+        # a 10,000-field form froze the loop for ~150 ms.
+        for plugin in ("xep_0085", "xep_0184", "xep_0359"):
             client.register_plugin(plugin)
         client.plugin["xep_0184"].auto_ack = True
         client.add_event_handler("message", self._on_message)

@@ -107,6 +107,8 @@ async def run_tray(
         mode=service.mode,
         on_reconnect=lambda: spawn(service.reconnect_now()),
         on_quit=stop.set,
+        chat=chat,
+        spawn=spawn,
     )
     tray.start()
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
@@ -119,7 +121,15 @@ async def run_tray(
         return protocol.ok()
 
     async def ask(request: dict[str, Any]) -> dict[str, Any]:
-        return await answer_ask(chat, request)
+        if request.get("send"):
+            return await answer_ask(chat, request)
+        to = request.get("to")
+        opened = tray.open_ask(str(request.get("text") or ""), to=str(to) if to else None,
+                               new_request=bool(request.get("new")))
+        if not opened:
+            return protocol.failure("The ask window is for requesters; this instance runs in "
+                                    "staff mode. Use --send, or open a chat from the tray.")
+        return protocol.ok()
 
     async def reconnect(_request: dict[str, Any]) -> dict[str, Any]:
         await service.reconnect_now()

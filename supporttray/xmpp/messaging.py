@@ -222,6 +222,11 @@ def _delay_stamp(stanza: Any) -> datetime | None:
         return None
     try:
         stamp = datetime.fromisoformat(element.get("stamp", "").replace("Z", "+00:00"))
-    except ValueError:
+        # In UTC now: a stamp that has no UTC date (year 1 at +23:00) would be stored, and
+        # then break reading the chat back from the history.
+        stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    # Never later than now: a stamp in the future (a forged delay element) would keep the
+    # message below everything said after it, and the request "recent" for ever.
+    return min(stamp, datetime.now(UTC))

@@ -73,16 +73,8 @@ class SupportService:
         except SetupError as exc:
             self.monitor.set(ConnectionState.ERROR, str(exc))
             return
-        try:
-            password = self.credentials.get(setup.jid)
-        except CredentialError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc))
-            return
+        password = self._password_for(setup.jid)
         if password is None:
-            self.monitor.set(
-                ConnectionState.ERROR,
-                f"No password is stored for {setup.jid}. Run: supporttray login {setup.jid}",
-            )
             return
         self._connection = XmppConnection(
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
@@ -109,20 +101,23 @@ class SupportService:
         if self._connection is None:
             await self.start()
             return
-        try:
-            password = self.credentials.get(self._connection.jid)
-        except CredentialError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc))
-            return
+        password = self._password_for(self._connection.jid)
         if password is None:
-            self.monitor.set(
-                ConnectionState.ERROR,
-                f"No password is stored for {self._connection.jid}. "
-                f"Run: supporttray login {self._connection.jid}",
-            )
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
+
+    def _password_for(self, jid: str) -> str | None:
+        """The stored password, or None with the reason put in the connection state."""
+        try:
+            password = self.credentials.get(jid)
+        except CredentialError as exc:
+            self.monitor.set(ConnectionState.ERROR, str(exc))
+            return None
+        if password is None:
+            self.monitor.set(ConnectionState.ERROR,
+                             f"No password is stored for {jid}. Run: supporttray login {jid}")
+        return password
 
     def connection_details(self) -> tuple[str, str] | None:
         """For the system info's conn.* fields."""

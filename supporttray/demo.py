@@ -31,7 +31,7 @@ def run_demo(*, staff: bool = False) -> int:
     sandbox = ProsodySandbox(
         workdir / "server",
         accounts=demo_accounts.ALL,
-        groups={demo_accounts.SUPPORT_GROUP: demo_accounts.SUPPORT_GROUP_MEMBERS},
+        groups={demo_accounts.SUPPORT_GROUP: demo_accounts.named_group_members()},
     )
     try:
         try:

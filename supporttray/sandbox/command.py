@@ -38,7 +38,7 @@ def run(
             sandbox = ProsodySandbox(
                 directory,
                 accounts=demo_accounts.ALL,
-                groups={demo_accounts.SUPPORT_GROUP: demo_accounts.SUPPORT_GROUP_MEMBERS},
+                groups={demo_accounts.SUPPORT_GROUP: demo_accounts.named_group_members()},
             )
             sandbox.start()
             policy = write_policy(sandbox)

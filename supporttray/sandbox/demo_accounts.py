@@ -20,3 +20,9 @@ ALL: Final = (*STAFF, REQUESTER)
 
 SUPPORT_GROUP: Final = "Support"
 SUPPORT_GROUP_MEMBERS: Final = (ALICE[0], BOB[0], CAROL[0])
+DISPLAY_NAMES: Final = {"alice": "Alice Martin", "bob": "Bob Okafor", "carol": "Carol Chen"}
+
+
+def named_group_members() -> list[str]:
+    """The support group as the shared roster lists it, with display names."""
+    return [f"{user}={DISPLAY_NAMES[user]}" for user in SUPPORT_GROUP_MEMBERS]

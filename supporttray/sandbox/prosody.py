@@ -369,7 +369,10 @@ class ProsodySandbox:
             # A leading "+" makes the group public: every user of the host sees its members.
             lines.append(f"[+{name}]")
             for member in members:
-                lines.append(member if "@" in member else f"{member}@{self.domain}")
+                # "alice=Alice Martin" gives the roster entry a display name (mod_groups syntax).
+                who, _, name = member.partition("=")
+                jid = who if "@" in who else f"{who}@{self.domain}"
+                lines.append(f"{jid}={name}" if name else jid)
         (self._directory / "groups.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def _write_config(self, certificate: Path, key: Path) -> None:

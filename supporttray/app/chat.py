@@ -43,6 +43,19 @@ class MessageTransport(Protocol):
     def send_chat_state(self, peer: str, state: str) -> None: ...
 
 
+# Prosody takes 256 KiB a stanza (ejabberd's default is similar); leave room for the form,
+# the XML around the body and the escaping of markup characters.
+MAX_MESSAGE_BYTES = 200 * 1024
+
+
+def wire_size(text: str) -> int:
+    """Bytes the text takes in a stanza: UTF-8 with XML escaping (a quote costs 6 bytes)."""
+    size = len(text.encode("utf-8", "replace"))
+    return size + 4 * (text.count("&") + text.count("<") + text.count(">")) + 5 * (
+        text.count('"') + text.count("'")
+    )
+
+
 class AskError(Exception):
     """The question cannot be asked; the sentence says why."""
 
@@ -135,6 +148,13 @@ class ChatService:
         text = text.strip()
         if not text:
             raise AskError("The message is empty.")
+        size = wire_size(text + (sysinfo.text_block() if sysinfo else ""))
+        if size > MAX_MESSAGE_BYTES:
+            # Refused before it is stored: the server would close our stream and drop it.
+            raise AskError(
+                f"The message is too long to send ({size // 1024} kB; chat servers take about "
+                f"{MAX_MESSAGE_BYTES // 1024} kB). Send the important part, or split it."
+            )
         message = ChatMessage(
             id=new_message_id(), peer=peer, direction=Direction.OUT, body=text,
             timestamp=self._clock(), thread=thread, delivery=Delivery.QUEUED,

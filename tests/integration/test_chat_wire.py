@@ -871,11 +871,6 @@ async def test_a_forged_delay_stamp_is_not_believed(xmpp_server: XmppServer, kin
         assert staff.history.conversation(peer.jid) == [shown]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, reported: a message over the server's stanza limit is marked sent, "
-    "the server closes the requester's stream, and the message is lost",
-)
 @pytest.mark.asyncio
 async def test_a_question_too_big_for_the_server_is_refused_with_a_sentence(
     xmpp_server: XmppServer,

@@ -101,10 +101,10 @@ def test_a_short_body_is_shown_whole() -> None:
 
 def test_a_megabyte_body_is_shortened_without_reading_all_of_it() -> None:
     body = "word " * 200_000
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: other processes on CI do not count
     shown = shorten(body)
     html = to_html(shown.text)
-    assert time.perf_counter() - started < 0.05
+    assert time.thread_time() - started < 0.05
     assert shown.shortened
     assert len(shown.text) <= SHORT_CHARS
     assert shown.hidden_chars == len(body) - len(shown.text)

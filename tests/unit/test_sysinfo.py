@@ -167,10 +167,10 @@ def test_ten_thousand_fields_are_rejected_fast() -> None:
     # Given a form with 10,000 fields
     flood = [(f"f{i}", "v" * 100) for i in range(10_000)]
     # When it is validated
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: other processes on CI do not count
     with pytest.raises(SysinfoRejected, match="too many fields") as caught:
         validate_received(flood)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     # Then it is rejected, with a reason for the log, long before reading it all
     assert "64" in str(caught.value)
     assert elapsed < 0.05, f"took {elapsed * 1e3:.1f} ms"

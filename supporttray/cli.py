@@ -204,7 +204,6 @@ def teardown_logging() -> None:
 
 # -- commands -----------------------------------------------------------------------------
 def _run(paths: Any, settings: Any) -> int:
-    from supporttray.config.credentials import CredentialStore
     from supporttray.ipc.client import NotRunning, request
     from supporttray.ipc.protocol import ProtocolError
 
@@ -220,7 +219,7 @@ def _run(paths: Any, settings: Any) -> int:
     setup_logging(paths)
     from supporttray.launcher import run_qt, run_tray
 
-    return run_qt(lambda: run_tray(paths, settings, CredentialStore()))
+    return run_qt(lambda: run_tray(paths, settings))
 
 
 def _login(paths: Any, settings: Any, jid: str, *, password_stdin: bool) -> int:

@@ -15,13 +15,14 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from supporttray import APP_NAME
-from supporttray.config.credentials import CredentialStore
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
 from supporttray.ipc import protocol
 
 if TYPE_CHECKING:
+    # keyring costs ~50 ms to import: loaded only once the tray icon is up.
     from supporttray.app.chat import ChatService
+    from supporttray.config.credentials import CredentialStore
 
 log = logging.getLogger("supporttray")
 
@@ -77,22 +78,22 @@ async def _cancel_leftover_tasks() -> None:
 async def run_tray(
     paths: Paths,
     settings: Settings,
-    credentials: CredentialStore,
+    credentials: CredentialStore | None = None,
     *,
     stop: asyncio.Event | None = None,
 ) -> int:
-    """The tray app proper; returns when the user quits (or `stop` is set)."""
-    from supporttray.app.service import SupportService
-    from supporttray.ipc.server import ControlServer, ControlSocketError
+    """The tray app proper; returns when the user quits (or `stop` is set).
+
+    The icon goes up first: slixmpp, keyring and the control socket are loaded after it, so
+    the user sees the app (grey, "connecting") as early as possible.
+    """
+    from supporttray.core.connection import ConnectionMonitor
     from supporttray.ui.tray import TrayController
 
     t0 = time.perf_counter()
     stop = stop or asyncio.Event()
-    from supporttray.config.settings import load_settings
-
+    monitor = ConnectionMonitor()
     chat = build_chat(paths, settings, lambda: service.connection_details())
-    service = SupportService(settings, credentials, book=chat.book, chat=chat,
-                             reload_settings=lambda: load_settings(paths, settings.policy))
     tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
@@ -101,10 +102,10 @@ async def run_tray(
         task.add_done_callback(tasks.discard)
 
     tray = TrayController(
-        service.book,
-        service.monitor,
+        chat.book,
+        monitor,
         app_name=settings.get_str("branding.name") or APP_NAME,
-        mode=service.mode,
+        mode=settings.get_str("support.mode"),
         on_reconnect=lambda: spawn(service.reconnect_now()),
         on_quit=stop.set,
         chat=chat,
@@ -112,6 +113,15 @@ async def run_tray(
     )
     tray.start()
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
+
+    from supporttray.app.service import SupportService
+    from supporttray.config.credentials import CredentialStore
+    from supporttray.config.settings import load_settings
+    from supporttray.ipc.server import ControlServer, ControlSocketError
+
+    service = SupportService(settings, credentials or CredentialStore(), book=chat.book,
+                             monitor=monitor, chat=chat,
+                             reload_settings=lambda: load_settings(paths, settings.policy))
 
     async def status(_request: dict[str, Any]) -> dict[str, Any]:
         return protocol.ok(service.status())

@@ -1,9 +1,10 @@
 """Settings and machine policy (TOML), file locations (platformdirs) and passwords (keyring).
 
 The lowest layer: imports nothing from the rest of SupportTray, and neither Qt nor slixmpp.
+Import from the submodules (`supporttray.config.settings`, ...): this package re-exports only
+the light ones, so reading settings does not load keyring (~50 ms) before the tray is shown.
 """
 
-from supporttray.config.credentials import SERVICE, CredentialError, CredentialStore
 from supporttray.config.paths import Paths, resolve_paths
 from supporttray.config.policy import Policy, PolicyError, load_policy, policy_path
 from supporttray.config.schema import KEYS, SYSINFO_FIELDS, KeySpec
@@ -17,10 +18,7 @@ from supporttray.config.settings import (
 
 __all__ = [
     "KEYS",
-    "SERVICE",
     "SYSINFO_FIELDS",
-    "CredentialError",
-    "CredentialStore",
     "KeySpec",
     "Paths",
     "Policy",

@@ -65,6 +65,11 @@ class ChatWire:
         for plugin in ("xep_0085", "xep_0184", "xep_0359"):
             client.register_plugin(plugin)
         client.plugin["xep_0184"].auto_ack = True
+        # Prune hostile forms on the raw XML, before slixmpp builds stanza objects: if any
+        # plugin in the process registered the data-form stanza (MUC config does), slixmpp
+        # would otherwise build an object per field of a 10,000-field form first.
+        previous = client.incoming_filter
+        client.incoming_filter = lambda xml: prune_forms(previous(xml))
         client.add_event_handler("message", self._on_message)
         client.add_event_handler("receipt_received", self._on_receipt)
         client.add_event_handler("chatstate", self._on_chatstate)
@@ -148,6 +153,16 @@ def _xml_text(text: str) -> str:
     fallback's character offsets stay right), and U+FFFD for what XML cannot carry."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _NOT_XML.sub("\ufffd", text)
+
+
+def prune_forms(xml: ET.Element) -> ET.Element:
+    """Cut every data form in a message down to one field more than we ever read."""
+    if not xml.tag.endswith("}message"):
+        return xml
+    for form in xml.iterfind(f"{{{NS_DATA}}}x"):
+        if len(form) > _FORM_FIELD_LIMIT + 2:
+            del form[_FORM_FIELD_LIMIT + 2:]  # still "too many": validate_received says so
+    return xml
 
 
 def _fallback_element(start: int, end: int) -> ET.Element:

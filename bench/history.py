@@ -1,0 +1,192 @@
+"""Figure 6, history: HistoryStore search over a big history, and opening time against size.
+
+Histories of 10k, 100k and 1M messages (smoke: 1k and 10k) are generated once, with the
+product's own schema (HistoryStore creates the file; rows go in through the same triggers that
+keep the FTS index), and cached under bench/results/cache (git-ignored) by size, schema version
+and generator version. They look like a staff member's years of support chat: 400 peers,
+questions and answers of 4-30 words drawn Zipf-like from a support vocabulary, a few words rare.
+
+Search is HistoryStore.search, as the history window will call it on a reader connection:
+common words, rare words, prefixes, two words, no hit, and one peer only; p50/p99 over them all.
+Opening is HistoryStore(path) (what start-up does) plus outbox() (what going online does).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import BENCH_DIR, Row, Run, median, percentile
+from supporttray.core.history import SCHEMA_VERSION, HistoryStore
+
+FIGURE = "history"
+CACHE = BENCH_DIR / "results" / "cache"
+GENERATOR_VERSION = 1
+PEERS = 400
+BATCH = 20_000
+
+
+def words_of(text: str) -> list[str]:
+    return text.split()
+
+
+SUPPORT_WORDS = words_of(
+    "printer vpn password outlook email laptop wifi network screen monitor keyboard mouse "
+    "teams meeting calendar update restart login account locked reset disk space backup "
+    "office excel word powerpoint license install driver bluetooth headset camera microphone "
+    "slow crash error message blue freeze battery charger docking station ticket server "
+    "share folder permission access token certificate browser chrome firefox cache cookies "
+    "phone mobile sync onedrive sharepoint drive mapped scanner toner paper jam tray "
+    "remote desktop citrix firewall proxy dns ip address cable port hdmi usb adapter"
+)
+FILLER = words_of(
+    "the a to is it i you my we can not and on in for with this that have please "
+    "thanks hi hello again now still when after before what how why could would just "
+    "yes no ok sure try again works doesnt any other today yesterday morning afternoon"
+)
+
+
+def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
+    """Filler and support words first (common), then 5,000 made-up rare words (names, codes)."""
+    syllables = ["ka", "lo", "mi", "ze", "tor", "bin", "qua", "rex", "sol", "vy", "dre", "xi"]
+    rare = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) + str(rng.randint(0, 99))
+            for _ in range(5200)}
+    words = FILLER + SUPPORT_WORDS + sorted(rare)[:5000]
+    weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(words))]
+    return words, weights
+
+
+def generate(path: Path, count: int) -> None:
+    """A history file of `count` messages made by the product's schema and triggers."""
+    rng = random.Random(count)
+    words, weights = vocabulary(rng)
+    cumulative = list(itertools.accumulate(weights))  # choices() is 25x faster given these
+    HistoryStore(path).close()  # the schema, exactly as the app creates it
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = OFF")  # generating only; the app keeps NORMAL
+        start = datetime(2023, 1, 1, tzinfo=UTC)
+        step_us = int(timedelta(days=3 * 365).total_seconds() * 1e6) // max(count, 1)
+        peers = [f"person{i:03d}@example.org" for i in range(PEERS)]
+        sql = ("INSERT INTO message (id, peer, direction, delivery, ts_us, thread, body, sysinfo)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, NULL)")
+        epoch_us = int(start.timestamp() * 1e6)
+        for first in range(0, count, BATCH):
+            rows = []
+            for seq in range(first, min(count, first + BATCH)):
+                n = rng.randint(4, 30)
+                body = " ".join(rng.choices(words, cum_weights=cumulative, k=n))
+                incoming = seq % 2 == 0
+                rows.append((f"m{seq:08d}", peers[(seq // 6) % PEERS],
+                             "in" if incoming else "out",
+                             "received" if incoming else "delivered",
+                             epoch_us + seq * step_us, f"t{seq // 6:07d}", body))
+            db.execute("BEGIN")
+            db.executemany(sql, rows)
+            db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
+
+def cached(count: int) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"history-{count}-schema{SCHEMA_VERSION}-gen{GENERATOR_VERSION}.sqlite3"
+    if not path.exists():
+        # Our own name until complete: two runs at once must not write one file.
+        partial = path.with_suffix(f".partial-{os.getpid()}")
+        try:
+            generate(partial, count)
+            os.replace(partial, path)
+        finally:
+            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                leftover.unlink(missing_ok=True)
+    return path
+
+
+def queries(rng: random.Random) -> list[tuple[str, str | None]]:
+    """(text, peer) pairs: what people type into a history search box."""
+    words, _ = vocabulary(random.Random(0))
+    rare = words[len(FILLER) + len(SUPPORT_WORDS):]
+    out: list[tuple[str, str | None]] = []
+    for word in ("printer", "vpn", "password", "outlook", "the", "please"):
+        out.append((word, None))  # common words
+    for word in rng.sample(rare, 6):
+        out.append((word, None))  # rare words: names, ticket codes
+    for prefix in ("prin", "pass", "cert", "blu"):
+        out.append((prefix, None))  # while typing
+    for pair in ("vpn password", "printer toner", "outlook crash", "teams camera"):
+        out.append((pair, None))
+    out.append(("zzqx nothing like this", None))  # no hit
+    out.append(("printer", "person007@example.org"))  # one conversation
+    out.append(("password reset", "person123@example.org"))
+    return out
+
+
+def measure(run: Run) -> list[Row]:
+    sizes = [1_000, 10_000] if run.smoke else [10_000, 100_000, 1_000_000]
+    rounds = 3 if run.smoke else 10
+    rows: list[Row] = []
+    opens: dict[int, float] = {}
+    generated: list[str] = []
+    for size in sizes:
+        began = time.perf_counter()
+        existed = (CACHE / f"history-{size}-schema{SCHEMA_VERSION}-gen{GENERATOR_VERSION}"
+                   ".sqlite3").exists()
+        path = cached(size)
+        if not existed:
+            generated.append(f"{size:,} in {time.perf_counter() - began:.0f} s")
+        samples = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            store = HistoryStore(path)
+            store.outbox()
+            samples.append(time.perf_counter() - t0)
+            store.close()
+        opens[size] = median(samples)
+    largest = sizes[-1]
+    path = cached(largest)
+    store = HistoryStore(path)
+    reader = store.open_reader()
+    try:
+        latencies: list[float] = []
+        by_kind: dict[str, list[float]] = {}
+        hits: dict[str, int] = {}
+        batch = queries(random.Random(1))
+        for text, peer in batch:  # warm the page cache once: the app has a warm file too
+            reader.search(text, peer=peer)
+        for _ in range(rounds):
+            for text, peer in batch:
+                t0 = time.perf_counter()
+                found = reader.search(text, peer=peer)
+                elapsed = (time.perf_counter() - t0) * 1000
+                latencies.append(elapsed)
+                key = f"{text}{' @peer' if peer else ''}"
+                by_kind.setdefault(key, []).append(elapsed)
+                hits[key] = len(found)
+    finally:
+        reader.close()
+        store.close()
+    worst = sorted(((median(v), k) for k, v in by_kind.items()), reverse=True)[:3]
+    size_mb = path.stat().st_size / 1e6
+    rows.append(Row(
+        FIGURE, f"search p50, {largest:,} messages", percentile(latencies, 50), "ms",
+        budget=20.0, samples=[round(v, 3) for v in latencies],
+        note=f"{len(batch)} queries x {rounds}; slowest (median ms): "
+             + ", ".join(f"'{k}' {v:.1f}" for v, k in worst)
+             + f"; file {size_mb:.0f} MB" + (f"; generated {', '.join(generated)}"
+                                              if generated else ""),
+        detail={"hits": hits, "median_ms": {k: median(v) for k, v in by_kind.items()}},
+    ))
+    rows.append(Row(FIGURE, f"search p99, {largest:,} messages", percentile(latencies, 99),
+                    "ms"))
+    for size in sizes:
+        rows.append(Row(FIGURE, f"open + outbox, {size:,} messages", opens[size] * 1000, "ms",
+                        note="HistoryStore(path) + outbox(), warm page cache, median of 5"))
+    return rows

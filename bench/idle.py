@@ -1,0 +1,134 @@
+"""Figure 2, idle cost: memory, CPU and wake-ups of an app that is online and has nothing to do.
+
+SupportTray (requester, ten staff online in its roster) and then the baseline (a bare tray with
+slixmpp on qasync, logged in with the same roster) each run alone through the same procedure:
+online, 60 s to settle (the login's aftermath: time and idle queries to each staff member, and
+the timers of every reply that came back, which qasync lets fire even when cancelled), then a
+window of 60 s (smoke mode: 0.5 s and 1 s) in which:
+
+- CPU is the sum over all threads of /proc/PID/task/*/schedstat (ns), per minute;
+- wake-ups are voluntary context switches over all threads (each one is a sleep that ended: a
+  timer, a socket, a signal), per second;
+- memory is /proc/PID/smaps_rollup at the window's end: PSS (the budget), and USS and RSS, which
+  do not depend on what else maps the same libraries.
+
+One at a time, because two Qt processes side by side share (and so halve) each other's PSS.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+
+from bench.cold_start import bare_account
+from bench.common import (
+    CHILDREN,
+    IdleWindow,
+    LineReader,
+    Row,
+    Run,
+    idle_window,
+    log_events,
+    memory_kib,
+    smaps_by_mapping,
+    stop_process,
+    thread_samples,
+)
+
+FIGURE = "idle"
+# MB as in the issue's figures (10^6 bytes); /proc reports KiB.
+KIB_PER_MB = 1e6 / 1024
+
+
+@dataclass(frozen=True)
+class Idle:
+    window: IdleWindow
+    memory: dict[str, int]  # KiB
+    largest: list[tuple[str, int]]  # PSS KiB per mapping
+
+    def mb(self, key: str) -> float:
+        return self.memory.get(key, 0) / KIB_PER_MB
+
+
+def observe(pid: int, window: float, settle: float) -> Idle:
+    time.sleep(settle)
+    before = thread_samples(pid)
+    began = time.monotonic()
+    time.sleep(window)
+    after = thread_samples(pid)
+    seconds = time.monotonic() - began
+    return Idle(idle_window(before, after, seconds), memory_kib(pid), smaps_by_mapping(pid, 8))
+
+
+def idle_app(run: Run, window: float, settle: float) -> Idle:
+    profile = run.profile("idleapp", **run.requester_policy())
+    offset = profile.log_file.stat().st_size if profile.log_file.exists() else 0
+    app = subprocess.Popen(
+        [*run.supporttray, "run", "--profile", str(profile.directory),
+         "--policy", str(profile.policy)],
+        env=run.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "online" not in log_events(profile.log_file, offset,
+                                         {"online": "connection: online"}):
+            if app.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"SupportTray did not get online; see {profile.log_file}")
+            time.sleep(0.05)
+        return observe(app.pid, window, settle)
+    finally:
+        stop_process(app)
+
+
+def idle_bare(run: Run, flags: list[str], window: float, settle: float) -> Idle:
+    process = subprocess.Popen(
+        [run.python, str(CHILDREN / "bare_client.py"), *flags, "--stay"],
+        env=run.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        if "--xmpp" in flags:
+            process.stdin.write(json.dumps(bare_account(run, "baseidle")) + "\n")
+            process.stdin.flush()
+        last = "online" if "--xmpp" in flags else "shown"
+        LineReader(process.stdout).wait_for(lambda line: line.startswith(last), 30)
+        return observe(process.pid, window, settle)
+    finally:
+        stop_process(process)
+        if process.stdin is not None:
+            process.stdin.close()
+
+
+def measure(run: Run) -> list[Row]:
+    window = 1.0 if run.smoke else 60.0
+    # A minute online first: what login leaves behind (reply timeouts, the TLS handshake's
+    # 60 s guard, time queries to each staff member) is over; what remains is idle.
+    settle = 0.5 if run.smoke else 60.0
+    with run.swarm(run.staff_names()):
+        ours = idle_app(run, window, settle)
+        base = idle_bare(run, ["--qt", "--xmpp"], window, settle)
+    tray = idle_bare(run, ["--qt"], 0.2, 0.3)
+    w, b = ours.window, base.window
+    mappings = ", ".join(f"{name.rsplit('/', 1)[-1]} {kib / KIB_PER_MB:.1f}" for name, kib in
+                         ours.largest)
+    woke = ", ".join(f"{k} {v}" for k, v in sorted(w.by_thread.items(), key=lambda kv: -kv[1]))
+    return [
+        Row(FIGURE, f"PSS after {settle + window:.0f} s online, 10 staff", ours.mb("Pss"), "MB",
+            baseline=base.mb("Pss"), baseline_label="bare tray + slixmpp + qasync", budget=75,
+            note=f"USS {ours.mb('Uss'):.1f} (bare {base.mb('Uss'):.1f}), RSS "
+                 f"{ours.mb('Rss'):.1f} (bare {base.mb('Rss'):.1f}), anonymous "
+                 f"{ours.mb('Anonymous'):.1f} (bare {base.mb('Anonymous'):.1f}) MB; "
+                 f"largest PSS (MB): {mappings}"),
+        Row(FIGURE, "USS (private memory)", ours.mb("Uss"), "MB", baseline=base.mb("Uss"),
+            baseline_label="bare tray + slixmpp + qasync"),
+        Row(FIGURE, "baseline: bare PySide6 tray PSS", tray.mb("Pss"), "MB",
+            note=f"USS {tray.mb('Uss'):.1f} MB"),
+        Row(FIGURE, "CPU while idle", w.cpu_per_minute, "s/min",
+            baseline=b.cpu_per_minute, baseline_label="bare", budget=0.01,
+            note=f"{w.cpu_seconds * 1000:.1f} ms CPU in {w.seconds:.0f} s"),
+        Row(FIGURE, "wake-ups while idle", w.wakeups_per_second, "/s",
+            baseline=b.wakeups_per_second, baseline_label="bare", budget=0.0,
+            note=f"{w.wakeups} in {w.seconds:.0f} s" + (f" ({woke})" if woke else "")),
+    ]

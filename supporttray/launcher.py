@@ -7,6 +7,7 @@ same loop before handing over to `run_tray`).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -156,6 +157,9 @@ async def run_tray(
         log.error("%s", exc)
 
     _install_signal_handlers(stop)
+    # Everything built so far lives as long as the app: keep it out of the garbage collector's
+    # full passes, which a burst of allocations (a big stanza) would otherwise make long.
+    gc.freeze()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
     await service.start()
     await stop.wait()

@@ -1,0 +1,1 @@
+"""SupportTray's benchmark suite: `python -m bench` (see bench/README.md)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import linecache
 import logging
 import signal
 import sys
@@ -160,6 +161,9 @@ async def run_tray(
     # Everything built so far lives as long as the app: keep it out of the garbage collector's
     # full passes, which a burst of allocations (a big stanza) would otherwise make long.
     gc.freeze()
+    # PySide6's import hook reads the source of every module imported after Qt into linecache
+    # (~5 MB here); nothing needs it once start-up is done.
+    linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
     await service.start()
     await stop.wait()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QShowEvent
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.chat_window import ChatBackend, MessageEdit, Spawn, bring_to_front
 from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.status_window import (
     JID_ROLE,
     STAFF_ICON_SIZE,
@@ -53,7 +54,7 @@ WARNING_COLOR: Final = "#a0620a"
 PlanKey = tuple[str | None, bool]  # (whom the person picked, or None for whoever; new request)
 
 
-class AskWindow(QWidget):
+class AskWindow(KeptWindow):
     """Ask support a question (requester mode).
 
     Opening it plans the question at once (recipient, reason, system info, collected off the UI
@@ -82,7 +83,6 @@ class AskWindow(QWidget):
         self._spawn = spawn
         self._open_chat = open_chat
         self._clock = clock
-        self._disposed = False
         self._sized = False
 
         self._plan: AskPlan | None = None
@@ -282,10 +282,9 @@ class AskWindow(QWidget):
 
     def dispose(self) -> None:
         """Close for good (the app is quitting)."""
-        self._disposed = True
         self._replan_timer.stop()
         self._bridge.close()
-        self.close()
+        super().dispose()
 
     # -- for tests and screen readers ---------------------------------------------------------
     @property
@@ -583,16 +582,3 @@ class AskWindow(QWidget):
             self.resize(max(480, self.sizeHint().width()), max(600, self.sizeHint().height()))
         super().showEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.close()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._disposed:
-            event.accept()
-            return
-        # Only hidden: the draft and the removed fields are still there next time.
-        event.ignore()
-        self.hide()

@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QCloseEvent,
     QColor,
     QDesktopServices,
     QFont,
@@ -66,6 +65,7 @@ from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.message_text import clean, is_allowed_link, shorten, to_html
 from supporttray.ui.presence_text import staff_row
 from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
@@ -994,8 +994,10 @@ class ConversationPane(QWidget):
             log.warning("a link with a scheme that is not allowed was not opened")
 
 
-class ChatWindow(QWidget):
+class ChatWindow(KeptWindow):
     """All open conversations, one tab each; closing the window only hides it."""
+
+    ESCAPE_CLOSES = False  # Esc belongs to the message box here (and must not lose a chat)
 
     def __init__(
         self,
@@ -1023,7 +1025,6 @@ class ChatWindow(QWidget):
         self._open_link = open_link
         self._panes: dict[str, ConversationPane] = {}
         self._dirty: set[str] = set()
-        self._disposed = False
         self._sized = False
 
         self.setObjectName("chatWindow")
@@ -1119,7 +1120,7 @@ class ChatWindow(QWidget):
         self._flush_timer.stop()
         for pane in self._panes.values():
             pane.close_pane()
-        self.close()
+        super().dispose()
 
     # -- for tests ---------------------------------------------------------------------------
     def current_pane(self) -> ConversationPane | None:
@@ -1147,13 +1148,6 @@ class ChatWindow(QWidget):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
             self._mark_current_read()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._disposed:
-            event.accept()
-            return
-        event.ignore()
-        self.hide()
 
     # -- reacting to core ------------------------------------------------------------------------
     def _on_changed(self, event: ConversationChanged) -> None:

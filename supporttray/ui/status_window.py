@@ -7,12 +7,10 @@ from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QCloseEvent,
     QFont,
     QFontMetrics,
     QHideEvent,
     QIcon,
-    QKeyEvent,
     QPainter,
     QShowEvent,
 )
@@ -35,6 +33,7 @@ from supporttray.core.clock import Clock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook, StaffMember
 from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.presence_text import StaffRow, staff_row
 
 log = logging.getLogger("supporttray.ui")
@@ -191,7 +190,7 @@ def fill_staff_list(
             staff_list.setCurrentItem(item)
 
 
-class StatusWindow(QWidget):
+class StatusWindow(KeptWindow):
     """A small normal window: the summary, the staff list, the connection and Quit.
 
     It is both the tray's left-click window and the fallback when there is no tray. Closing it
@@ -221,7 +220,6 @@ class StatusWindow(QWidget):
         self._icons = icons
         self._clock = clock
         self._hide_on_close = False
-        self._disposed = False
 
         self.setWindowTitle(app_name)
         self.setObjectName("statusWindow")
@@ -356,9 +354,8 @@ class StatusWindow(QWidget):
 
     def dispose(self) -> None:
         """Close for good (the app is quitting): no more hide-instead-of-close."""
-        self._disposed = True
         self._live_timer.stop()
-        self.close()
+        super().dispose()
 
     # -- for tests and the accessibility tree ---------------------------------------------
     def staff_texts(self) -> list[str]:
@@ -402,17 +399,7 @@ class StatusWindow(QWidget):
         self._live_timer.stop()
         super().hideEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.close()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._disposed:
-            event.accept()
-            return
-        event.ignore()
+    def close_requested(self) -> None:
         if self._hide_on_close:
             self.hide()
         else:

@@ -5,6 +5,7 @@ Shared by the tray UI and the control socket; it imports no widgets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -73,7 +74,7 @@ class SupportService:
         except SetupError as exc:
             self.monitor.set(ConnectionState.ERROR, str(exc))
             return
-        password = self._password_for(setup.jid)
+        password = await self._password_for(setup.jid)
         if password is None:
             return
         self._connection = XmppConnection(
@@ -101,16 +102,20 @@ class SupportService:
         if self._connection is None:
             await self.start()
             return
-        password = self._password_for(self._connection.jid)
+        password = await self._password_for(self._connection.jid)
         if password is None:
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
 
-    def _password_for(self, jid: str) -> str | None:
-        """The stored password, or None with the reason put in the connection state."""
+    async def _password_for(self, jid: str) -> str | None:
+        """The stored password, or None with the reason put in the connection state.
+
+        Read on a worker thread: a desktop keyring answers over D-Bus and may first ask the
+        user to unlock it, which must not freeze the tray.
+        """
         try:
-            password = self.credentials.get(jid)
+            password = await asyncio.to_thread(self.credentials.get, jid)
         except CredentialError as exc:
             self.monitor.set(ConnectionState.ERROR, str(exc))
             return None

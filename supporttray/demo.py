@@ -19,6 +19,7 @@ from supporttray.config.paths import Paths, resolve_paths
 from supporttray.config.policy import load_policy
 from supporttray.config.settings import Settings
 from supporttray.sandbox import demo_accounts
+from supporttray.sandbox.command import write_policy
 from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
 
 log = logging.getLogger("supporttray.demo")
@@ -41,7 +42,11 @@ def run_demo(*, staff: bool = False) -> int:
             return 1
         me = demo_accounts.DAVE if staff else demo_accounts.USER
         jid = f"{me[0]}@{sandbox.domain}"
-        policy_file = _write_policy(workdir, sandbox, staff=staff)
+        policy_file = write_policy(
+            sandbox, staff=demo_accounts.SUPPORT_GROUP_MEMBERS, path=workdir / "policy.toml",
+            extra={"support.mode": "staff" if staff else "requester",
+                   "branding.name": f"{APP_NAME} demo"},
+        )
         paths = resolve_paths(str(workdir / "profile"), {})
         paths.ensure()
         _use_demo_keyring()
@@ -105,30 +110,6 @@ async def _demo_main(
     finally:
         arrival.cancel()
         await asyncio.gather(*(p.stop() for p in online), return_exceptions=True)
-
-
-def _write_policy(workdir: Path, sandbox: ProsodySandbox, *, staff: bool) -> Path:
-    """The policy IT would deploy, pointing at the sandbox."""
-    support = [f"{name}@{sandbox.domain}" for name in demo_accounts.SUPPORT_GROUP_MEMBERS]
-    lines = [
-        "[enforced]",
-        f'server.domain = "{sandbox.domain}"',
-        f'server.host = "{sandbox.host}"',
-        f"server.port = {sandbox.c2s_port}",
-        f'server.ca_file = "{sandbox.ca_file.as_posix()}"',
-        f"support.staff = [{', '.join(repr_toml(j) for j in support)}]",
-        f'support.group = "{demo_accounts.SUPPORT_GROUP}"',
-        f'support.auto_accept_domains = ["{sandbox.domain}"]',
-        f'support.mode = "{"staff" if staff else "requester"}"',
-        f'branding.name = "{APP_NAME} demo"',
-    ]
-    path = workdir / "policy.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def repr_toml(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _use_demo_keyring() -> None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from supporttray.config.tomlfile import toml_value
 from supporttray.sandbox import demo_accounts
 from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
 
@@ -64,29 +64,37 @@ def run(
     return 0
 
 
-def write_policy(sandbox: ProsodySandbox) -> Path:
-    """Write a machine policy that points a SupportTray client at `sandbox`; its path."""
-    staff = [f"{username}@{sandbox.domain}" for username, _ in demo_accounts.STAFF]
+def write_policy(
+    sandbox: ProsodySandbox,
+    *,
+    staff: Sequence[str] | None = None,
+    extra: Mapping[str, object] | None = None,
+    path: Path | None = None,
+) -> Path:
+    """Write a machine policy that points a SupportTray client at `sandbox`; its path.
+
+    `staff` are usernames (default: every demo staff account); `extra` adds [enforced] keys.
+    """
+    usernames = staff if staff is not None else [name for name, _ in demo_accounts.STAFF]
+    enforced: dict[str, object] = {
+        "server.domain": sandbox.domain,
+        "server.host": sandbox.host,
+        "server.port": sandbox.c2s_port,
+        "server.ca_file": str(sandbox.ca_file),
+        "support.staff": [f"{name}@{sandbox.domain}" for name in usernames],
+        "support.group": demo_accounts.SUPPORT_GROUP,
+        "support.auto_accept_domains": [sandbox.domain],
+        **(extra or {}),
+    }
     lines = [
-        "# Written by `supporttray sandbox`: points SupportTray at the local sandbox server.",
+        "# Written by SupportTray: points it at a local sandbox server.",
         "# Valid only while that sandbox runs (its port and CA change with every new directory).",
         "[enforced]",
-        f"server.domain = {_toml(sandbox.domain)}",
-        f"server.host = {_toml(sandbox.host)}",
-        f"server.port = {sandbox.c2s_port}",
-        f"server.ca_file = {_toml(str(sandbox.ca_file))}",
-        f"support.staff = [{', '.join(_toml(jid) for jid in staff)}]",
-        f"support.group = {_toml(demo_accounts.SUPPORT_GROUP)}",
-        f"support.auto_accept_domains = [{_toml(sandbox.domain)}]",
+        *(f"{key} = {toml_value(value)}" for key, value in enforced.items()),
     ]
-    path = sandbox.directory / POLICY_FILE_NAME
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _toml(value: str) -> str:
-    # A JSON string without ASCII escaping is a valid TOML basic string (same escapes).
-    return json.dumps(value, ensure_ascii=False)
+    target = path or sandbox.directory / POLICY_FILE_NAME
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 def _print_summary(sandbox: ProsodySandbox, policy: Path, kept: bool, out: TextIO) -> None:

@@ -86,7 +86,6 @@ class ChatService:
     ) -> None:
         self._settings = settings
         self.book = book
-        self._book = book
         self.conversations = conversations
         self._history = history
         self._collector = collector
@@ -101,11 +100,11 @@ class ChatService:
         """Decide recipient, thread and system info; collects system info off the UI thread."""
         now = self._clock()
         last_talked = {
-            m.jid: t for m in self._book.members()
+            m.jid: t for m in self.book.members()
             if (t := self._history.last_exchange(m.jid)) is not None
         }
         decision = route(
-            self._book.members(), last_talked=last_talked, now=now,
+            self.book.members(), last_talked=last_talked, now=now,
             fallback=self._settings.get_str("support.fallback"),
             preferred=bare_jid(to) if to else None,
         )
@@ -188,16 +187,12 @@ class ChatService:
             if self.conversations.find(message.id) is None:
                 self.conversations.add(message)
             self._try_send(message, snapshot)
-            if self._history_delivery(message.id) is Delivery.QUEUED:
+            if self._history.delivery(message.id) is Delivery.QUEUED:
                 break  # offline again: keep the order, try the rest next time
             sent += 1
         if sent:
             log.info("sent %d queued message(s)", sent)
         return sent
-
-    def _history_delivery(self, message_id: str) -> Delivery:
-        found = self.conversations.find(message_id)
-        return found.delivery if found else Delivery.QUEUED
 
     # -- from the network -----------------------------------------------------------------
     def receive(self, message: ChatMessage) -> None:

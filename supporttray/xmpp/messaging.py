@@ -16,7 +16,13 @@ from typing import Any, Protocol
 from slixmpp.xmlstream import ET
 
 from supporttray.core.jid import bare_jid
-from supporttray.core.messages import ChatMessage, Delivery, Direction, TransportOffline
+from supporttray.core.messages import (
+    ChatMessage,
+    Delivery,
+    Direction,
+    TransportOffline,
+    new_message_id,
+)
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
 
 log = logging.getLogger("supporttray.xmpp")
@@ -118,7 +124,7 @@ class ChatWire:
         if not body:
             return  # a bare chat state or receipt: handled by their own events
         sender = bare_jid(str(stanza["from"]))
-        message_id = stanza["id"] or _origin_id(stanza) or _fallback_id(stanza)
+        message_id = stanza["id"] or _origin_id(stanza) or new_message_id()
         sysinfo: tuple[tuple[str, str], ...] = ()
         form = find_sysinfo_form(stanza.xml)
         if form is not None:
@@ -222,12 +228,6 @@ def _strip_fallback(xml: ET.Element, body: str) -> str:
 def _origin_id(stanza: Any) -> str:
     element = stanza.xml.find("{urn:xmpp:sid:0}origin-id")
     return element.get("id", "") if element is not None else ""
-
-
-def _fallback_id(stanza: Any) -> str:
-    from supporttray.core.messages import new_message_id
-
-    return new_message_id()
 
 
 def _delay_stamp(stanza: Any) -> datetime | None:

@@ -209,16 +209,13 @@ async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, An
         message = await chat.ask(plan, text)
     except AskError as exc:
         return protocol.failure(str(exc))
-    attached = [[key, label_of(key), value] for key, value in message.sysinfo]
+    from supporttray.core.sysinfo import SysinfoItem
+
+    items = [SysinfoItem(key, value) for key, value in message.sysinfo]
+    attached = [[item.key, item.label, item.value] for item in items]
     return protocol.ok({"to": plan.to, "reason": plan.reason, "thread": plan.thread,
                         "nobody_online": plan.nobody_online,
                         "delivery": message.delivery.value, "attached": attached})
-
-
-def label_of(key: str) -> str:
-    from supporttray.core.sysinfo import LABELS
-
-    return LABELS.get(key, key)
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:

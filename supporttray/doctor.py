@@ -24,6 +24,7 @@ from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
+from supporttray.xmpp import tls
 
 TIMEOUT = 10.0
 
@@ -126,13 +127,11 @@ def _server_check(host: str, port: int, report: Report) -> bool:
 
 def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) -> bool:
     """STARTTLS by hand, verified like the app verifies: system store plus server.ca_file."""
-    context = ssl.create_default_context()
-    if ca_file:
-        try:
-            context.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            report(Finding("FAIL", "tls", f"cannot read server.ca_file {ca_file}: {exc}"))
-            return False
+    try:
+        context = tls.client_context(ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        report(Finding("FAIL", "tls", f"cannot read server.ca_file {ca_file}: {exc}"))
+        return False
     try:
         with socket.create_connection((host, port), timeout=TIMEOUT) as raw:
             raw.sendall(
@@ -147,9 +146,9 @@ def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) 
             if b"<proceed" not in _read_until(raw, b"/>"):
                 report(Finding("FAIL", "tls", "the server refused to start TLS"))
                 return False
-            with context.wrap_socket(raw, server_hostname=domain) as tls:
-                cert = tls.getpeercert() or {}
-                version = tls.version()
+            with context.wrap_socket(raw, server_hostname=domain) as secured:
+                cert = secured.getpeercert() or {}
+                version = secured.version()
     except ssl.SSLCertVerificationError as exc:
         report(Finding("FAIL", "tls", f"the certificate for {domain} is not trusted "
                                       f"({exc.verify_message}). Ask IT for the right CA "

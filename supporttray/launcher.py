@@ -116,6 +116,9 @@ async def run_tray(
     tray.start()
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
 
+    from supporttray.xmpp import decline_optional_imports
+
+    decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
     from supporttray.app.service import SupportService
     from supporttray.config.credentials import CredentialStore
     from supporttray.config.settings import load_settings

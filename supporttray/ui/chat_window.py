@@ -60,14 +60,14 @@ from PySide6.QtWidgets import (
 from supporttray.app.chat import AskError, AskPlan
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import ConversationChanged, Conversations
-from supporttray.core.jid import bare_jid, local_part
+from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.message_text import clean, is_allowed_link, shorten, to_html
-from supporttray.ui.presence_text import staff_row
+from supporttray.ui.presence_text import display_name, staff_row
 from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
 
 log = logging.getLogger("supporttray.ui")
@@ -109,14 +109,6 @@ class ChatBackend(Protocol):
 
     @property
     def unread(self) -> int: ...
-
-
-def display_name(book: PresenceBook | None, jid: str) -> str:
-    """A staff member's name from the book; anyone else by the user part of their address."""
-    member = book.member(jid) if book is not None else None
-    if member is not None and member.name:
-        return member.name
-    return local_part(bare_jid(jid)) or jid
 
 
 def open_allowed_link(url: str) -> bool:
@@ -1070,6 +1062,11 @@ class ChatWindow(KeptWindow):
             conversations.changed.subscribe(self._on_changed),
             conversations.arrived.subscribe(self._on_arrived),
         ]
+        # Built on first use: conversations with unread messages already have their tabs.
+        for peer in conversations.peers():
+            if conversations.unread(peer):
+                self._pane_for(peer, load=False)
+        self._update_tab_texts()
         self._update_title()
 
     # -- the API the controller uses ----------------------------------------------------------

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
-from supporttray.core.presence import StaffMember, SupportSummary
+from supporttray.core.jid import bare_jid, local_part
+from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
 
 # A status message is someone else's free text: keep one menu line from growing across the screen.
 STATUS_MAX_CHARS = 60
@@ -118,3 +119,11 @@ def tray_tooltip(
 def menu_text(text: str) -> str:
     """Text for a QAction label: a literal '&' (as in "R&D desk") must not become a mnemonic."""
     return text.replace("&", "&&")
+
+
+def display_name(book: PresenceBook | None, jid: str) -> str:
+    """A staff member's name from the book; anyone else by the user part of their address."""
+    member = book.member(jid) if book is not None else None
+    if member is not None and member.name:
+        return member.name
+    return local_part(bare_jid(jid)) or jid

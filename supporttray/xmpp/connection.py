@@ -24,7 +24,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.xmpp import entity_time, errors
+from supporttray.xmpp import entity_time, errors, tls
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 
@@ -182,15 +182,14 @@ class XmppConnection:
 
     # -- building -------------------------------------------------------------------------
     def _build_client(self) -> slixmpp.ClientXMPP:
-        client = slixmpp.ClientXMPP(self._jid, self._password)
         ep = self._endpoint
+        client = slixmpp.ClientXMPP(self._jid, self._password,
+                                    ssl_context=tls.client_context(ep.ca_file))
         # A custom port speaks STARTTLS unless told otherwise; else slixmpp tries direct TLS
         # first and wastes a round trip (or hangs on a server that does not answer TLS).
         client.enable_direct_tls = ep.direct_tls
         client.enable_starttls = not ep.direct_tls
         client.enable_plaintext = False
-        if ep.ca_file is not None:
-            client.ca_certs = ep.ca_file
         # Approve subscriptions ourselves, by policy (slixmpp would approve anyone).
         client.roster.auto_authorize = None  # type: ignore[assignment]  # None = ask us
         client.roster.auto_subscribe = False

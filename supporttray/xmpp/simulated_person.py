@@ -15,7 +15,7 @@ from typing import Any
 
 import slixmpp
 
-from supporttray.xmpp import entity_time
+from supporttray.xmpp import entity_time, tls
 from supporttray.xmpp.messaging import find_sysinfo_form, form_pairs
 
 log = logging.getLogger("supporttray.demo")
@@ -47,10 +47,10 @@ class SimulatedPerson:
 
     async def start(self, timeout: float = 15.0) -> None:
         """Log in and show presence; returns once online. Builds the client on the running loop."""
-        client = slixmpp.ClientXMPP(self.script.jid, self.script.password)
+        client = slixmpp.ClientXMPP(self.script.jid, self.script.password,
+                                    ssl_context=tls.client_context(self._ca_file))
         client.enable_direct_tls = False
         client.enable_plaintext = False
-        client.ca_certs = self._ca_file
         client.roster.auto_authorize = None  # type: ignore[assignment]  # None = ask us
         client.roster.auto_subscribe = False
         client.register_plugin("xep_0030")

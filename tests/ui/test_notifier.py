@@ -385,3 +385,38 @@ def test_staff_mode_has_chats_but_no_ask_window(
     finally:
         controller.close()
         spawner.close()
+
+
+def test_the_chat_and_ask_windows_are_built_when_first_wanted_not_at_start(
+    qtbot: QtBot, chat_controller: tuple[TrayController, FakeChat, Spawner]
+) -> None:
+    controller, _chat, _spawner = chat_controller
+
+    def windows() -> list[str]:
+        # Counted, not just looked for: earlier tests' windows may still await deleteLater.
+        return sorted(w.objectName() for w in QApplication.topLevelWidgets()
+                      if w.objectName() in ("chatWindow", "askWindow"))
+
+    before = windows()
+    controller.start()
+    assert windows() == before
+    # The menu is complete without them.
+    assert menu_texts(controller)[-4:] == ["Ask support…", "Open chats", "Open SupportTray", "Quit"]
+    controller.show_chats()
+    window = controller.chat_window
+    assert window is not None and window.isVisible()
+    assert windows() == sorted([*before, "chatWindow"])
+    assert controller.open_ask("printer?")
+    assert windows() == sorted([*before, "chatWindow", "askWindow"])
+
+
+def test_a_message_that_came_before_the_chat_window_existed_has_its_tab(
+    qtbot: QtBot, chat_controller: tuple[TrayController, FakeChat, Spawner]
+) -> None:
+    controller, chat, _spawner = chat_controller
+    chat.receive("are you there?", peer="bob@example.org")
+    qtbot.waitUntil(lambda: controller.unread == 1)
+    window = controller.chat_window
+    assert window is not None
+    assert window.pane("bob@example.org") is not None
+    assert window.tab_texts() == ["Bob (1)"]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import errno
 import ssl
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from slixmpp.util.sasl import mechanisms
 
-from supporttray.xmpp import errors
+from supporttray.sandbox.certificates import ensure_server_certificate
+from supporttray.xmpp import errors, tls
 from supporttray.xmpp.entity_time import format_tzo, parse_tzo
 from supporttray.xmpp.fast_scram import SLOW_HI, _fast_hi, install_fast_pbkdf2
 
@@ -118,3 +122,39 @@ def test_forms_outside_messages_are_left_alone() -> None:
     for i in range(100):
         ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": f"f{i}"})
     assert len(prune_forms(iq).find(f"{{{NS_DATA}}}x")) == 100  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("pinned_host", "expect_aiodns"), [(True, False), (False, True)])
+def test_slixmpp_loads_aiodns_only_when_it_may_need_dns_srv(
+    pinned_host: bool, expect_aiodns: bool
+) -> None:
+    """A policy that names the host has nothing to look up by SRV: no resolver library, and
+    never pygments (slixmpp's debug-log colouring). Checked in a fresh interpreter."""
+    code = (
+        "import sys\n"
+        "from supporttray.xmpp import decline_optional_imports\n"
+        f"decline_optional_imports(pinned_host={pinned_host})\n"
+        "from supporttray.xmpp.connection import XmppConnection\n"
+        "from slixmpp.xmlstream import resolver\n"
+        "def loaded(name): return sys.modules.get(name) is not None\n"
+        "print(resolver.AIODNS_AVAILABLE, loaded('aiodns'), loaded('pycares'),\n"
+        "      loaded('pygments'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.split() == [str(expect_aiodns)] * 3 + ["False"]
+
+
+def test_the_tls_context_verifies_and_adds_the_policy_ca(tmp_path: Path) -> None:
+    context = tls.client_context()
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    system_roots = context.cert_store_stats()["x509_ca"]
+    with pytest.raises(OSError):
+        tls.client_context(tmp_path / "missing.pem")
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    with pytest.raises(ssl.SSLError):
+        tls.client_context(garbage)
+    made = ensure_server_certificate(tmp_path / "certs", "example.org", "127.0.0.1")
+    with_ca = tls.client_context(made.ca_file)
+    assert with_ca.cert_store_stats()["x509_ca"] == system_roots + 1

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     # keyring costs ~50 ms to import: loaded only once the tray icon is up.
     from supporttray.app.chat import ChatService
     from supporttray.config.credentials import CredentialStore
+    from supporttray.core.presence import PresenceBook
 
 log = logging.getLogger("supporttray")
 
@@ -90,12 +91,14 @@ async def run_tray(
     the user sees the app (grey, "connecting") as early as possible.
     """
     from supporttray.core.connection import ConnectionMonitor
+    from supporttray.core.presence import PresenceBook
     from supporttray.ui.tray import TrayController
+    from supporttray.xmpp import tls
 
     t0 = time.perf_counter()
     stop = stop or asyncio.Event()
     monitor = ConnectionMonitor()
-    chat = build_chat(paths, settings, lambda: service.connection_details())
+    book = PresenceBook()
     tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
@@ -104,17 +107,20 @@ async def run_tray(
         task.add_done_callback(tasks.discard)
 
     tray = TrayController(
-        chat.book,
+        book,
         monitor,
         app_name=settings.get_str("branding.name") or APP_NAME,
         mode=settings.get_str("support.mode"),
         on_reconnect=lambda: spawn(service.reconnect_now()),
         on_quit=stop.set,
-        chat=chat,
-        spawn=spawn,
     )
     tray.start()
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
+    # OpenSSL reads the system's trusted roots without holding the GIL: on a worker thread
+    # that overlaps with the imports below instead of following them (~20 ms).
+    tls.prepare(settings.get_str("server.ca_file") or None)
+    chat = build_chat(paths, settings, lambda: service.connection_details(), book=book)
+    tray.attach_chat(chat, spawn)
 
     from supporttray.xmpp import decline_optional_imports
 
@@ -180,7 +186,11 @@ async def run_tray(
 
 
 def build_chat(
-    paths: Paths, settings: Settings, connection_details: Callable[[], tuple[str, str] | None]
+    paths: Paths,
+    settings: Settings,
+    connection_details: Callable[[], tuple[str, str] | None],
+    *,
+    book: PresenceBook | None = None,
 ) -> ChatService:
     """The chat side: history store (or, if it cannot be opened, memory with a loud log)."""
     from supporttray import __version__
@@ -198,7 +208,8 @@ def build_chat(
         history = HistoryStore(":memory:")
     collector = SysinfoCollector(settings.get_str_list("sysinfo.fields"),
                                  app_version=__version__, connection=connection_details)
-    return ChatService(settings, PresenceBook(), Conversations(), history, collector)
+    return ChatService(settings, book if book is not None else PresenceBook(), Conversations(),
+                       history, collector)
 
 
 async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, Any]:

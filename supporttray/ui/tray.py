@@ -105,35 +105,52 @@ class TrayController(QObject):
         )
         self._window.reconnect_clicked.connect(self._reconnect)
         self._window.quit_clicked.connect(self._quit)
+        self._window.ask_clicked.connect(lambda: self.open_ask())
+        self._window.chats_clicked.connect(self.show_chats)
 
-        self._chat = chat
-        self._spawn = spawn
-        self._can_ask = chat is not None and mode == "requester"
+        self._chat: ChatBackend | None = None
+        self._spawn: Spawn | None = None
+        self._can_ask = False
         self._ask_window: AskWindow | None = None
         self._chat_window: ChatWindow | None = None
         self._notifier: Notifier | None = None
-        if chat is not None:
-            self._notifier = Notifier(
-                chat.conversations,
-                self,
-                is_reading=lambda peer: (self._chat_window is not None
-                                         and self._chat_window.is_reading(peer)),
-                open_chat=self.open_chat,
-                name_of=lambda peer: display_name(book, peer),
-                parent=self,
-            )
-            self._tray.messageClicked.connect(self._notifier.notification_clicked)
-            self._window.set_chat_actions(ask=self._can_ask, chats=True)
-            self._window.ask_clicked.connect(lambda: self.open_ask())
-            self._window.chats_clicked.connect(self.show_chats)
 
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self._retry_attach)
 
+        if chat is not None:
+            assert spawn is not None
+            self.attach_chat(chat, spawn)
         self._refresh()
 
     # -- the API the composition root uses ------------------------------------------------
+    def attach_chat(self, chat: ChatBackend, spawn: Spawn) -> None:
+        """Add the chat side (notifications, "Ask support…", "Open chats"); once.
+
+        The composition root shows the icon first and attaches the chat service (history,
+        system info) a moment later, so that the icon is up as early as possible.
+        """
+        if self._chat is not None:
+            raise RuntimeError("a chat service is already attached")
+        self._chat = chat
+        self._spawn = spawn
+        self._can_ask = self._mode == "requester"
+        book = self._book
+        self._notifier = Notifier(
+            chat.conversations,
+            self,
+            is_reading=lambda peer: (self._chat_window is not None
+                                     and self._chat_window.is_reading(peer)),
+            open_chat=self.open_chat,
+            name_of=lambda peer: display_name(book, peer),
+            parent=self,
+        )
+        self._tray.messageClicked.connect(self._notifier.notification_clicked)
+        self._window.set_chat_actions(ask=self._can_ask, chats=True)
+        if self._menu.isVisible():
+            self._rebuild_menu()
+
     def start(self) -> None:
         """Show the tray icon, or the status window if there is no tray (and keep looking)."""
         if self._started or self._closed:

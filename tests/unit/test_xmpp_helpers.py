@@ -158,3 +158,17 @@ def test_the_tls_context_verifies_and_adds_the_policy_ca(tmp_path: Path) -> None
     made = ensure_server_certificate(tmp_path / "certs", "example.org", "127.0.0.1")
     with_ca = tls.client_context(made.ca_file)
     assert with_ca.cert_store_stats()["x509_ca"] == system_roots + 1
+
+
+def test_a_prepared_tls_context_is_handed_out_once_and_carries_its_error(tmp_path: Path) -> None:
+    made = ensure_server_certificate(tmp_path / "certs", "example.org", "127.0.0.1")
+    tls.prepare(made.ca_file)
+    tls.prepare(made.ca_file)  # a second call while one is under way starts nothing new
+    first = tls.client_context(made.ca_file)
+    second = tls.client_context(made.ca_file)  # nothing prepared any more: built afresh
+    assert first is not second
+    assert first.cert_store_stats()["x509_ca"] == second.cert_store_stats()["x509_ca"]
+    missing = tmp_path / "missing.pem"
+    tls.prepare(missing)
+    with pytest.raises(OSError):
+        tls.client_context(missing)

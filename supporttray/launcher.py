@@ -33,8 +33,9 @@ log = logging.getLogger("supporttray")
 def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Create the QApplication and the qasync loop, run `main()` on it, return its exit code."""
     t0 = time.perf_counter()
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from supporttray.event_loop import EventLoop
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -42,7 +43,7 @@ def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
     app.setQuitOnLastWindowClosed(False)
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName("supporttray")
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(_log_loop_exception)
     log.info("Qt and the event loop ready in %.0f ms", (time.perf_counter() - t0) * 1000)

@@ -217,9 +217,11 @@ def _run(paths: Any, settings: Any) -> int:
         print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
         return 0
     setup_logging(paths)
-    from supporttray.launcher import run_qt, run_tray
+    from supporttray.launcher import password_source, run_qt, run_tray
 
-    return run_qt(lambda: run_tray(paths, settings))
+    # Starts reading the password now, beside the Qt import rather than after it.
+    passwords = password_source(settings.get_str("account.jid"))
+    return run_qt(lambda: run_tray(paths, settings, passwords))
 
 
 def _login(paths: Any, settings: Any, jid: str, *, password_stdin: bool) -> int:

@@ -22,9 +22,8 @@ from supporttray.config.settings import Settings
 from supporttray.ipc import protocol
 
 if TYPE_CHECKING:
-    # keyring costs ~50 ms to import: loaded only once the tray icon is up.
     from supporttray.app.chat import ChatService
-    from supporttray.config.credentials import CredentialStore
+    from supporttray.config.password_source import PasswordSource
     from supporttray.core.presence import PresenceBook
 
 log = logging.getLogger("supporttray")
@@ -82,7 +81,7 @@ async def _cancel_leftover_tasks() -> None:
 async def run_tray(
     paths: Paths,
     settings: Settings,
-    credentials: CredentialStore | None = None,
+    credentials: PasswordSource | None = None,
     *,
     stop: asyncio.Event | None = None,
 ) -> int:
@@ -91,6 +90,7 @@ async def run_tray(
     The icon goes up first: slixmpp, keyring and the control socket are loaded after it, so
     the user sees the app (grey, "connecting") as early as possible.
     """
+    from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
     from supporttray.core.presence import PresenceBook
     from supporttray.ui.tray import TrayController
@@ -120,6 +120,7 @@ async def run_tray(
     # OpenSSL reads the system's trusted roots without holding the GIL: on a worker thread
     # that overlaps with the imports below instead of following them (~20 ms).
     tls.prepare(settings.get_str("server.ca_file") or None)
+    passwords = credentials or password_source()
     chat = build_chat(paths, settings, lambda: service.connection_details(), book=book)
     tray.attach_chat(chat, spawn)
 
@@ -127,11 +128,10 @@ async def run_tray(
 
     decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
     from supporttray.app.service import SupportService
-    from supporttray.config.credentials import CredentialStore
     from supporttray.config.settings import load_settings
     from supporttray.ipc.server import ControlServer, ControlSocketError
 
-    service = SupportService(settings, credentials or CredentialStore(), book=chat.book,
+    service = SupportService(settings, passwords, book=chat.book,
                              monitor=monitor, chat=chat,
                              reload_settings=lambda: load_settings(paths, settings.policy))
 
@@ -181,9 +181,26 @@ async def run_tray(
     server.close()
     tray.close()
     await service.stop()
+    if isinstance(passwords, ChildProcessPasswords):
+        passwords.close()
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def password_source(jid: str = "") -> PasswordSource:
+    """The keyring, read by a child process that starts on `jid`'s password at once (on the
+    other core, while this one loads Qt); or in-process where there is no Python to start (a
+    frozen build's executable is the app itself)."""
+    if getattr(sys, "frozen", False):
+        from supporttray.config.credentials import CredentialStore
+
+        return CredentialStore()
+    from supporttray.config.password_source import ChildProcessPasswords
+
+    passwords = ChildProcessPasswords()
+    passwords.prefetch(jid)
+    return passwords
 
 
 def build_chat(

@@ -18,7 +18,7 @@ def main() -> int:
     from PySide6.QtCore import Qt, QTimer
 
     from supporttray import __version__
-    from supporttray.config import SYSINFO_FIELDS
+    from supporttray.config.schema import SYSINFO_FIELDS
     from supporttray.core.sysinfo import UNAVAILABLE
     from supporttray.core.sysinfo_sources import DEFAULT_SOURCES, SysinfoCollector
     from supporttray.launcher import run_qt

@@ -12,7 +12,7 @@ from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
-from supporttray.config.credentials import CredentialError, CredentialStore
+from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
@@ -27,7 +27,7 @@ class SupportService:
     def __init__(
         self,
         settings: Settings,
-        credentials: CredentialStore,
+        credentials: PasswordSource,
         *,
         book: PresenceBook | None = None,
         monitor: ConnectionMonitor | None = None,

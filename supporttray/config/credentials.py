@@ -12,9 +12,11 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
-log = logging.getLogger("supporttray.config")
+from supporttray.config.password_source import SERVICE, CredentialError
 
-SERVICE = "supporttray"
+__all__ = ["SERVICE", "CredentialError", "CredentialStore"]
+
+log = logging.getLogger("supporttray.config")
 
 NO_KEYRING = (
     "No password store (keyring) is available on this system. Install and unlock a keyring "
@@ -25,10 +27,6 @@ KEYRING_LOCKED = (
     "The password store (keyring) is locked. Unlock it (for example by logging in to your "
     "desktop session or opening your keyring manager), then try again."
 )
-
-
-class CredentialError(Exception):
-    """The password store cannot be used; str() is a sentence for the user, without the password."""
 
 
 class CredentialStore:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.jid import bare_jid, local_part
@@ -82,6 +83,20 @@ def staff_row(member: StaffMember, now: datetime) -> StaffRow:
         idle=idle_text(member.idle_seconds(now)),
         local_time=local_time_text(member.local_time(now)),
     )
+
+
+def next_text_change(members: Iterable[StaffMember], now: datetime) -> timedelta | None:
+    """How long until an idle time or a local time in the staff rows reads differently (both
+    count whole minutes); None when no row shows either, and nothing needs redrawing on a clock.
+    """
+    waits: list[float] = []
+    for member in members:
+        idle = member.idle_seconds(now)
+        if idle is not None:
+            waits.append(60 - idle % 60)
+        if member.local_time(now) is not None:
+            waits.append(60 - now.second - now.microsecond / 1e6)
+    return timedelta(seconds=min(waits)) if waits else None
 
 
 def staff_line(member: StaffMember, now: datetime) -> str:

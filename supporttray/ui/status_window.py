@@ -34,13 +34,15 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook, StaffMember
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow
-from supporttray.ui.presence_text import StaffRow, staff_row
+from supporttray.ui.presence_text import StaffRow, next_text_change, staff_row
 
 log = logging.getLogger("supporttray.ui")
 
 # Idle minutes and the local clock only change by the minute; 30 s keeps them at most half a
 # minute stale while costing two wake-ups a minute, and only while the window is on screen.
-LIVE_REFRESH_MS = 30_000
+# Redraw this long after an idle or local time would read differently (a coarse timer may
+# fire a little early; the slack keeps it from redrawing the same minute twice).
+LIVE_REFRESH_SLACK_MS = 500
 STAFF_ICON_SIZE = 20
 HEADER_ICON_SIZE = 36
 MAX_ROWS_WITHOUT_SCROLLING = 6
@@ -305,10 +307,11 @@ class StatusWindow(KeptWindow):
         QWidget.setTabOrder(self._ask, self._chats)
         QWidget.setTabOrder(self._chats, self._quit)
 
+        # Runs only while the window shows an idle or local time, once each minute it changes;
+        # otherwise a visible window costs no wake-ups at all.
         self._live_timer = QTimer(self)
-        self._live_timer.setInterval(LIVE_REFRESH_MS)
-        # Very coarse: the OS may batch this wake-up with others; a second late is harmless.
-        self._live_timer.setTimerType(Qt.TimerType.VeryCoarseTimer)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setTimerType(Qt.TimerType.CoarseTimer)
         self._live_timer.timeout.connect(self.refresh)
 
         self._sized = False
@@ -346,6 +349,11 @@ class StatusWindow(KeptWindow):
     @property
     def live_refresh_active(self) -> bool:
         return self._live_timer.isActive()
+
+    @property
+    def live_refresh_remaining_ms(self) -> int:
+        """Until the next redraw for a changed minute (-1 when none is due)."""
+        return self._live_timer.remainingTime()
 
     def refresh(self) -> None:
         """Re-read the model; skipped while hidden (showing the window refreshes it)."""
@@ -392,8 +400,8 @@ class StatusWindow(KeptWindow):
             if full <= 0:
                 full = self.sizeHint().height()
             self.resize(width, full)
-        self._live_timer.start()
         super().showEvent(event)
+        self._schedule_live_refresh(self._book.members(), self._clock())
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._live_timer.stop()
@@ -418,8 +426,17 @@ class StatusWindow(KeptWindow):
         self._summary.setText(summary.sentence())
         self._connection_line.setText(status.describe())
         self._reconnect.setVisible(status.state in RECONNECTABLE)
-        self._fill_list(self._book.members(), now)
+        members = self._book.members()
+        self._fill_list(members, now)
         self._staff_list.updateGeometry()
+        self._schedule_live_refresh(members, now)
+
+    def _schedule_live_refresh(self, members: list[StaffMember], now: datetime) -> None:
+        wait = next_text_change(members, now) if self.isVisible() else None
+        if wait is None:
+            self._live_timer.stop()
+        else:
+            self._live_timer.start(int(wait.total_seconds() * 1000) + LIVE_REFRESH_SLACK_MS)
 
     def _fill_list(self, members: list[StaffMember], now: datetime) -> None:
         fill_staff_list(self._staff_list, members, now, self._icons)

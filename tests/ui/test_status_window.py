@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -9,7 +11,6 @@ from pytestqt.qtbot import QtBot
 from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.ui.status_window import LIVE_REFRESH_MS
 from supporttray.ui.tray import TrayController
 
 from .conftest import Calls, MakeController
@@ -65,14 +66,33 @@ def test_relative_times_are_fresh_when_the_window_is_shown_again(
     )
 
 
-def test_live_refresh_runs_only_while_the_window_is_visible(
-    qtbot: QtBot, make_controller: MakeController
+def test_the_window_redraws_when_a_shown_minute_changes_and_only_while_visible(
+    qtbot: QtBot, make_controller: MakeController, clock: FakeClock
 ) -> None:
     window = shown(make_controller).window
+    # Alice is idle 12 min and both show a local time: the next change is the next minute.
     assert window.live_refresh_active
-    assert LIVE_REFRESH_MS >= 30_000
+    expected = (60 - clock.now.second) * 1000
+    assert expected - 1_000 <= window.live_refresh_remaining_ms <= expected + 1_000
     window.hide()
     assert not window.live_refresh_active
+
+
+def test_a_window_without_idle_or_local_times_sets_no_timer_at_all(
+    qtbot: QtBot, make_controller: MakeController, book: PresenceBook, clock: FakeClock
+) -> None:
+    book.update("alice@example.org/laptop", Availability.AVAILABLE, "In the office")
+    book.set_utc_offset("alice@example.org", None)
+    book.set_utc_offset("bob@example.org", None)
+    window = shown(make_controller).window
+    assert window.staff_texts()[:2] == [
+        "Alice — Available · “In the office”", "Bob — Away · “Back at 3”"]
+    assert not window.live_refresh_active
+    # Bob's client now says idle for 2 min 40 s: "idle 3 min" is 20 s away.
+    book.update("bob@example.org/phone", Availability.AWAY, "Back at 3",
+                idle_since=clock.now - timedelta(minutes=2, seconds=40))
+    qtbot.waitUntil(lambda: window.live_refresh_active)
+    assert 19_000 <= window.live_refresh_remaining_ms <= 21_000
 
 
 def test_reconnect_button_only_when_offline_and_it_calls_back(

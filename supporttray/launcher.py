@@ -162,7 +162,7 @@ async def run_tray(
         {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask},
     )
     try:
-        server.listen()
+        await server.listen()
     except ControlSocketError as exc:
         # The app still works; only `status` and friends cannot reach it.
         log.error("%s", exc)

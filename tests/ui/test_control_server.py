@@ -1,0 +1,122 @@
+"""The control socket, served on the app's own loop: what `status`, `ask` and a second `run` use.
+
+Both transports run here: the asyncio Unix socket (POSIX) and the QLocalServer variant
+(Windows' named pipe; on Linux QLocalServer listens on a Unix socket too, so the command line's
+AF_UNIX client reaches both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from supporttray.event_loop import EventLoop
+from supporttray.ipc import client
+from supporttray.ipc.protocol import MAX_REQUEST_BYTES, ok
+from supporttray.ipc.server import ControlServer
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[EventLoop]:
+    loop = EventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+@pytest.fixture
+def address(tmp_path: Path) -> Path:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o700)
+    return run_dir / "control.sock"
+
+
+async def echo(request: dict[str, Any]) -> dict[str, Any]:
+    return ok({"echo": request.get("text")})
+
+
+async def broken(_request: dict[str, Any]) -> dict[str, Any]:
+    raise RuntimeError("boom")
+
+
+def ask(loop: EventLoop, address: Path, message: dict[str, Any]) -> dict[str, Any]:
+    """The command line's client, on a worker thread while the loop serves."""
+    result: dict[str, Any] = loop.run_until_complete(
+        asyncio.wait_for(asyncio.to_thread(client.request, address, message, 5.0), 10))
+    return result
+
+
+@pytest.mark.parametrize("named_pipe", [False, True], ids=["unix-socket", "named-pipe"])
+def test_requests_are_answered_and_failures_are_sentences(
+    loop: EventLoop, address: Path, named_pipe: bool
+) -> None:
+    server = ControlServer(address, {"echo": echo, "broken": broken}, named_pipe=named_pipe)
+    loop.run_until_complete(server.listen())
+    try:
+        assert ask(loop, address, {"cmd": "echo", "text": "héllo"}) == {
+            "ok": True, "result": {"echo": "héllo"}}
+        assert ask(loop, address, {"cmd": "nope"}) == {
+            "ok": False, "error": "Unknown command 'nope' for the running instance."}
+        assert ask(loop, address, {"cmd": "broken"}) == {
+            "ok": False, "error": "The running instance failed to answer; see its log file."}
+    finally:
+        server.close()
+
+
+def test_the_socket_is_owner_only_and_a_stale_one_is_replaced(
+    loop: EventLoop, address: Path
+) -> None:
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(address))  # a crashed instance's socket file: nobody listens on it
+    stale.close()
+    server = ControlServer(address, {"echo": echo})
+    loop.run_until_complete(server.listen())
+    try:
+        assert stat.S_IMODE(os.stat(address).st_mode) == 0o600
+        assert ask(loop, address, {"cmd": "echo", "text": "x"})["ok"] is True
+    finally:
+        server.close()
+    assert not address.exists()
+    with pytest.raises(client.NotRunning):
+        client.request(address, {"cmd": "echo"}, timeout=2)
+
+
+def test_garbage_and_oversized_requests_get_a_sentence_not_a_crash(
+    loop: EventLoop, address: Path
+) -> None:
+    server = ControlServer(address, {"echo": echo})
+    loop.run_until_complete(server.listen())
+
+    def raw(payload: bytes) -> bytes:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(str(address))
+            sock.sendall(payload)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            return data
+
+    try:
+        garbage = loop.run_until_complete(asyncio.to_thread(raw, b"\xff{not json\n"))
+        assert garbage.startswith(b'{"ok":false,"error":"Bad request')
+        huge = loop.run_until_complete(
+            asyncio.to_thread(raw, b"x" * (MAX_REQUEST_BYTES + 10) + b"\n"))
+        assert huge == b'{"ok":false,"error":"Request too large."}\n'
+        # and it still answers afterwards
+        assert ask(loop, address, {"cmd": "echo", "text": "still here"})["result"] == {
+            "echo": "still here"}
+    finally:
+        server.close()

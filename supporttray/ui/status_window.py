@@ -351,9 +351,9 @@ class StatusWindow(KeptWindow):
         return self._live_timer.isActive()
 
     @property
-    def live_refresh_remaining_ms(self) -> int:
-        """Until the next redraw for a changed minute (-1 when none is due)."""
-        return self._live_timer.remainingTime()
+    def live_refresh_interval_ms(self) -> int:
+        """How long the pending redraw for a changed minute was set to wait."""
+        return self._live_timer.interval()
 
     def refresh(self) -> None:
         """Re-read the model; skipped while hidden (showing the window refreshes it)."""

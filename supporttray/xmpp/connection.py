@@ -24,7 +24,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.xmpp import entity_time, errors, tls
+from supporttray.xmpp import entity_time, errors, keepalive, tls
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
@@ -34,7 +34,6 @@ log = logging.getLogger("supporttray.xmpp")
 
 # Presence types that carry availability; subscription types are handled elsewhere.
 _AVAILABILITY_TYPES = {"available", "chat", "away", "xa", "dnd", "unavailable"}
-_KEEPALIVE_SECONDS = 120.0  # a dead hotel Wi-Fi link is noticed within ~2.5 min, not 5
 _MAX_RETRY_SECONDS = 60.0
 _QUERIES_IN_FLIGHT = 8
 # Subscription requests queued per loop turn at login: 1,000 at once took ~25 ms of the UI loop.
@@ -198,7 +197,10 @@ class XmppConnection:
         # Approve subscriptions ourselves, by policy (slixmpp would approve anyone).
         client.roster.auto_authorize = None  # type: ignore[assignment]  # None = ask us
         client.roster.auto_subscribe = False
+        # slixmpp 1.17 schedules its 5-minute whitespace keepalive at every session start
+        # whatever this flag says; TCP keepalive (keepalive.py) does that job without a timer.
         client.whitespace_keepalive = False
+        client.del_event_handler("session_start", client._start_keepalive)
         for plugin in ("xep_0030", "xep_0012", "xep_0092", "xep_0199", "xep_0319"):
             client.register_plugin(plugin)
         client.register_plugin("xep_0202")
@@ -206,8 +208,11 @@ class XmppConnection:
         client.plugin["xep_0092"].name = "SupportTray"
         if self.chat_wire is not None:
             self.chat_wire.install(client)
-        client.plugin["xep_0199"].enable_keepalive(interval=_KEEPALIVE_SECONDS, timeout=30)
+        # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
+        # which costs the app no timer (see keepalive.py).
         handlers = {
+            "connected": self._on_connected,  # plain TCP up (STARTTLS follows)
+            "tls_success": self._on_connected,  # direct TLS fires this one instead
             "connecting": self._on_connecting,
             "connection_failed": self._on_connection_failed,
             "reconnect_delay": self._on_reconnect_delay,
@@ -241,6 +246,12 @@ class XmppConnection:
             self._client.connect()
 
     # -- connection events ----------------------------------------------------------------
+    def _on_connected(self, _event: object) -> None:
+        transport = self._client.transport if self._client is not None else None
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is not None:
+            keepalive.enable(sock)
+
     def _on_connecting(self, _event: object) -> None:
         if not self._fatal:
             self._monitor.set(ConnectionState.CONNECTING)

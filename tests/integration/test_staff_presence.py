@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -537,3 +538,24 @@ async def test_lost_connection_shows_everyone_offline_then_reconnects_by_itself(
             print(f"\nback online and following alice {took:.1f} s after the server returned")
     finally:
         await alice.sign_out()
+
+
+@pytest.mark.asyncio
+async def test_the_kernel_watches_an_idle_link_so_the_app_sets_no_keepalive_timer(
+    xmpp_server: XmppServer,
+) -> None:
+    # given the app online
+    (account,) = xmpp_server.fresh_accounts(1)
+    async with connected(account, endpoint_of(xmpp_server), StaffDirectory()) as app:
+        client = app.connection._client  # the xmpp layer's own test may look at its socket
+        assert client is not None and client.transport is not None
+        sock = client.transport.get_extra_info("socket")
+        # then TCP keepalive is on: probes after 2 min of silence, 3 of them 10 s apart, and
+        # data never acknowledged fails the link after the same 2.5 min
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 120
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 10
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 150_000
+        # and no XMPP ping is scheduled by the app
+        assert not [name for name in client.scheduled_events if "keepalive" in name.lower()]

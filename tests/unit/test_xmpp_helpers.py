@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from slixmpp.util.sasl import mechanisms
 
 from supporttray.sandbox.certificates import ensure_server_certificate
-from supporttray.xmpp import errors, tls
+from supporttray.xmpp import errors, keepalive, tls
 from supporttray.xmpp.entity_time import format_tzo, parse_tzo
 from supporttray.xmpp.fast_scram import SLOW_HI, _fast_hi, install_fast_pbkdf2
 
@@ -172,3 +172,14 @@ def test_a_prepared_tls_context_is_handed_out_once_and_carries_its_error(tmp_pat
     tls.prepare(missing)
     with pytest.raises(OSError):
         tls.client_context(missing)
+
+
+def test_keepalive_that_cannot_be_set_is_a_log_line_not_an_exception(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.close()
+    assert keepalive.enable(sock) is False
+    assert "could not turn on TCP keepalive" in caplog.text

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QObject, QThread, QTimerEvent
 from PySide6.QtWidgets import QApplication
+
+WORKER_THREADS = 4
 
 
 class _QtTimerHandle(asyncio.Handle):
@@ -92,11 +95,16 @@ class _Timers(QObject):
 
 
 class EventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no type hints
-    """qasync.QEventLoop whose timers stop when their handle is cancelled."""
+    """qasync.QEventLoop whose timers stop when their handle is cancelled, and whose worker
+    threads (asyncio.to_thread) start when first needed: qasync's default executor starts ten
+    QThreads up front, for an app that reads a password and collects system info now and then.
+    """
 
     def __init__(self, app: QApplication | None = None) -> None:
         super().__init__(app)
         self._timer = _Timers()
+        self.set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="worker"))
 
     def call_later(
         self,

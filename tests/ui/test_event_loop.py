@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -73,3 +74,12 @@ def test_a_signal_handler_runs_on_the_loop(loop: EventLoop) -> None:
     finally:
         loop.remove_signal_handler(signal.SIGUSR1)
     assert got.is_set()
+
+
+def test_worker_threads_start_when_needed_and_not_ten_at_once(loop: EventLoop) -> None:
+    def workers() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("worker")]
+
+    before = workers()
+    assert loop.run_until_complete(asyncio.to_thread(lambda: 21 * 2)) == 42
+    assert len(workers()) - len(before) == 1

@@ -348,7 +348,7 @@ class Run:
 
     # The requesters the cold-start and idle figures run as (app and bare baselines), each
     # with the ten staff in its roster; latency has its own senders and a peer.
-    FOLLOWERS = ("me", "idleapp", "base", "baseidle")
+    FOLLOWERS = ("me", "idleapp", "base", "baseidle", "idletray", "basetray")
     LATENCY = ("latapp", "latbare", "peer")
     DESK = "desk"
 

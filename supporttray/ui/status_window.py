@@ -174,22 +174,40 @@ class StaffList(QListWidget):
 def fill_staff_list(
     staff_list: QListWidget, members: list[StaffMember], now: datetime, icons: IconSet
 ) -> None:
-    """One row per staff member (drawn by StaffRowDelegate), keeping the current row."""
+    """One row per staff member (drawn by StaffRowDelegate), keeping the current row.
+
+    When the same people are listed in the same order (a minute passed, someone's status
+    changed), the rows are updated in place and only changed rows repaint.
+    """
+    if [staff_list.item(i).data(JID_ROLE) for i in range(staff_list.count())] == [
+        member.jid for member in members
+    ]:
+        for index, member in enumerate(members):
+            _set_row(staff_list.item(index), member, now, icons)
+        return
     current = staff_list.currentItem()
     current_jid = current.data(JID_ROLE) if current is not None else None
     staff_list.clear()
     for member in members:
-        row = staff_row(member, now)
-        icon = icons.icon(IconKey.for_availability(member.availability))
-        item = QListWidgetItem(icon, row.line())
-        item.setData(ROW_ROLE, row)
+        item = QListWidgetItem()
         item.setData(JID_ROLE, member.jid)
-        item.setToolTip(f"{row.line()}\n{member.jid}")
+        _set_row(item, member, now, icons)
         # Informative rows: focusable for keyboard and screen readers, nothing to edit.
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         staff_list.addItem(item)
         if member.jid == current_jid:
             staff_list.setCurrentItem(item)
+
+
+def _set_row(item: QListWidgetItem, member: StaffMember, now: datetime, icons: IconSet) -> None:
+    """Fill one row; a row whose text and icon are unchanged is left alone (no repaint)."""
+    row = staff_row(member, now)
+    if item.data(ROW_ROLE) == row:
+        return
+    item.setData(ROW_ROLE, row)
+    item.setText(row.line())
+    item.setIcon(icons.icon(IconKey.for_availability(member.availability)))
+    item.setToolTip(f"{row.line()}\n{member.jid}")
 
 
 class StatusWindow(KeptWindow):
@@ -315,6 +333,7 @@ class StatusWindow(KeptWindow):
         self._live_timer.timeout.connect(self.refresh)
 
         self._sized = False
+        self._shown_key: IconKey | None = None
         self._render()
 
     # -- what the controller sets ---------------------------------------------------------
@@ -420,9 +439,11 @@ class StatusWindow(KeptWindow):
         status = self._connection.status
         summary = self._book.summary()
         key = IconKey.for_tray(summary, status)
-        icon = self._icons.icon(key)
-        self.setWindowIcon(icon)
-        self._state_icon.setPixmap(self._icons.pixmap(key, HEADER_ICON_SIZE))
+        if key != self._shown_key:
+            # Only on a change: each is an SVG rendering and a repaint.
+            self._shown_key = key
+            self.setWindowIcon(self._icons.icon(key))
+            self._state_icon.setPixmap(self._icons.pixmap(key, HEADER_ICON_SIZE))
         self._summary.setText(summary.sentence())
         self._connection_line.setText(status.describe())
         self._reconnect.setVisible(status.state in RECONNECTABLE)

@@ -185,3 +185,19 @@ def test_an_empty_book_says_no_staff_are_configured(
     window = shown(make_controller).window
     assert window.summary_text() == "No support staff configured"
     assert window.staff_texts() == []
+
+
+def test_a_passing_minute_updates_the_rows_in_place(
+    qtbot: QtBot, make_controller: MakeController, clock: FakeClock
+) -> None:
+    window = shown(make_controller).window
+    first_row = window.staff_list.item(0)
+    window.staff_list.setCurrentRow(1)
+    clock.advance(60)
+    window.refresh()
+    assert window.staff_texts()[:2] == [
+        "Alice — Available · “In the office” · idle 13 min · 14:01 local",
+        "Bob — Away · “Back at 3” · 07:01 local",
+    ]
+    assert window.staff_list.item(0) is first_row  # updated, not rebuilt
+    assert window.staff_list.currentRow() == 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Protocol
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.event_loop import EventLoop
 from supporttray.ui.icons import IconSet
 from supporttray.ui.tray import TrayController
 
@@ -122,3 +125,13 @@ def make_controller(
     yield make
     for controller in made:
         controller.close()
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[EventLoop]:
+    """The app's own event loop (asyncio on Qt), for tests that run coroutines on it."""
+    loop = EventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+    loop.close()

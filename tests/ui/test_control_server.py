@@ -11,26 +11,15 @@ import asyncio
 import os
 import socket
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from supporttray.event_loop import EventLoop
 from supporttray.ipc import client
 from supporttray.ipc.protocol import MAX_REQUEST_BYTES, ok
 from supporttray.ipc.server import ControlServer
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[EventLoop]:
-    loop = EventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
 @pytest.fixture

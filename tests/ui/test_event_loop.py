@@ -6,21 +6,10 @@ import asyncio
 import os
 import signal
 import threading
-from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from supporttray.event_loop import EventLoop
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[EventLoop]:
-    loop = EventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
 def test_a_cancelled_timer_stops_at_once_and_never_runs(loop: EventLoop) -> None:

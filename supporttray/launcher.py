@@ -92,8 +92,9 @@ async def run_tray(
 ) -> int:
     """The tray app proper; returns when the user quits (or `stop` is set).
 
-    The icon goes up first: slixmpp, keyring and the control socket are loaded after it, so
-    the user sees the app (grey, "connecting") as early as possible.
+    The icon goes up first: the chat side, slixmpp and the control socket are loaded after
+    it, so the user sees the app (grey, "connecting") as early as possible. `credentials`
+    defaults to a child process reading the keyring (see `password_source`).
     """
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor

@@ -24,6 +24,7 @@ log = logging.getLogger("supporttray")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NOT_RUNNING = 3
+PRESENCE_CHOICES = ("available", "away", "busy", "offline")
 
 
 class CliError(Exception):
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     sysinfo = sub.add_parser("sysinfo", parents=[common],
                              help="print exactly what would be attached to a new request")
     sysinfo.add_argument("--json", action="store_true", help="print one JSON object")
+    presence = sub.add_parser("presence", parents=[common],
+                              help="set (or, without arguments, print) your own presence")
+    presence.add_argument("show", nargs="?", choices=PRESENCE_CHOICES, metavar="STATE",
+                          help="available, away, busy (do not disturb) or offline")
+    presence.add_argument("message", nargs="*", metavar="MESSAGE",
+                          help="a status message others see, e.g. \"Back at 3\"")
     sub.add_parser("doctor", parents=[common],
                    help="check policy, server, TLS, keyring and tray")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody with demo accounts")
@@ -115,6 +122,8 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _doctor(paths, args)
     if command == "ask":
         return _ask(paths, args, out=sys.stdout)
+    if command == "presence":
+        return _presence(paths, args.show, " ".join(args.message), out=sys.stdout)
     settings = _settings(paths, _policy(args))
     if command == "sysinfo":
         from supporttray.app.sysinfo_command import run_sysinfo
@@ -318,6 +327,20 @@ def _ask(paths: Any, args: argparse.Namespace, *, out: TextIO) -> int:
             out.write(f"  {label}: {value}\n")
     else:
         out.write("No system info attached.\n")
+    return 0
+
+
+def _presence(paths: Any, show: str | None, message: str, *, out: TextIO) -> int:
+    if message and show is None:
+        raise CliError("a status message needs a state first, e.g.: "
+                       "supporttray presence away \"Back at 3\"", EXIT_USAGE)
+    current = _ask_instance(paths, {"cmd": "presence", "show": show, "status": message})
+    label = str(current.get("show", "")).capitalize()
+    status = current.get("status")
+    line = f"{label}: “{status}”" if status else label
+    if not current.get("published"):
+        line += " (not connected: others will see it once SupportTray is online)"
+    out.write(line + "\n")
     return 0
 
 

@@ -159,13 +159,23 @@ async def run_tray(
                                     "staff mode. Use --send, or open a chat from the tray.")
         return protocol.ok()
 
+    async def presence(request: dict[str, Any]) -> dict[str, Any]:
+        show = request.get("show")
+        try:
+            current = service.set_presence(str(show) if show else None,
+                                           str(request.get("status") or ""))
+        except ValueError as exc:
+            return protocol.failure(str(exc))
+        return protocol.ok(current)
+
     async def reconnect(_request: dict[str, Any]) -> dict[str, Any]:
         await service.reconnect_now()
         return protocol.ok()
 
     server = ControlServer(
         paths.control_socket,
-        {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask},
+        {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask,
+         "presence": presence},
     )
     try:
         await server.listen()

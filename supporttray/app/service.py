@@ -17,7 +17,7 @@ from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
 from supporttray.core.own_presence import OwnPresence
-from supporttray.core.presence import PresenceBook
+from supporttray.core.presence import Availability, PresenceBook
 from supporttray.xmpp.connection import XmppConnection
 
 log = logging.getLogger("supporttray.app")
@@ -123,6 +123,25 @@ class SupportService:
             self.monitor.set(ConnectionState.ERROR,
                              f"No password is stored for {jid}. Run: supporttray login {jid}")
         return password
+
+    def set_presence(self, show: str | None, status: str = "") -> dict[str, Any]:
+        """`supporttray presence`: set our own presence when `show` is given; the current one.
+
+        `show` is available, away, busy or offline (offline: others see us offline while we
+        stay connected; messages wait on the server). ValueError for anything else.
+        """
+        if show is not None:
+            try:
+                availability = Availability(show)
+            except ValueError:
+                names = ", ".join(a.value for a in Availability)
+                raise ValueError(f"unknown presence {show!r}; use one of: {names}") from None
+            self.own_presence.set(availability, status)
+            log.info("own presence set to %s", availability.value)
+        own = self.own_presence.current
+        return {"show": own.show.value, "status": own.status,
+                "recent": self.own_presence.recent_messages,
+                "published": self.monitor.status.state is ConnectionState.ONLINE}
 
     def connection_details(self) -> tuple[str, str] | None:
         """For the system info's conn.* fields."""

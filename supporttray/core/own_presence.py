@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from supporttray.core.listeners import Listeners
 from supporttray.core.presence import Availability
 
+RECENT_MESSAGES = 5  # status messages offered again, newest first
+MAX_STATUS_CHARS = 200  # a status line, not a letter; longer input is cut
+
 
 @dataclass(frozen=True)
 class PresenceChoice:
     show: Availability = Availability.AVAILABLE
     status: str = ""
+
+    def describe(self) -> str:
+        """`Away: “Back at 3”`, or just `Available`."""
+        return f"{self.show.label}: “{self.status}”" if self.status else self.show.label
 
 
 class OwnPresence:
@@ -19,13 +26,23 @@ class OwnPresence:
 
     def __init__(self, initial: PresenceChoice | None = None) -> None:
         self._current = initial or PresenceChoice()
+        self._recent: list[str] = [self._current.status] if self._current.status else []
         self.changed: Listeners[PresenceChoice] = Listeners()
 
     @property
     def current(self) -> PresenceChoice:
         return self._current
 
+    @property
+    def recent_messages(self) -> list[str]:
+        """Status messages used lately, newest first, without repeats."""
+        return list(self._recent)
+
     def set(self, show: Availability, status: str = "") -> None:
+        # One line, bounded: it is shown in other people's menus and lists.
+        status = " ".join(status.split())[:MAX_STATUS_CHARS]
+        if status:
+            self._recent = [status, *(m for m in self._recent if m != status)][:RECENT_MESSAGES]
         choice = PresenceChoice(show, status)
         if choice != self._current:
             self._current = choice

@@ -333,6 +333,55 @@ async def test_sigterm_quits_cleanly_and_staff_see_the_requester_go_offline(cli:
         await staff.sign_out()
 
 
+@pytest.mark.asyncio
+async def test_presence_sets_what_others_see_and_prints_it(cli: Cli) -> None:
+    # given the app online and a staff member who sees the requester's presence
+    staff = StaffClient(cli.staff, cli.endpoint)
+    await staff.sign_in()
+    try:
+        assert (await cli.login(cli.requester.password)).code == 0
+        async with cli.running():
+            await cli.status_when(is_online)
+            staff.subscribe_to(cli.requester.jid)
+
+            def seen_as(show: str, status: str = "") -> Callable[[], bool]:
+                return lambda: any(
+                    jid.startswith(cli.requester.jid + "/") and seen == show
+                    and staff.status_seen.get(jid, "") == status
+                    for jid, seen in staff.seen.items()
+                )
+
+            await seconds_until(seen_as("available"), timeout=5)
+
+            # when the user says they are away, with a message
+            done = await cli("presence", "away", "Back", "at", "3")
+            # then the command says so, and others see it
+            assert (done.code, done.out, done.err) == (0, "Away: “Back at 3”\n", "")
+            await seconds_until(seen_as("away", "Back at 3"), timeout=2)
+            await cli.status_when(
+                lambda s: s["presence"] == {"show": "away", "status": "Back at 3"})
+            # and without arguments it prints the current one
+            assert (await cli("presence")).out == "Away: “Back at 3”\n"
+
+            # busy is XMPP's "dnd"; offline makes us look offline while connected
+            assert (await cli("presence", "busy")).code == 0
+            await seconds_until(seen_as("dnd"), timeout=2)
+            assert (await cli("presence", "offline")).code == 0
+            await seconds_until(seen_as("unavailable"), timeout=2)
+            assert (await cli("presence", "available")).out == "Available\n"
+            await seconds_until(seen_as("available"), timeout=2)
+    finally:
+        await staff.sign_out()
+
+
+@pytest.mark.asyncio
+async def test_presence_refuses_bad_input_with_a_sentence(cli: Cli) -> None:
+    nap = await cli("presence", "nap")
+    assert nap.code == 2 and "invalid choice: 'nap'" in nap.err and "Traceback" not in nap.err
+    nobody = await cli("presence", "away")
+    assert nobody.code == 3 and "SupportTray is not running" in nobody.err
+
+
 # -- doctor ------------------------------------------------------------------------------------
 
 

@@ -82,7 +82,8 @@ class StaffClient:
         self._utc_offset = utc_offset
         self._client: slixmpp.ClientXMPP | None = None
         # What this person sees of others: full JID -> presence type or show.
-        self.seen: dict[str, str] = {}
+        self.seen: dict[str, str] = {}  # full JID -> presence type (show)
+        self.status_seen: dict[str, str] = {}  # full JID -> status message
         # Whose presence we were allowed to see (bare JIDs that sent "subscribed").
         self.approved_by: set[str] = set()
 
@@ -160,6 +161,7 @@ class StaffClient:
         ptype = presence["type"]
         if ptype in ("available", "away", "xa", "dnd", "chat", "unavailable"):
             self.seen[presence["from"].full] = ptype
+            self.status_seen[presence["from"].full] = presence["status"]
 
 
 def shows(

@@ -98,6 +98,7 @@ async def run_tray(
     """
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
+    from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
     from supporttray.ui.tray import TrayController
     from supporttray.xmpp import tls
@@ -106,6 +107,7 @@ async def run_tray(
     stop = stop or asyncio.Event()
     monitor = ConnectionMonitor()
     book = PresenceBook()
+    own_presence = OwnPresence()
     tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
@@ -120,6 +122,7 @@ async def run_tray(
         mode=settings.get_str("support.mode"),
         on_reconnect=lambda: spawn(service.reconnect_now()),
         on_quit=stop.set,
+        own_presence=own_presence,
     )
     tray.start()
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
@@ -138,7 +141,7 @@ async def run_tray(
     from supporttray.ipc.server import ControlServer, ControlSocketError
 
     service = SupportService(settings, passwords, book=chat.book,
-                             monitor=monitor, chat=chat,
+                             monitor=monitor, own_presence=own_presence, chat=chat,
                              reload_settings=lambda: load_settings(paths, settings.policy))
 
     async def status(_request: dict[str, Any]) -> dict[str, Any]:

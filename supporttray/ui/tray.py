@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
 
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet
@@ -64,6 +65,7 @@ class TrayController(QObject):
         icons: IconSet | None = None,
         chat: ChatBackend | None = None,
         spawn: Spawn | None = None,
+        own_presence: OwnPresence | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,6 +91,12 @@ class TrayController(QObject):
         self._retry_ms = tuple(tray_retry_ms) or TRAY_RETRY_MS
         self._retry_step = 0
         self._icon_state: tuple[IconKey, bool] | None = None
+        # Staff choose what others see of them ("My status"); requesters need not.
+        self._own = own_presence if mode == "staff" else None
+        self._presence_menu: QMenu | None = None
+        self._message_dialog: QInputDialog | None = None
+        self._unsubscribe_own = (self._own.changed.subscribe(lambda _choice: self._refresh())
+                                 if self._own is not None else None)
 
         self._bridge = CoreBridge(book, connection, self)
         self._bridge.staff_changed.connect(self._refresh)
@@ -230,6 +238,10 @@ class TrayController(QObject):
             self._chat_window.dispose()
             self._chat_window.deleteLater()
         self._bridge.close()
+        if self._unsubscribe_own is not None:
+            self._unsubscribe_own()
+        if self._message_dialog is not None:
+            self._message_dialog.deleteLater()
         self._retry_timer.stop()
         self._tray.hide()
         self._tray.setContextMenu(None)  # type: ignore[arg-type]
@@ -379,6 +391,18 @@ class TrayController(QObject):
         summary = menu.addAction(menu_text(self._book.summary().sentence()))
         summary.setEnabled(False)
         menu.addSeparator()
+
+        if self._own is not None:
+            from supporttray.ui.presence_menu import fill_presence_menu, message_dialog
+
+            if self._presence_menu is None:
+                self._presence_menu = QMenu(menu)
+                self._presence_menu.setObjectName("presenceMenu")
+                self._message_dialog = message_dialog(self._own)
+            fill_presence_menu(self._presence_menu, self._own, self._icons,
+                               self._message_dialog)
+            menu.addMenu(self._presence_menu)
+            menu.addSeparator()
 
         members = self._book.members()
         for member in members:

@@ -71,6 +71,7 @@ def run_doctor(
             if tls_ok and password is not None:
                 report(asyncio.run(_login_check(settings, password)))
     report(_tray_finding())
+    report(_idle_finding(settings))
     failed = sum(1 for f in findings if f.level == "FAIL")
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
@@ -193,6 +194,21 @@ async def _login_check(settings: Settings, password: str) -> Finding:
     if status.state is ConnectionState.ONLINE:
         return Finding("OK", "login", f"logged in as {setup.jid}")
     return Finding("FAIL", "login", status.error or "no answer from the server in time")
+
+
+def _idle_finding(settings: Settings) -> Finding:
+    """Auto-away needs the desktop's idle time; say where it comes from, or that it cannot."""
+    from supporttray.app.desktop_idle import desktop_idle
+
+    away = settings.get_int("presence.auto_away_minutes")
+    xa = settings.get_int("presence.auto_xa_minutes")
+    if away == 0 and xa == 0:
+        return Finding("OK", "idle", "auto-away is turned off by the settings")
+    idle = desktop_idle()
+    if idle.read is None or idle.read() is None:
+        return Finding("WARN", "idle", idle.description)
+    return Finding("OK", "idle", f"auto-away after {away} min, extended away after {xa} min "
+                                 f"(idle time from the {idle.description}; staff mode only)")
 
 
 def _tray_finding() -> Finding:

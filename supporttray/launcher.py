@@ -23,7 +23,9 @@ from supporttray.ipc import protocol
 
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
+    from supporttray.app.desktop_idle import AutoAwayRunner
     from supporttray.config.password_source import PasswordSource
+    from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
 
 log = logging.getLogger("supporttray")
@@ -194,8 +196,11 @@ async def run_tray(
     # (~5 MB here); nothing needs it once start-up is done.
     linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
+    auto_away = _start_auto_away(settings, own_presence)
     await service.start()
     await stop.wait()
+    if auto_away is not None:
+        auto_away.stop()
     log.info("quitting")
     server.close()
     tray.close()
@@ -205,6 +210,28 @@ async def run_tray(
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | None:
+    """Staff mode: Away after `presence.auto_away_minutes` idle, extended away after
+    `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
+    if settings.get_str("support.mode") != "staff":
+        return None
+    from supporttray.app.desktop_idle import AutoAwayRunner, desktop_idle
+    from supporttray.core.auto_away import AutoAway
+
+    auto = AutoAway(own, away_minutes=settings.get_int("presence.auto_away_minutes"),
+                    xa_minutes=settings.get_int("presence.auto_xa_minutes"))
+    if not auto.enabled:
+        return None
+    idle = desktop_idle()
+    if idle.read is None:
+        log.warning("auto-away: %s", idle.description)
+        return None
+    log.info("auto-away: idle time from the %s", idle.description)
+    runner = AutoAwayRunner(auto, idle.read)
+    runner.start()
+    return runner
 
 
 def password_source(jid: str = "") -> PasswordSource:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from supporttray.core.listeners import Listeners
 from supporttray.core.presence import Availability
@@ -15,6 +16,9 @@ MAX_STATUS_CHARS = 200  # a status line, not a letter; longer input is cut
 class PresenceChoice:
     show: Availability = Availability.AVAILABLE
     status: str = ""
+    # Set by auto-away: away for long ("xa" on the wire), and idle since when (XEP-0319).
+    extended: bool = False
+    idle_since: datetime | None = None
 
     def describe(self) -> str:
         """`Away: “Back at 3”`, or just `Available`."""
@@ -39,11 +43,18 @@ class OwnPresence:
         return list(self._recent)
 
     def set(self, show: Availability, status: str = "") -> None:
+        """What the person chose (menu, `supporttray presence`)."""
         # One line, bounded: it is shown in other people's menus and lists.
         status = " ".join(status.split())[:MAX_STATUS_CHARS]
         if status:
             self._recent = [status, *(m for m in self._recent if m != status)][:RECENT_MESSAGES]
-        choice = PresenceChoice(show, status)
+        self._publish(PresenceChoice(show, status))
+
+    def set_idle(self, since: datetime, *, extended: bool) -> None:
+        """Auto-away: away (or away for long) since `since`, keeping the status message."""
+        self._publish(PresenceChoice(Availability.AWAY, self._current.status, extended, since))
+
+    def _publish(self, choice: PresenceChoice) -> None:
         if choice != self._current:
             self._current = choice
             self.changed.emit(choice)

@@ -476,8 +476,14 @@ class XmppConnection:
         if own.show is Availability.OFFLINE:
             client.send_presence(ptype="unavailable", pstatus=own.status or None)
             return
-        show = {Availability.AWAY: "away", Availability.BUSY: "dnd"}.get(own.show)
-        client.send_presence(pshow=show, pstatus=own.status or None)
+        show = {Availability.AWAY: "xa" if own.extended else "away",
+                Availability.BUSY: "dnd"}.get(own.show)
+        presence = client.make_presence(pshow=show, pstatus=own.status or None)
+        if own.idle_since is not None:
+            # Auto-away: say since when we are idle (XEP-0319), so others see "idle 20 min".
+            presence["idle"]["since"] = own.idle_since
+        # Sent now, not later: at login our presence must go out before our subscriptions.
+        presence.send()
 
     # -- plumbing -------------------------------------------------------------------------
     def _spawn(self, coro: Any) -> None:

@@ -24,6 +24,7 @@ from supporttray.app.service import SupportService
 from supporttray.config.credentials import CredentialStore
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
+from supporttray.core.auto_away import AutoAway
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, StaffMember
@@ -84,6 +85,7 @@ class StaffClient:
         # What this person sees of others: full JID -> presence type or show.
         self.seen: dict[str, str] = {}  # full JID -> presence type (show)
         self.status_seen: dict[str, str] = {}  # full JID -> status message
+        self.idle_seen: dict[str, datetime | None] = {}  # full JID -> idle since (XEP-0319)
         # Whose presence we were allowed to see (bare JIDs that sent "subscribed").
         self.approved_by: set[str] = set()
 
@@ -162,6 +164,9 @@ class StaffClient:
         if ptype in ("available", "away", "xa", "dnd", "chat", "unavailable"):
             self.seen[presence["from"].full] = ptype
             self.status_seen[presence["from"].full] = presence["status"]
+            idle = presence["idle"]["since"] if presence.xml.find(
+                "{urn:xmpp:idle:1}idle") is not None else None
+            self.idle_seen[presence["from"].full] = idle
 
 
 def shows(
@@ -561,3 +566,42 @@ async def test_the_kernel_watches_an_idle_link_so_the_app_sets_no_keepalive_time
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 150_000
         # and no XMPP ping is scheduled by the app
         assert not [name for name in client.scheduled_events if "keepalive" in name.lower()]
+
+
+@pytest.mark.asyncio
+async def test_auto_away_is_seen_as_away_then_xa_with_idle_time_and_back(
+    xmpp_server: XmppServer,
+) -> None:
+    # given the app online and a staff colleague who sees its presence
+    account, colleague_account = xmpp_server.fresh_accounts(2)
+    where = endpoint_of(xmpp_server)
+    colleague = StaffClient(colleague_account, where)
+    await colleague.sign_in()
+    try:
+        async with connected(account, where,
+                             StaffDirectory(staff=(colleague_account.jid,))) as app:
+            colleague.subscribe_to(account.jid)
+
+            def seen(show: str, idle: bool) -> Callable[[], bool]:
+                return lambda: any(
+                    jid.startswith(account.jid + "/") and kind == show
+                    and (colleague.idle_seen.get(jid) is not None) == idle
+                    for jid, kind in colleague.seen.items()
+                )
+
+            await seconds_until(seen("available", idle=False))
+            auto = AutoAway(app.own, away_minutes=5, xa_minutes=20)
+            # when the desktop has been idle 6 minutes, then 21
+            auto.update(6 * 60)
+            await seconds_until(seen("away", idle=True), timeout=2)
+            auto.update(21 * 60)
+            await seconds_until(seen("xa", idle=True), timeout=2)
+            since = next(v for k, v in colleague.idle_seen.items()
+                         if k.startswith(account.jid + "/"))
+            assert since is not None
+            assert 20 * 60 <= (datetime.now(UTC) - since).total_seconds() <= 22 * 60
+            # and then someone touches the keyboard
+            auto.update(1)
+            await seconds_until(seen("available", idle=False), timeout=2)
+    finally:
+        await colleague.sign_out()

@@ -11,9 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
+
+from supporttray.app.desktop_idle import desktop_idle
 
 pytestmark = pytest.mark.x11
 
@@ -48,6 +51,7 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from supporttray.app.desktop_idle import desktop_idle
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.tray import TrayController
@@ -166,3 +170,20 @@ def test_tray_icon_docks_in_a_real_system_tray(x_display: str) -> None:
     assert seen["icon_visible"], seen
     assert not seen["window_visible"], "with a tray the fallback window must stay hidden"
     assert seen["tooltip"] == "SupportTray — 1 of 2 support staff available"
+
+
+def test_the_desktop_idle_time_is_read_from_the_x_server(
+    x_display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto-away's source on X11: the screen saver extension counts time without input."""
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
+    idle = desktop_idle()
+    assert idle.read is not None, idle.description
+    assert idle.description == "X11 screen saver extension"
+    first = idle.read()
+    assert first is not None and first >= 0
+    time.sleep(1.2)
+    later = idle.read()
+    assert later is not None and later >= first + 1.0

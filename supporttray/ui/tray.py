@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
@@ -19,6 +19,8 @@ from supporttray.ui.presence_text import display_name, menu_text, one_line, staf
 from supporttray.ui.status_window import StatusWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QInputDialog
+
     # Built on first use: together about 100 ms and 3.6 MB that start-up does not need.
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat_window import ChatBackend, ChatWindow, Spawn

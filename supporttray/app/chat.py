@@ -25,6 +25,7 @@ from supporttray.core.messages import (
     new_thread_id,
 )
 from supporttray.core.presence import PresenceBook
+from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.core.sysinfo_sources import SysinfoCollector
@@ -91,6 +92,8 @@ class ChatService:
         self._collector = collector
         self._clock = clock
         self._transport: MessageTransport | None = None
+        # Staff mode: who is waiting for help (see core/requests.py).
+        self.requests = RequestQueue() if settings.get_str("support.mode") == "staff" else None
 
     def attach_transport(self, transport: MessageTransport) -> None:
         self._transport = transport
@@ -203,6 +206,8 @@ class ChatService:
         if not self._history.add(message):
             return  # a redelivery we already have
         self.conversations.add(message)
+        if self.requests is not None and not self.book.is_staff(message.peer):
+            self.requests.note(message)
 
     def delivered(self, message_id: str) -> None:
         self._set_delivery(message_id, Delivery.DELIVERED)

@@ -186,5 +186,6 @@ class SupportService:
             "staff": members,
             "presence": {"show": own.show.value if online else "offline", "status": own.status},
             "unread": self.chat.unread if self.chat is not None else 0,
-            "requests": [],
+            "requests": (self.chat.requests.as_status(now)
+                         if self.chat is not None and self.chat.requests is not None else []),
         }

@@ -5,6 +5,7 @@ offscreen Qt, a `--profile` and a policy file; staff are plain XMPP clients on t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -201,3 +202,44 @@ def test_sysinfo_json_under_consent_never_attaches_nothing(
     document = sysinfo_json(subprocess_env, tmp_path, ['sysinfo.consent = "never"'])
 
     assert document == {"consent": "never", "attached": False, "fields": [], "collected_ms": 0}
+
+
+# -- staff mode: the request queue ---------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_staff_app_lists_a_new_request_with_who_what_and_which_machine(
+    cli: Cli, xmpp_server: XmppServer
+) -> None:
+    # given the staff member's own SupportTray, in staff mode, and the requester's, both online
+    staff_policy = cli.workdir / "staff-policy.toml"
+    write_policy(staff_policy, xmpp_server, [cli.staff.jid])
+    add_policy(staff_policy, support__mode="staff",
+               support__auto_accept_domains=[xmpp_server.domain])
+    desk = Cli(cli.env, cli.workdir / "staff-profile", staff_policy, cli.staff, cli.requester,
+               cli.endpoint, cli.workdir)
+    assert (await desk.login(cli.staff.password)).code == 0
+    assert (await cli.login(cli.requester.password)).code == 0
+    async with desk.running(), cli.running():
+        await desk.status_when(lambda s: s["state"] == "online")
+        await cli.status_when(lambda s: s["state"] == "online" and s["support"] == "available")
+        status, _ = await desk.status_when(lambda s: s["requests"] == [], timeout=5)
+
+        # when the requester asks, with their system info
+        asked = await cli("ask", "--send", "The printer on floor 3 jams\nsince this morning")
+        assert asked.code == 0, asked.err
+
+        # then the staff app lists one open request: who, which thread, which machine
+        status, _ = await desk.status_when(lambda s: len(s["requests"]) == 1, timeout=5)
+        (request,) = status["requests"]
+        assert request["from"] == cli.requester.jid
+        assert request["thread"] and request["id"] == request["thread"]
+        assert request["claimed_by"] is None
+        assert 0 <= request["waiting_seconds"] <= 10
+        assert request["summary"]  # e.g. "Debian 12": the OS from the attached fields
+        # and a follow-up in the same thread is the same request
+        again = await cli("ask", "--send", "It says 'paper jam' but there is none")
+        assert again.code == 0, again.err
+        await asyncio.sleep(0.5)
+        status = await desk.status()
+        assert status is not None and len(status["requests"]) == 1

@@ -51,9 +51,11 @@ class Notifier(QObject):
         is_reading: Callable[[str], bool],
         open_chat: Callable[[str], object],
         name_of: Callable[[str], str],
+        do_not_disturb: Callable[[], bool] = lambda: False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._do_not_disturb = do_not_disturb
         self._conversations = conversations
         self._surface = surface
         self._is_reading = is_reading
@@ -117,6 +119,10 @@ class Notifier(QObject):
 
     def _notify(self, messages: list[ChatMessage]) -> None:
         latest = messages[-1]
+        if self._do_not_disturb():
+            # Busy: no balloon; the unread badge still counts them.
+            log.info("busy: %d new message(s) counted, not announced", len(messages))
+            return
         peers = list(dict.fromkeys(bare_jid(m.peer) for m in messages))
         names = [self._name_of(peer) for peer in peers]
         if len(messages) == 1:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
-from supporttray.core.presence import PresenceBook
+from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.presence_text import display_name, menu_text, one_line, staff_row, tray_tooltip
@@ -158,6 +158,7 @@ class TrayController(QObject):
                                      and self._chat_window.is_reading(peer)),
             open_chat=self.open_chat,
             name_of=lambda peer: display_name(book, peer),
+            do_not_disturb=self._busy,
             parent=self,
         )
         self._tray.messageClicked.connect(self._notifier.notification_clicked)
@@ -250,6 +251,10 @@ class TrayController(QObject):
         self._window.dispose()
         self._window.deleteLater()
         self._menu.deleteLater()
+
+    def _busy(self) -> bool:
+        """Staff who chose Busy get no balloons (the badge still counts)."""
+        return self._own is not None and self._own.current.show is Availability.BUSY
 
     # -- what tests and `status`/`doctor` may read ----------------------------------------
     @property

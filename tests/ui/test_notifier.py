@@ -420,3 +420,23 @@ def test_a_message_that_came_before_the_chat_window_existed_has_its_tab(
     assert window is not None
     assert window.pane("bob@example.org") is not None
     assert window.tab_texts() == ["Bob (1)"]
+
+
+def test_busy_staff_get_the_badge_but_no_balloon(
+    qtbot: QtBot, conversations: Conversations, surface: FakeSurface, reading: Reading
+) -> None:
+    busy = [True]
+    notifier = Notifier(conversations, surface, is_reading=reading, open_chat=lambda _p: None,
+                        name_of=lambda jid: jid, do_not_disturb=lambda: busy[0])
+    try:
+        conversations.add(message("New request: VPN is down"))
+        settle(qtbot)
+        assert surface.notifications == []
+        assert surface.unread[-1] == 1
+        busy[0] = False  # back to Available: the next message pops up again
+        conversations.add(message("Hello?"))
+        settle(qtbot)
+        assert [text for _title, text in surface.notifications] == ["Hello?"]
+        assert surface.unread[-1] == 2
+    finally:
+        notifier.close()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from supporttray.config.settings import Settings
+from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
@@ -219,6 +220,16 @@ class ChatService:
     def open_conversation(self, peer: str) -> list[ChatMessage]:
         self._open(peer)
         return self.conversations.messages(peer)
+
+    def canned_replies(self, peer: str) -> list[tuple[str, str]]:
+        """Staff snippets filled for `peer`'s latest request: (menu label, text)."""
+        name = self.book.display_name(peer)
+        sysinfo = next((m.sysinfo for m in reversed(self.conversations.messages(peer))
+                        if m.direction is Direction.IN and m.sysinfo), ())
+        values = canned.request_values(name, sysinfo, self._clock())
+        filled = [canned.fill(t, values)
+                  for t in self._settings.get_str_list("staff.canned_replies") if t.strip()]
+        return [(canned.label(text), text) for text in filled]
 
     def composing(self, peer: str, active: bool) -> None:
         transport = self._transport

@@ -214,6 +214,17 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "Minutes idle before presence becomes extended away; 0 turns it off.",
                 minimum=0,
             ),
+            _spec(
+                "staff.canned_replies",
+                "str_list",
+                (
+                    "Hi {name}, I'm looking into it now.",
+                    "Could you restart the computer and tell me if it happens again?",
+                    "It's {local_time} for you: shall we continue tomorrow morning?",
+                ),
+                "Staff reply snippets (chat window: Replies menu, Ctrl+1..9); {name}, {os} and "
+                "{local_time} are filled from the request.",
+            ),
         ]
     )
 )

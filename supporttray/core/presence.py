@@ -227,6 +227,13 @@ class PresenceBook:
     def member(self, jid: str) -> StaffMember | None:
         return self._members.get(bare_jid(jid))
 
+    def display_name(self, jid: str) -> str:
+        """A staff member's name from the book; anyone else by the user part of their address."""
+        member = self.member(jid)
+        if member is not None and member.name:
+            return member.name
+        return local_part(bare_jid(jid)) or jid
+
     def members(self) -> list[StaffMember]:
         """Best availability first, then by name."""
         return sorted(

@@ -47,12 +47,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -102,6 +104,8 @@ class ChatBackend(Protocol):
     async def send_sysinfo_again(self, peer: str) -> ChatMessage: ...
 
     def composing(self, peer: str, active: bool) -> None: ...
+
+    def canned_replies(self, peer: str) -> list[tuple[str, str]]: ...
 
     def mark_read(self, peer: str) -> None: ...
 
@@ -828,6 +832,21 @@ class ConversationPane(QWidget):
         composer.setContentsMargins(0, 0, 0, 0)
         composer.setSpacing(8)
         composer.addWidget(self.edit, 1)
+        if mode == "staff":
+            # Canned replies: a menu next to Send, and Ctrl+1..9 for the first nine.
+            self.replies_button = QToolButton(self)
+            self.replies_button.setObjectName("cannedReplies")
+            self.replies_button.setText("Replies")
+            self.replies_button.setToolTip("Insert a canned reply (Ctrl+1 … Ctrl+9)")
+            self.replies_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.replies_menu = QMenu(self.replies_button)
+            self.replies_menu.aboutToShow.connect(self._fill_replies_menu)
+            self.replies_button.setMenu(self.replies_menu)
+            composer.addWidget(self.replies_button, 0, Qt.AlignmentFlag.AlignBottom)
+            for number in range(1, 10):
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda n=number: self.insert_canned_reply(n - 1))
         composer.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
 
         bottom = QVBoxLayout()
@@ -916,6 +935,27 @@ class ConversationPane(QWidget):
         except Exception:
             log.exception("sending a chat message failed")
             self._failed("The message could not be sent. It is back in the box; try again.", text)
+
+    def insert_canned_reply(self, index: int) -> bool:
+        """Put the `index`th canned reply, filled for this person, at the cursor."""
+        replies = self._service.canned_replies(self.peer)
+        if not 0 <= index < len(replies):
+            return False
+        self.edit.insertPlainText(replies[index][1])
+        self.edit.setFocus()
+        return True
+
+    def _fill_replies_menu(self) -> None:
+        self.replies_menu.clear()
+        replies = self._service.canned_replies(self.peer)
+        if not replies:
+            empty = self.replies_menu.addAction("No canned replies (staff.canned_replies)")
+            empty.setEnabled(False)
+        for index, (label, text) in enumerate(replies):
+            shortcut = f"\tCtrl+{index + 1}" if index < 9 else ""
+            action = self.replies_menu.addAction(label.replace("&", "&&") + shortcut)
+            action.setToolTip(text)
+            action.triggered.connect(lambda _checked=False, i=index: self.insert_canned_reply(i))
 
     def send_sysinfo_again(self) -> None:
         self._sysinfo_again.setEnabled(False)

@@ -138,7 +138,6 @@ def menu_text(text: str) -> str:
 
 def display_name(book: PresenceBook | None, jid: str) -> str:
     """A staff member's name from the book; anyone else by the user part of their address."""
-    member = book.member(jid) if book is not None else None
-    if member is not None and member.name:
-        return member.name
+    if book is not None:
+        return book.display_name(jid)
     return local_part(bare_jid(jid)) or jid

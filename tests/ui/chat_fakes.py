@@ -78,6 +78,7 @@ class FakeChat:
         self.composing_calls: list[tuple[str, bool]] = []
         self.read: list[str] = []
         self.opened: list[str] = []
+        self.replies: list[tuple[str, str]] = []
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan:
         self.planned.append((to, new_request))
@@ -107,6 +108,9 @@ class FakeChat:
 
     def composing(self, peer: str, active: bool) -> None:
         self.composing_calls.append((peer, active))
+
+    def canned_replies(self, peer: str) -> list[tuple[str, str]]:
+        return [(label, text.replace("{peer}", peer)) for label, text in self.replies]
 
     def mark_read(self, peer: str) -> None:
         self.read.append(peer)

@@ -9,6 +9,7 @@ from typing import Protocol
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import AskError
@@ -446,3 +447,30 @@ def test_closing_a_tab_while_typing_tells_the_peer(
     window.tabs.tabCloseRequested.emit(0)
     assert chat.composing_calls == [(ALICE, True), (ALICE, False)]
     assert window.pane(ALICE) is None
+
+
+# -- staff: canned replies -------------------------------------------------------------------------
+
+
+def test_staff_insert_a_canned_reply_from_the_menu_or_with_ctrl_and_a_digit(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat
+) -> None:
+    chat.replies = [("Hi {peer}", "Hi alice, on it."), ("Restart", "Please restart.")]
+    window = make_window(mode="staff")
+    pane = window.open_chat(ALICE)
+    pane.edit.setPlainText("Thanks! ")
+    pane.edit.moveCursor(pane.edit.textCursor().MoveOperation.End)
+    pane.replies_menu.aboutToShow.emit()
+    labels = [a.text() for a in pane.replies_menu.actions()]
+    assert labels == ["Hi {peer}\tCtrl+1", "Restart\tCtrl+2"]
+    pane.replies_menu.actions()[1].trigger()
+    assert pane.edit.toPlainText() == "Thanks! Please restart."
+    pane.edit.clear()
+    assert pane.insert_canned_reply(0)
+    assert pane.edit.toPlainText() == "Hi alice, on it."
+    assert not pane.insert_canned_reply(5)  # Ctrl+6 with two replies: nothing happens
+
+
+def test_requesters_have_no_canned_replies(qtbot: QtBot, make_window: MakeWindow) -> None:
+    pane = make_window(mode="requester").open_chat(ALICE)
+    assert pane.findChild(QToolButton, "cannedReplies") is None

@@ -7,8 +7,8 @@ sources and a FakeClock); only the XMPP transport is a fake that records what it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import count
 
 import pytest
@@ -540,3 +540,23 @@ def test_a_staff_member_typing_is_shown_until_their_message_arrives() -> None:
     desk.chat.receive(incoming("m1", "Here is what to do"))
 
     assert not desk.chat.conversations.is_typing(ALICE)
+
+
+def test_staff_canned_replies_are_filled_from_the_requesters_latest_system_info() -> None:
+    # given a staff desk, with a snippet list from the policy, and a request from ann with a form
+    desk = make_desk(support__mode="staff", staff__canned_replies=[
+        "Hi {name}, is {os} up to date?", "  ", "It is {local_time} for you, {name}."])
+    ann = "ann@example.org"
+    desk.chat.receive(replace(
+        incoming("r1", "VPN is down", peer=ann),
+        sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),
+                 ("local_time", "2026-01-01T14:05:00+02:00"))))
+    # then the snippets read for ann (blank ones are dropped), labels first
+    their_time = f"{desk.clock.now.astimezone(timezone(timedelta(hours=2))):%H:%M}"
+    assert desk.chat.canned_replies(ann) == [
+        ("Hi ann, is Debian 12 up to date?", "Hi ann, is Debian 12 up to date?"),
+        (f"It is {their_time} for you, ann.", f"It is {their_time} for you, ann."),
+    ]
+    # and the request is in the queue
+    assert desk.chat.requests is not None
+    assert [r.requester for r in desk.chat.requests.requests()] == [ann]

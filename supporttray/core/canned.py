@@ -1,0 +1,46 @@
+"""Canned replies: staff snippets with {name}, {os} and {local_time} filled from the request.
+
+A placeholder we cannot fill (unknown, or nothing known for it) stays as typed, so the person
+sees what to put in by hand; nothing here ever raises on a snippet's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+LABEL_CHARS = 50
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """`template` with each known, non-empty `{placeholder}` replaced; others left as typed."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(0), template)
+
+
+def request_values(name: str, sysinfo: Sequence[tuple[str, str]], now: datetime) -> dict[str, str]:
+    """{name}, {os} and {local_time} for a requester, from the system info they sent."""
+    values = {"name": name}
+    if sysinfo:
+        snapshot = SysinfoSnapshot(tuple(SysinfoItem(k, v) for k, v in sysinfo), now)
+        os_name = snapshot.summary().split(" · ")[0] if snapshot.summary() else ""
+        if os_name:
+            values["os"] = os_name
+        sent = snapshot.get("local_time")
+        if sent:
+            try:
+                their_clock = datetime.fromisoformat(sent)
+            except ValueError:
+                their_clock = None
+            if their_clock is not None and their_clock.tzinfo is not None:
+                values["local_time"] = f"{now.astimezone(UTC).astimezone(their_clock.tzinfo):%H:%M}"
+    return values
+
+
+def label(template: str) -> str:
+    """A menu entry for a snippet: its first line, shortened."""
+    line = " ".join(template.split())
+    return line if len(line) <= LABEL_CHARS else line[: LABEL_CHARS - 1] + "…"

@@ -11,6 +11,7 @@ import logging
 import shutil
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from supporttray import APP_NAME
@@ -25,6 +26,28 @@ from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxE
 log = logging.getLogger("supporttray.demo")
 
 CAROL_ARRIVES_AFTER_SECONDS = 20.0
+# demo --staff: the first question comes soon, then one every half minute.
+FIRST_QUESTION_AFTER_SECONDS = 5.0
+QUESTION_EVERY_SECONDS = 30.0
+
+# Who asks what in `demo --staff`, from which machine (their system info, as SupportTray
+# would collect it), and their clock's UTC offset in hours.
+QUESTIONS: tuple[tuple[tuple[str, str], str, dict[str, str], float], ...] = (
+    (demo_accounts.USER, "The projector in meeting room 2 shows 'no signal' from my laptop",
+     {"os.name": "Windows 11 Pro", "os.version": "23H2 (22631.4460)", "hw.vendor": "Dell Inc.",
+      "hw.model": "Latitude 7440", "battery.percent": "41%", "battery.charging": "on battery",
+      "net.default": "Hotel-Guest (Wi-Fi)", "tz": "America/Chicago (CST, UTC-06:00)"}, -6.0),
+    (demo_accounts.ERIN, "Outlook keeps asking for my password since this morning",
+     {"os.name": "macOS 14.6", "hw.vendor": "Apple Inc.", "hw.model": "MacBook Air (M2, 2022)",
+      "net.default": "Office (Wi-Fi)", "tz": "Europe/Lisbon (WET, UTC+00:00)"}, 0.0),
+    (demo_accounts.FARID, "VPN connects, but I cannot reach the file server",
+     {"os.name": "Ubuntu 24.04.1 LTS", "hw.vendor": "LENOVO",
+      "hw.model": "ThinkPad X1 Carbon Gen 11", "net.default": "wg0 (VPN)",
+      "tz": "Asia/Dubai (+04, UTC+04:00)"}, 4.0),
+    (demo_accounts.GRACE, "The printer on floor 3 says paper jam, but there is none",
+     {"os.name": "Windows 10 Enterprise", "hw.vendor": "HP", "hw.model": "EliteBook 840 G8",
+      "net.default": "Ethernet", "tz": "Europe/Berlin (CET, UTC+01:00)"}, 1.0),
+)
 
 
 def run_demo(*, staff: bool = False) -> int:
@@ -95,8 +118,6 @@ async def _demo_main(
     carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0,
                    answers=True)
     online = [alice, bob]
-    if staff:
-        online.append(person(demo_accounts.USER, status="At the trade show"))
     await asyncio.gather(*(p.start() for p in online))
 
     async def carol_arrives() -> None:
@@ -104,11 +125,33 @@ async def _demo_main(
         await carol.start()
         online.append(carol)
 
-    arrival = asyncio.ensure_future(carol_arrives())
+    async def questions_arrive(me: str) -> None:
+        """demo --staff: requesters come online and ask, each from their own machine."""
+        from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+
+        await asyncio.sleep(FIRST_QUESTION_AFTER_SECONDS)
+        for account, question, fields, offset in QUESTIONS:
+            asker = person(account, status="At the trade show" if account == demo_accounts.USER
+                           else "")
+            await asker.start()
+            online.append(asker)
+            now = datetime.now(UTC)
+            their_clock = now.astimezone(timezone(timedelta(hours=offset)))
+            items = [SysinfoItem(k, v) for k, v in fields.items()]
+            items.append(SysinfoItem("local_time", their_clock.isoformat(timespec="seconds")))
+            asker.ask(me, question, SysinfoSnapshot(tuple(items), now))
+            log.info("demo: %s asked a question", account[0])
+            await asyncio.sleep(QUESTION_EVERY_SECONDS)
+
+    arrivals = [asyncio.ensure_future(carol_arrives())]
+    if staff:
+        arrivals.append(asyncio.ensure_future(
+            questions_arrive(settings.get_str("account.jid"))))
     try:
         return await run_tray(paths, settings, credentials)
     finally:
-        arrival.cancel()
+        for arrival in arrivals:
+            arrival.cancel()
         await asyncio.gather(*(p.stop() for p in online), return_exceptions=True)
 
 
@@ -143,6 +186,9 @@ def _print_banner(jid: str, staff: bool, profile: Path) -> None:
         f"  You are {jid}, {role}.",
         "  alice is available, bob is away (idle), carol comes online after "
         f"~{CAROL_ARRIVES_AFTER_SECONDS:.0f} s.",
+        *([f"  Requesters ask you a question every ~{QUESTION_EVERY_SECONDS:.0f} s, each "
+           "with their system info (supporttray status --json lists the requests)."]
+          if staff else []),
         f"  In another terminal: supporttray status --profile {profile}",
         "  Quit from the tray menu or press Ctrl-C.",
     ]

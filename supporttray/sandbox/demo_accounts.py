@@ -14,9 +14,15 @@ CAROL: Final = ("carol", "carol-demo-pw")
 DAVE: Final = ("dave", "dave-demo-pw")  # staff, but not in the shared "Support" group
 USER: Final = ("user", "user-demo-pw")  # the requester
 
+# `demo --staff`: people who arrive with questions, one every half minute.
+ERIN: Final = ("erin", "erin-demo-pw")
+FARID: Final = ("farid", "farid-demo-pw")
+GRACE: Final = ("grace", "grace-demo-pw")
+
 STAFF: Final = (ALICE, BOB, CAROL, DAVE)
 REQUESTER: Final = USER
-ALL: Final = (*STAFF, REQUESTER)
+ASKERS: Final = (USER, ERIN, FARID, GRACE)
+ALL: Final = (*STAFF, REQUESTER, ERIN, FARID, GRACE)
 
 SUPPORT_GROUP: Final = "Support"
 SUPPORT_GROUP_MEMBERS: Final = (ALICE[0], BOB[0], CAROL[0])

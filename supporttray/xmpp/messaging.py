@@ -89,20 +89,7 @@ class ChatWire:
         client = self._client
         if client is None or not self.online:
             raise TransportOffline(message.id)
-        stanza = client.make_message(mto=message.peer, mtype="chat")
-        stanza["id"] = message.id
-        body = _xml_text(message.body)
-        if sysinfo is not None and sysinfo.items:
-            block = sysinfo.text_block()
-            stanza.xml.append(_fallback_element(len(body), len(body) + len(block)))
-            stanza.xml.append(_sysinfo_form(sysinfo))
-            body += block
-        stanza["body"] = body
-        if message.thread:
-            stanza["thread"] = message.thread
-        stanza["request_receipt"] = True
-        stanza.xml.append(ET.Element(f"{{{NS_STATES}}}active"))
-        stanza.xml.append(ET.Element("{urn:xmpp:sid:0}origin-id", {"id": message.id}))
+        stanza = chat_stanza(client, message, sysinfo)
         try:
             stanza.send()
         except Exception as exc:  # slixmpp raises NotConnectedError mid-disconnect
@@ -169,6 +156,27 @@ def prune_forms(xml: ET.Element) -> ET.Element:
         if len(form) > _FORM_FIELD_LIMIT + 2:
             del form[_FORM_FIELD_LIMIT + 2:]  # still "too many": validate_received says so
     return xml
+
+
+def chat_stanza(client: Any, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> Any:
+    """Our wire format for one chat message: the body (plus the readable system-info block,
+    marked as a XEP-0428 fallback, and the XEP-0004 form), thread, receipt request, chat state
+    and origin-id. Not yet sent."""
+    stanza = client.make_message(mto=message.peer, mtype="chat")
+    stanza["id"] = message.id
+    body = _xml_text(message.body)
+    if sysinfo is not None and sysinfo.items:
+        block = sysinfo.text_block()
+        stanza.xml.append(_fallback_element(len(body), len(body) + len(block)))
+        stanza.xml.append(_sysinfo_form(sysinfo))
+        body += block
+    stanza["body"] = body
+    if message.thread:
+        stanza["thread"] = message.thread
+    stanza["request_receipt"] = True
+    stanza.xml.append(ET.Element(f"{{{NS_STATES}}}active"))
+    stanza.xml.append(ET.Element("{urn:xmpp:sid:0}origin-id", {"id": message.id}))
+    return stanza
 
 
 def _fallback_element(start: int, end: int) -> ET.Element:

@@ -15,8 +15,10 @@ from typing import Any
 
 import slixmpp
 
+from supporttray.core.messages import ChatMessage, Direction, new_message_id, new_thread_id
+from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.xmpp import entity_time, tls
-from supporttray.xmpp.messaging import find_sysinfo_form, form_pairs
+from supporttray.xmpp.messaging import chat_stanza, find_sysinfo_form, form_pairs
 
 log = logging.getLogger("supporttray.demo")
 
@@ -111,6 +113,13 @@ class SimulatedPerson:
             reply["thread"] = thread
         reply["chat_state"] = "active"
         reply.send()
+
+    def ask(self, to: str, text: str, sysinfo: SysinfoSnapshot) -> None:
+        """Ask `to` a question the way SupportTray does: a new thread, with system info."""
+        assert self._client is not None
+        message = ChatMessage(new_message_id(), to, Direction.OUT, text, datetime.now(UTC),
+                              thread=new_thread_id())
+        chat_stanza(self._client, message, sysinfo).send()
 
     def set_presence(self, show: str, status: str = "") -> None:
         self.script = replace(self.script, show=show, status=status, idle_minutes=0)

@@ -38,9 +38,10 @@ from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.core.sysinfo import BLOCK_HEADER, LABELS
+from supporttray.core.sysinfo import BLOCK_HEADER, LABELS, SysinfoItem, SysinfoSnapshot
 from supporttray.core.sysinfo_sources import SysinfoCollector
 from supporttray.sandbox.prosody import Account, ProsodySandbox
+from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 
 from .conftest import XmppServer
 from .test_staff_presence import endpoint_of, seconds_until
@@ -1026,3 +1027,30 @@ async def test_send_to_staff_takes_milliseconds(xmpp_server: XmppServer) -> None
     for took in (to_client, to_app):
         assert statistics.median(took) < 0.050, report
         assert percentile(took, 0.99) < 0.250, report
+
+
+@pytest.mark.asyncio
+async def test_a_simulated_requester_asks_in_supporttrays_wire_format(
+    xmpp_server: XmppServer,
+) -> None:
+    """What `demo --staff` sends: a new thread, the readable block, and the form."""
+    staff_account, asker_account = xmpp_server.fresh_accounts(2)
+    staff = await PlainPeer(staff_account, xmpp_server).sign_in()
+    asker = SimulatedPerson(PersonScript(asker_account.jid, asker_account.password),
+                            xmpp_server.host, xmpp_server.port, xmpp_server.ca_file)
+    await asker.start()
+    try:
+        snapshot = SysinfoSnapshot((SysinfoItem("os.name", "macOS 14.6"),
+                                    SysinfoItem("hw.model", "MacBook Air (M2, 2022)")),
+                                   datetime.now(UTC))
+        asker.ask(staff.jid, "Outlook keeps asking for my password", snapshot)
+        (got,) = await staff.has(1)
+        assert got.body.startswith("Outlook keeps asking for my password\n\n--- System info")
+        assert got.stanza["thread"].startswith("st-")
+        form = form_of(got.stanza)
+        assert form is not None
+        assert form_fields(form)[1:] == [("os.name", "macOS 14.6"),
+                                         ("hw.model", "MacBook Air (M2, 2022)")]
+    finally:
+        await asker.stop()
+        await staff.sign_out()

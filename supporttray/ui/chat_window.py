@@ -65,6 +65,7 @@ from supporttray.core.conversations import ConversationChanged, Conversations
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
+from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow
@@ -92,6 +93,7 @@ class ChatBackend(Protocol):
     """What the chat and ask windows need from `app.chat.ChatService` (a fake in tests)."""
 
     conversations: Conversations
+    requests: RequestQueue | None  # staff mode: who is waiting
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan: ...
 

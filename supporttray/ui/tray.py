@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
+    from supporttray.ui.queue_window import QueueWindow
 
 log = logging.getLogger("supporttray.ui")
 
@@ -126,6 +127,7 @@ class TrayController(QObject):
         self._ask_window: AskWindow | None = None
         self._chat_window: ChatWindow | None = None
         self._notifier: Notifier | None = None
+        self._queue_window: QueueWindow | None = None
 
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
@@ -202,6 +204,18 @@ class TrayController(QObject):
         if window is not None:
             window.open_chat(peer)
 
+    def open_queue(self) -> bool:
+        """Show the staff request queue; False without one (requester mode, no chat)."""
+        window = None if self._closed else self.queue_window
+        if window is None:
+            return False
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return True
+
     def show_chats(self) -> None:
         window = None if self._closed else self.chat_window
         if window is not None:
@@ -240,6 +254,9 @@ class TrayController(QObject):
         if self._chat_window is not None:
             self._chat_window.dispose()
             self._chat_window.deleteLater()
+        if self._queue_window is not None:
+            self._queue_window.dispose()
+            self._queue_window.deleteLater()
         self._bridge.close()
         if self._unsubscribe_own is not None:
             self._unsubscribe_own()
@@ -304,6 +321,17 @@ class TrayController(QObject):
                 clock=self._clock,
             )
         return self._ask_window
+
+    @property
+    def queue_window(self) -> QueueWindow | None:
+        """Staff mode's request queue (built now if it was not yet); None otherwise."""
+        requests = self._chat.requests if self._chat is not None else None
+        if self._queue_window is None and requests is not None and not self._closed:
+            from supporttray.ui.queue_window import QueueWindow
+
+            self._queue_window = QueueWindow(requests, self._book, open_chat=self.open_chat,
+                                             app_name=self._app_name, clock=self._clock)
+        return self._queue_window
 
     @property
     def chat_window(self) -> ChatWindow | None:
@@ -432,6 +460,11 @@ class TrayController(QObject):
         if self._can_ask:
             ask = menu.addAction("Ask support…")
             ask.triggered.connect(lambda: self.open_ask())
+        requests = self._chat.requests if self._chat is not None else None
+        if requests is not None:
+            waiting = len(requests.requests())
+            queue = menu.addAction(f"Requests ({waiting} waiting)…" if waiting else "Requests…")
+            queue.triggered.connect(self.open_queue)
         if self._chat is not None:
             unread = f" ({self._unread} unread)" if self._unread else ""
             chats = menu.addAction(f"Open chats{unread}")
@@ -452,7 +485,7 @@ class TrayController(QObject):
         ):
             if self._can_ask:
                 self.open_ask()
-            else:
+            elif not self.open_queue():
                 self.activate()
 
     def _show_window(self) -> None:

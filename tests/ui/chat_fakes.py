@@ -11,6 +11,7 @@ from supporttray.app.chat import AskError, AskPlan
 from supporttray.core.conversations import Conversations
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
+from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -79,6 +80,7 @@ class FakeChat:
         self.read: list[str] = []
         self.opened: list[str] = []
         self.replies: list[tuple[str, str]] = []
+        self.requests: RequestQueue | None = None
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan:
         self.planned.append((to, new_request))

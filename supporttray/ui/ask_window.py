@@ -28,9 +28,9 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
-from supporttray.ui.chat_window import ChatBackend, MessageEdit, Spawn, bring_to_front
+from supporttray.ui.chat_window import ChatBackend, MessageEdit, Spawn
 from supporttray.ui.icons import IconKey, IconSet
-from supporttray.ui.kept_window import KeptWindow
+from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.status_window import (
     JID_ROLE,
     STAFF_ICON_SIZE,

@@ -68,7 +68,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.icons import IconKey, IconSet
-from supporttray.ui.kept_window import KeptWindow
+from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.message_text import clean, is_allowed_link, shorten, to_html
 from supporttray.ui.presence_text import display_name, staff_row
 from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
@@ -127,21 +127,6 @@ def open_allowed_link(url: str) -> bool:
         log.warning("refused to open a link with a scheme that is not allowed")
         return False
     return QDesktopServices.openUrl(qurl)
-
-
-def bring_to_front(window: QWidget) -> None:
-    """Show `window` and give it the focus: restored if minimised, raised only if buried.
-
-    A window that is being shown or restored comes up on top anyway; raising one that is
-    already active is a no-op some platforms warn about.
-    """
-    if window.isMinimized():
-        window.showNormal()
-    elif window.isVisible() and not window.isActiveWindow():
-        window.raise_()
-    else:
-        window.show()
-    window.activateWindow()
 
 
 def mix(first: QColor, second: QColor, amount: float) -> QColor:

@@ -7,6 +7,22 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 
+def bring_to_front(window: QWidget) -> None:
+    """Show `window` and give it the focus: restored if minimised, raised only if buried (a
+    second `supporttray run`, a click while it hides under other windows).
+
+    A window that is being shown or restored comes up on top anyway; raising one that is
+    already active is a no-op some platforms warn about.
+    """
+    if window.isMinimized():
+        window.showNormal()
+    elif window.isVisible() and not window.isActiveWindow():
+        window.raise_()
+    else:
+        window.show()
+    window.activateWindow()
+
+
 class KeptWindow(QWidget):
     """Close (title bar or Esc) only hides the window, so a draft or a scroll position is there
     next time; `dispose()` at quit closes it for good."""

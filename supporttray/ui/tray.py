@@ -15,6 +15,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.presence_text import display_name, menu_text, one_line, staff_row, tray_tooltip
 from supporttray.ui.status_window import StatusWindow
 
@@ -209,11 +210,7 @@ class TrayController(QObject):
         window = None if self._closed else self.queue_window
         if window is None:
             return False
-        if window.isMinimized():
-            window.showNormal()
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        bring_to_front(window)
         return True
 
     def show_chats(self) -> None:
@@ -489,16 +486,7 @@ class TrayController(QObject):
                 self.activate()
 
     def _show_window(self) -> None:
-        window = self._window
-        if window.isMinimized():
-            window.showNormal()
-        elif window.isVisible() and not window.isActiveWindow():
-            # Open but maybe buried under other windows (a second `supporttray run`). A window
-            # that is being shown or restored comes up on top anyway.
-            window.raise_()
-        else:
-            window.show()
-        window.activateWindow()
+        bring_to_front(self._window)
 
     def _reconnect(self) -> None:
         log.info("reconnect requested by the user")

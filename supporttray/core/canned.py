@@ -26,7 +26,7 @@ def request_values(name: str, sysinfo: Sequence[tuple[str, str]], now: datetime)
     values = {"name": name}
     if sysinfo:
         snapshot = SysinfoSnapshot(tuple(SysinfoItem(k, v) for k, v in sysinfo), now)
-        os_name = snapshot.summary().split(" · ")[0] if snapshot.summary() else ""
+        os_name = snapshot.os_short()
         if os_name:
             values["os"] = os_name
         sent = snapshot.get("local_time")

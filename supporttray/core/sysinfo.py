@@ -152,13 +152,14 @@ class SysinfoSnapshot:
         lines = [f"{i.label}: {clean_value(i.value, limit)}" for i in self.items]
         return "\n\n" + BLOCK_HEADER + "\n" + "\n".join(lines)
 
+    def os_short(self) -> str:
+        """The OS in a few words, e.g. "Debian 12"; '' when not known."""
+        return _short(self.get("os.name"), is_os=True)
+
     def summary(self) -> str:
         """One short line for a queue row, e.g. "Debian 12 · ThinkPad T14"."""
-        parts = [
-            short
-            for key in ("os.name", "hw.model")
-            if (short := _short(self.get(key), is_os=key == "os.name"))
-        ]
+        parts = [short for short in (self.os_short(), _short(self.get("hw.model"), is_os=False))
+                 if short]
         if not parts and (host := _short(self.get("host.name"), is_os=False)):
             parts.append(host)
         return clean_value(" · ".join(parts), 80) if parts else ""

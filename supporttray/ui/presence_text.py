@@ -15,21 +15,27 @@ STATUS_MAX_CHARS = 60
 SEPARATOR = " · "
 
 
+def duration_text(seconds: int) -> str:
+    """`12 min`, `2 h 5 min`, `2 h`, `1 day`, `3 days`; '' under a minute."""
+    if seconds < 60:
+        return ""
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days = hours // 24
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def idle_text(seconds: int | None) -> str:
     """`idle 12 min`, `idle 2 h 5 min`, `idle 3 days`; '' when not idle or idle under a minute.
 
     Under a minute is noise: clients report a few seconds of idleness all the time.
     """
-    if seconds is None or seconds < 60:
-        return ""
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"idle {minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"idle {hours} h {minutes} min" if minutes else f"idle {hours} h"
-    days = hours // 24
-    return f"idle {days} day" if days == 1 else f"idle {days} days"
+    duration = duration_text(seconds) if seconds is not None else ""
+    return f"idle {duration}" if duration else ""
 
 
 def local_time_text(local: datetime | None) -> str:

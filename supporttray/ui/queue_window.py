@@ -20,6 +20,7 @@ from supporttray.core.clock import Clock, utc_now
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.kept_window import KeptWindow
+from supporttray.ui.presence_text import duration_text
 
 COLUMNS = ("Who", "Question", "Waiting", "Machine", "Taken by")
 PEER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -28,16 +29,7 @@ REFRESH_SLACK_MS = 500
 
 def waiting_text(seconds: int) -> str:
     """`just now`, `4 min`, `1 h 5 min`, `2 days`: how long someone has been waiting."""
-    if seconds < 60:
-        return "just now"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days = hours // 24
-    return "1 day" if days == 1 else f"{days} days"
+    return duration_text(seconds) or "just now"
 
 
 class QueueWindow(KeptWindow):

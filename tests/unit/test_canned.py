@@ -37,3 +37,8 @@ def test_a_broken_local_time_is_left_out_not_an_error() -> None:
 def test_menu_labels_are_one_short_line() -> None:
     assert label("Hello\n  there") == "Hello there"
     assert len(label("x" * 80)) == 50 and label("x" * 80).endswith("…")
+
+
+def test_os_is_never_filled_with_the_laptop_model() -> None:
+    values = request_values("Ann", (("hw.model", "Latitude 7440"),), NOW)
+    assert fill("Restart {os}", values) == "Restart {os}"

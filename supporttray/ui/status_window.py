@@ -420,7 +420,6 @@ class StatusWindow(KeptWindow):
                 full = self.sizeHint().height()
             self.resize(width, full)
         super().showEvent(event)
-        self._schedule_live_refresh(self._book.members(), self._clock())
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._live_timer.stop()

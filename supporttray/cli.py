@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="available, away, busy (do not disturb) or offline")
     presence.add_argument("message", nargs="*", metavar="MESSAGE",
                           help="a status message others see, e.g. \"Back at 3\"")
+    take = sub.add_parser("take", parents=[common],
+                          help="staff: take an open request (\"I'm on it\"), shared with the team")
+    take.add_argument("request", metavar="REQUEST",
+                      help="the request's id (status --json) or the requester's JID")
+    resolve = sub.add_parser("resolve", parents=[common],
+                             help="staff: close a request; the requester is told it is resolved")
+    resolve.add_argument("request", metavar="REQUEST",
+                         help="the request's id (status --json) or the requester's JID")
     sub.add_parser("doctor", parents=[common],
                    help="check policy, server, TLS, keyring and tray")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody with demo accounts")
@@ -124,6 +132,8 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _ask(paths, args, out=sys.stdout)
     if command == "presence":
         return _presence(paths, args.show, " ".join(args.message), out=sys.stdout)
+    if command in ("take", "resolve"):
+        return _request_command(paths, command, args.request, out=sys.stdout)
     settings = _settings(paths, _policy(args))
     if command == "sysinfo":
         from supporttray.app.sysinfo_command import run_sysinfo
@@ -342,6 +352,26 @@ def _presence(paths: Any, show: str | None, message: str, *, out: TextIO) -> int
         line += " (not connected: others will see it once SupportTray is online)"
     out.write(line + "\n")
     return 0
+
+
+def _request_command(paths: Any, command: str, ref: str, *, out: TextIO) -> int:
+    """`take` / `resolve`: exit 0 when done, 1 with a sentence when someone else has it."""
+    if not ref.strip():
+        raise CliError(f"which request? e.g.: supporttray {command} ann@example.org", EXIT_USAGE)
+    result = _ask_instance(paths, {"cmd": command, "request": ref.strip()}, timeout=15.0)
+    request = result.get("request") or {}
+    who = f"{request.get('from', '?')} ({request.get('id', '?')})"
+    if command == "resolve":
+        out.write(f"Resolved the request from {who}; they were told.\n")
+        return 0
+    if result.get("won"):
+        out.write(f"You have the request from {who}.\n")
+        return 0
+    if result.get("pending"):
+        out.write(f"Your claim on the request from {who} is posted once the staff room is "
+                  "reachable; until then a colleague may still take it.\n")
+        return 0
+    raise CliError(f"{result.get('claimed_by')} took the request from {who} first.")
 
 
 def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:

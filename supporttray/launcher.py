@@ -138,6 +138,8 @@ async def run_tray(
     from supporttray.xmpp import decline_optional_imports
 
     decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
+    from supporttray.app.chat import AskError
+    from supporttray.app.request_desk import DeskError
     from supporttray.app.service import SupportService
     from supporttray.config.settings import load_settings
     from supporttray.ipc.server import ControlServer, ControlSocketError
@@ -173,6 +175,18 @@ async def run_tray(
             return protocol.failure(str(exc))
         return protocol.ok(current)
 
+    async def take(request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return protocol.ok(await service.take_request(str(request.get("request") or "")))
+        except DeskError as exc:
+            return protocol.failure(str(exc))
+
+    async def resolve(request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return protocol.ok(await service.resolve_request(str(request.get("request") or "")))
+        except (DeskError, AskError) as exc:
+            return protocol.failure(str(exc))
+
     async def reconnect(_request: dict[str, Any]) -> dict[str, Any]:
         await service.reconnect_now()
         return protocol.ok()
@@ -180,7 +194,7 @@ async def run_tray(
     server = ControlServer(
         paths.control_socket,
         {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask,
-         "presence": presence},
+         "presence": presence, "take": take, "resolve": resolve},
     )
     try:
         await server.listen()

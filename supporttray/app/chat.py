@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.request_desk import RequestDesk
 from supporttray.config.settings import Settings
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
@@ -93,8 +94,13 @@ class ChatService:
         self._collector = collector
         self._clock = clock
         self._transport: MessageTransport | None = None
-        # Staff mode: who is waiting for help (see core/requests.py).
-        self.requests = RequestQueue() if settings.get_str("support.mode") == "staff" else None
+        # Staff mode: who is waiting for help (core/requests.py), shared with the team through
+        # the desk (app/request_desk.py).
+        self.requests: RequestQueue | None = None
+        self.desk: RequestDesk | None = None
+        if settings.get_str("support.mode") == "staff":
+            self.requests = RequestQueue()
+            self.desk = RequestDesk(self.requests, settings.get_str("account.jid"))
 
     def attach_transport(self, transport: MessageTransport) -> None:
         self._transport = transport
@@ -133,9 +139,9 @@ class ChatService:
             attached = None
         return self._send(plan.to, text, plan.thread, attached)
 
-    async def send(self, peer: str, text: str) -> ChatMessage:
-        """A follow-up in the current chat (no system info)."""
-        thread = self._history.current_thread(peer) or new_thread_id()
+    async def send(self, peer: str, text: str, *, thread: str | None = None) -> ChatMessage:
+        """A follow-up in the current chat, or in `thread` (no system info)."""
+        thread = thread or self._history.current_thread(peer) or new_thread_id()
         return self._send(bare_jid(peer), text, thread, None)
 
     async def send_sysinfo_again(self, peer: str) -> ChatMessage:

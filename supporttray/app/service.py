@@ -12,13 +12,16 @@ from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
+from supporttray.app.request_desk import DeskError, RequestDesk, staff_room_jid
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
+from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.xmpp.connection import XmppConnection
+from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.app")
 
@@ -77,12 +80,15 @@ class SupportService:
         password = await self._password_for(setup.jid)
         if password is None:
             return
+        room = self._staff_room(setup.jid, setup.endpoint.domain)
         self._connection = XmppConnection(
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
-            self.own_presence, chat=self.chat, clock=self.clock,
+            self.own_presence, chat=self.chat, staff_room=room, clock=self.clock,
         )
         if self.chat is not None and self._connection.chat_wire is not None:
             self.chat.attach_transport(self._connection.chat_wire)
+            if self.chat.desk is not None:
+                self.chat.desk.attach(room, self.chat)
         log.info("connecting as %s to %s", setup.jid, setup.endpoint.describe())
         await self._connection.start()
 
@@ -107,6 +113,19 @@ class SupportService:
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
+
+    def _staff_room(self, jid: str, domain: str) -> StaffRoom | None:
+        """Staff mode: the room where the team shares requests and claims (None: not shared)."""
+        desk = self.chat.desk if self.chat is not None else None
+        if desk is None:
+            return None
+        room = staff_room_jid(self.settings.get_str("support.staff_room"), domain)
+        if room is None:
+            log.info("support.staff_room is off: claims stay on this computer")
+            return None
+        me = bare_jid(jid)
+        return StaffRoom(room, me, desk.queue,
+                         staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
 
     async def _password_for(self, jid: str) -> str | None:
         """The stored password, or None with the reason put in the connection state.
@@ -142,6 +161,21 @@ class SupportService:
         return {"show": own.show.value, "status": own.status,
                 "recent": self.own_presence.recent_messages,
                 "published": self.monitor.status.state is ConnectionState.ONLINE}
+
+    async def take_request(self, ref: str) -> dict[str, Any]:
+        """`supporttray take`: DeskError (a sentence) when it cannot be taken."""
+        return await self._desk().take_and_wait(ref)
+
+    async def resolve_request(self, ref: str) -> dict[str, Any]:
+        """`supporttray resolve`: the requester gets the "marked resolved" message."""
+        request = await self._desk().resolve(ref)
+        return {"request": request.as_status(self.clock())}
+
+    def _desk(self) -> RequestDesk:
+        desk = self.chat.desk if self.chat is not None else None
+        if desk is None:
+            raise DeskError("Requests are for staff mode; this instance runs as a requester.")
+        return desk
 
     def connection_details(self) -> tuple[str, str] | None:
         """For the system info's conn.* fields."""
@@ -188,4 +222,6 @@ class SupportService:
             "unread": self.chat.unread if self.chat is not None else 0,
             "requests": (self.chat.requests.as_status(now)
                          if self.chat is not None and self.chat.requests is not None else []),
+            "staff_room": (self.chat.desk.room_status()
+                           if self.chat is not None and self.chat.desk is not None else None),
         }

@@ -162,6 +162,20 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 format="jid",
             ),
             _spec(
+                "support.staff_room",
+                "str",
+                "",
+                "Staff mode: the members-only group chat where staff clients share requests and "
+                "claims; \"\" means support-staff@conference.<domain>, \"off\" keeps claims on "
+                "each computer.",
+            ),
+            _spec(
+                "staff.sound",
+                "bool",
+                False,
+                "Staff mode: play a sound when a new request arrives (never while Busy).",
+            ),
+            _spec(
                 "sysinfo.fields",
                 "str_list",
                 SYSINFO_FIELDS,

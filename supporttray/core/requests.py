@@ -1,8 +1,13 @@
-"""Staff mode's request queue: who is waiting for help, since when, on what machine.
+"""Staff mode's request queue: who is waiting for help, since when, on what machine, taken by whom.
 
 A request is a requester's conversation thread: the first message of a new thread (usually
 the one carrying the system-info form) opens it. Messages without a thread share one request
 per person. Qt-free; the app feeds it incoming messages and `status --json` lists it.
+
+The team shares one queue through the staff room (app/request_desk.py): each client posts the
+requests that reach it, and claims and resolutions go there too. The room gives every client the
+same order of events, and this queue applies them in that order, so everyone sees the same
+owner: the first claim wins, later ones are ignored ("taken by Alice first").
 """
 
 from __future__ import annotations
@@ -40,11 +45,16 @@ class SupportRequest:
 
 
 class RequestQueue:
-    """Open requests, oldest first."""
+    """Open requests, oldest first.
+
+    `opened` fires for a request that a message to *this* client opened (the app posts it to
+    the staff room); `changed` fires for anything that changes what the queue shows.
+    """
 
     def __init__(self) -> None:
         self._requests: dict[str, SupportRequest] = {}
         self.opened: Listeners[SupportRequest] = Listeners()
+        self.changed: Listeners[None] = Listeners()
 
     def note(self, message: ChatMessage) -> SupportRequest | None:
         """An incoming message from a requester: the request it opens, if it opens one."""
@@ -56,6 +66,7 @@ class RequestQueue:
             if message.sysinfo and not self._requests[key].summary:
                 self._requests[key] = replace(self._requests[key],
                                               summary=_summary(message))
+                self.changed.emit(None)
             return None
         request = SupportRequest(
             id=key, requester=requester, thread=message.thread,
@@ -64,10 +75,49 @@ class RequestQueue:
         )
         self._requests[key] = request
         self.opened.emit(request)
+        self.changed.emit(None)
         return request
 
+    # -- events from the staff room, applied in the room's order ------------------------------
+    def announced(self, request: SupportRequest) -> bool:
+        """A colleague's client (or ours, echoed) posted a request; True if it is new here."""
+        if request.id in self._requests:
+            return False
+        self._requests[request.id] = replace(request, claimed_by=None)
+        self.changed.emit(None)
+        return True
+
+    def claimed(self, request_id: str, by: str) -> bool:
+        """A claim, in room order: True if it took effect (the first claim of an open request)."""
+        request = self._requests.get(request_id)
+        if request is None or request.claimed_by is not None:
+            return False
+        self._requests[request_id] = replace(request, claimed_by=bare_jid(by))
+        self.changed.emit(None)
+        return True
+
+    def resolved(self, request_id: str) -> SupportRequest | None:
+        """The request is done; a later message in its thread opens it again."""
+        request = self._requests.pop(request_id, None)
+        if request is not None:
+            self.changed.emit(None)
+        return request
+
+    # -- reading ---------------------------------------------------------------------------
     def requests(self) -> list[SupportRequest]:
         return sorted(self._requests.values(), key=lambda r: r.opened)
+
+    def find(self, request_id: str) -> SupportRequest | None:
+        return self._requests.get(request_id)
+
+    def for_peer(self, peer: str) -> SupportRequest | None:
+        """The person's open request (their newest, should they have several)."""
+        mine = [r for r in self._requests.values() if r.requester == bare_jid(peer)]
+        return max(mine, key=lambda r: r.opened) if mine else None
+
+    def unclaimed(self) -> int:
+        """How many requests nobody has taken yet (the tray's badge)."""
+        return sum(1 for r in self._requests.values() if r.claimed_by is None)
 
     def as_status(self, now: datetime) -> list[dict[str, Any]]:
         return [r.as_status(now) for r in self.requests()]

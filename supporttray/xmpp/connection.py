@@ -29,6 +29,7 @@ from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
+from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -91,9 +92,11 @@ class XmppConnection:
         own_presence: OwnPresence,
         *,
         chat: ChatSink | None = None,
+        staff_room: StaffRoom | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._jid = jid
+        self._staff_room = staff_room
         self._password = password
         self._endpoint = endpoint
         self._directory = directory
@@ -208,6 +211,8 @@ class XmppConnection:
         client.plugin["xep_0092"].name = "SupportTray"
         if self.chat_wire is not None:
             self.chat_wire.install(client)
+        if self._staff_room is not None:
+            self._staff_room.install(client)
         # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
         # which costs the app no timer (see keepalive.py).
         handlers = {
@@ -473,6 +478,10 @@ class XmppConnection:
         if client is None or not client.authenticated or client.transport is None:
             return
         own = self._own.current
+        if self._staff_room is not None:
+            # After our presence: the room join is directed presence, which must come later.
+            asyncio.get_running_loop().call_soon(
+                self._staff_room.presence_sent, own.show is Availability.OFFLINE)
         if own.show is Availability.OFFLINE:
             client.send_presence(ptype="unavailable", pstatus=own.status or None)
             return

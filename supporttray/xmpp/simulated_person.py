@@ -114,12 +114,16 @@ class SimulatedPerson:
         reply["chat_state"] = "active"
         reply.send()
 
-    def ask(self, to: str, text: str, sysinfo: SysinfoSnapshot) -> None:
-        """Ask `to` a question the way SupportTray does: a new thread, with system info."""
+    def ask(self, to: str, text: str, sysinfo: SysinfoSnapshot | None, *,
+            thread: str | None = None) -> str:
+        """Ask `to` a question the way SupportTray does: a new thread (or a follow-up in
+        `thread`), with system info if given. Returns the thread."""
         assert self._client is not None
+        thread = thread or new_thread_id()
         message = ChatMessage(new_message_id(), to, Direction.OUT, text, datetime.now(UTC),
-                              thread=new_thread_id())
+                              thread=thread)
         chat_stanza(self._client, message, sysinfo).send()
+        return thread
 
     def set_presence(self, show: str, status: str = "") -> None:
         self.script = replace(self.script, show=show, status=status, idle_minutes=0)

@@ -1,0 +1,146 @@
+"""Staff mode's shared queue: post the requests that reach us, take them, resolve them.
+
+With a staff room (xmpp/staff_room.py) every action goes through the room and counts once the
+room echoes it, so all staff clients apply the same events in the same order. Without one (no
+MUC service, or `support.staff_room = "off"`), the desk works on this client's queue alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from supporttray.core.jid import bare_jid
+from supporttray.core.requests import RequestQueue, SupportRequest
+
+log = logging.getLogger("supporttray.app")
+
+ROOM_OFF = "off"
+
+
+class DeskError(Exception):
+    """The request cannot be taken or resolved; the sentence says why."""
+
+
+class RoomPort(Protocol):
+    """What the desk needs from the staff room (xmpp.staff_room.StaffRoom)."""
+
+    def post_request(self, request: SupportRequest) -> None: ...
+
+    def post_claim(self, request: SupportRequest) -> None: ...
+
+    def post_resolved(self, request: SupportRequest) -> None: ...
+
+    @property
+    def status(self) -> Any: ...  # RoomStatus: as_status(), joined, error
+
+
+class ThreadSender(Protocol):
+    """The chat service's way of writing to a requester in their request's thread."""
+
+    async def send(self, peer: str, text: str, *, thread: str | None = None) -> Any: ...
+
+
+def staff_room_jid(setting: str, domain: str) -> str | None:
+    """The room from `support.staff_room`: "" means support-staff@conference.<domain>."""
+    value = setting.strip()
+    if value.lower() == ROOM_OFF:
+        return None
+    return bare_jid(value) if value else f"support-staff@conference.{domain}"
+
+
+def resolved_text(staff_name: str) -> str:
+    return (f"{staff_name} marked your request resolved. If anything is still wrong, just "
+            "reply here and it opens again.")
+
+
+class RequestDesk:
+    def __init__(self, queue: RequestQueue, me: str, *, staff_name: str = "") -> None:
+        self.queue = queue
+        self._me = bare_jid(me)
+        self._staff_name = staff_name or self._me.split("@")[0]
+        self._room: RoomPort | None = None
+        self._sender: ThreadSender | None = None
+        queue.opened.subscribe(self._opened)
+
+    def attach(self, room: RoomPort | None, sender: ThreadSender) -> None:
+        self._room = room
+        self._sender = sender
+
+    @property
+    def me(self) -> str:
+        return self._me
+
+    @property
+    def shared(self) -> bool:
+        """True when claims are shared with the team through a staff room."""
+        return self._room is not None
+
+    def room_status(self) -> dict[str, Any] | None:
+        """`status --json` "staff_room": {"jid", "joined", "error"}; None without a room."""
+        return self._room.status.as_status() if self._room is not None else None
+
+    def take(self, request_id: str) -> SupportRequest:
+        """"Take it": claim the request for us. DeskError if it is gone or already taken."""
+        request = self._open(request_id)
+        if request.claimed_by is not None:
+            if request.claimed_by == self._me:
+                return request
+            raise DeskError(f"{request.claimed_by} has already taken this request.")
+        if self._room is None:
+            self.queue.claimed(request.id, self._me)
+        else:
+            self._room.post_claim(request)
+        log.info("taking request %s", request.id)
+        return request
+
+    async def resolve(self, request_id: str) -> SupportRequest:
+        """Close the request: the requester gets a short "marked resolved" message."""
+        request = self._open(request_id)
+        if self._sender is not None:
+            await self._sender.send(request.requester, resolved_text(self._staff_name),
+                                    thread=request.thread)
+        if self._room is None:
+            self.queue.resolved(request.id)
+        else:
+            self._room.post_resolved(request)
+        log.info("resolved request %s", request.id)
+        return request
+
+    async def take_and_wait(self, ref: str, timeout: float = 5.0) -> dict[str, Any]:
+        """`supporttray take`: claim, then wait for the room's answer: who has it now.
+
+        {"request": <status entry>, "claimed_by": jid | None, "won": bool, "pending": bool};
+        pending means the claim waits for the staff room (we are not in it right now)."""
+        request = self.take(ref)
+        settled = asyncio.Event()
+        unsubscribe = self.queue.changed.subscribe(lambda _none: self._settle(request, settled))
+        try:
+            self._settle(request, settled)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(settled.wait(), timeout)
+        finally:
+            unsubscribe()
+        now_ = self.queue.find(request.id) or request
+        return {"request": now_.as_status(datetime.now(UTC)), "claimed_by": now_.claimed_by,
+                "won": now_.claimed_by == self._me, "pending": now_.claimed_by is None}
+
+    def _settle(self, request: SupportRequest, settled: asyncio.Event) -> None:
+        current = self.queue.find(request.id)
+        if current is None or current.claimed_by is not None:
+            settled.set()
+
+    def _open(self, ref: str) -> SupportRequest:
+        """A request by its id, or by the requester's JID (their newest open request)."""
+        request = self.queue.find(ref) or (self.queue.for_peer(ref) if "@" in ref else None)
+        if request is None:
+            raise DeskError(f"There is no open request {ref!r}; "
+                            "`supporttray status --json` lists the open ones.")
+        return request
+
+    def _opened(self, request: SupportRequest) -> None:
+        if self._room is not None:
+            self._room.post_request(request)

@@ -1,0 +1,406 @@
+"""The staff room: one members-only MUC (XEP-0045) every staff client joins, where the team's
+request queue is shared.
+
+Routing sends a question to one staff member, so that member's client posts the request here;
+claims ("Take it") and resolutions are posted here too. Each is a groupchat message with a
+plain-text body (readable in any XMPP client in the room) and one small element:
+
+    <request xmlns='urn:supporttray:request:0' id='THREAD' from='ann@example.org'
+             thread='THREAD' opened='2026-11-24T09:12:03Z' summary='Windows 11 · Latitude'>
+      first line of the question</request>
+    <claim xmlns='urn:supporttray:request:0' request='THREAD' by='alice@example.org'/>
+    <resolved xmlns='urn:supporttray:request:0' request='THREAD' by='alice@example.org'/>
+
+The room gives every occupant the same order of messages and archives them (XEP-0313, in that
+order), and core.requests applies events in order with "first claim wins": two claims in the
+same second show the same single owner everywhere, and after a restart the archive replays the
+same result. Our own posts count only once the room echoes them back.
+
+The first staff client to join creates the room: persistent, members-only, non-anonymous,
+hidden, archived; every staff member it knows becomes an owner, so whoever of them is online
+can let in a colleague who joined the team later (and invites them, XEP-0249).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slixmpp.exceptions import IqError, IqTimeout, PresenceError
+from slixmpp.xmlstream import ET
+
+from supporttray.core.jid import bare_jid
+from supporttray.core.listeners import Listeners
+from supporttray.core.requests import RequestQueue, SupportRequest
+
+log = logging.getLogger("supporttray.xmpp")
+
+NS = "urn:supporttray:request:0"
+NS_MAM = "urn:xmpp:mam:2"
+NS_FORWARD = "urn:xmpp:forward:0"
+NS_SID = "urn:xmpp:sid:0"
+NS_DELAY = "urn:xmpp:delay"
+NS_CONFERENCE = "jabber:x:conference"
+# How far back a (re)start reads the room's archive: requests older than this that nobody
+# resolved are not shown again.
+REPLAY_DAYS = 14
+JOIN_TIMEOUT = 20.0
+_ROOM_CONFIG = {
+    "muc#roomconfig_roomname": "Support staff",
+    "muc#roomconfig_roomdesc": "SupportTray: open requests, claims and resolutions",
+    "muc#roomconfig_persistentroom": "1",
+    "muc#roomconfig_membersonly": "1",
+    "muc#roomconfig_publicroom": "0",
+    "muc#roomconfig_whois": "anyone",
+    "muc#roomconfig_enablearchiving": "1",
+}
+_MEMBER_AFFILIATIONS = ("owner", "admin", "member")
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    """For `status --json` and the queue window: are claims shared right now, and if not why."""
+
+    jid: str
+    joined: bool = False
+    error: str = ""
+
+    def as_status(self) -> dict[str, Any]:
+        return {"jid": self.jid, "joined": self.joined, "error": self.error or None}
+
+
+def default_room(domain: str) -> str:
+    return f"support-staff@conference.{domain}"
+
+
+class StaffRoom:
+    """Our client's side of the staff room: join, replay, post, and apply what the room says."""
+
+    def __init__(self, room: str, me: str, queue: RequestQueue, *,
+                 staff: Callable[[], list[str]]) -> None:
+        self.room = bare_jid(room)
+        self._me = bare_jid(me)
+        self._queue = queue
+        self._staff = staff  # the staff we know (policy + support group), to let in
+        self._client: Any = None
+        self._status = RoomStatus(self.room)
+        self.changed: Listeners[RoomStatus] = Listeners()
+        self._joining = False
+        self._join_again = False
+        self._replaying = False
+        self._held: list[Any] = []  # live messages that came while the archive replayed
+        self._seen: set[str] = set()  # stanza-ids applied this session (archive and live)
+        self._outbox: list[tuple[ET.Element, str]] = []  # our posts made while not in the room
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
+
+    # -- wiring ---------------------------------------------------------------------------
+    def install(self, client: Any) -> None:
+        self._client = client
+        for plugin in ("xep_0045", "xep_0249", "xep_0313", "xep_0359"):
+            client.register_plugin(plugin)
+        client.add_event_handler("groupchat_message", self._on_room_message)
+        client.add_event_handler("groupchat_direct_invite", self._on_invite)
+        client.add_event_handler(f"muc::{self.room}::presence", self._on_room_presence)
+        # slixmpp's join waits out its timeout on an error without a MUC element (Prosody's
+        # registration-required has none): we watch for it ourselves.
+        client.add_event_handler("presence_error", self._on_presence_error)
+        client.add_event_handler("disconnected", lambda _e: self._left(""))
+
+    @property
+    def status(self) -> RoomStatus:
+        return self._status
+
+    def presence_sent(self, offline: bool) -> None:
+        """Our broadcast presence went out: the server takes "appear offline" to the room too
+        (RFC 6121 4.6.3), so we are out; anything else, we (re)join if we are not in."""
+        if offline:
+            self._left("You appear offline, so you are not in the staff room.")
+        else:
+            self._want_in()
+
+    def _want_in(self) -> None:
+        if self._joining:
+            self._join_again = True  # things changed meanwhile: look again when it ends
+        elif not self._status.joined:
+            self._spawn(self.join())
+
+    # -- posting --------------------------------------------------------------------------
+    def post_request(self, request: SupportRequest) -> None:
+        element = ET.Element(f"{{{NS}}}request", {
+            "id": request.id, "from": request.requester,
+            "opened": request.opened.astimezone(UTC).isoformat(timespec="microseconds"),
+            **({"thread": request.thread} if request.thread else {}),
+            **({"summary": request.summary} if request.summary else {}),
+        })
+        element.text = request.first_line
+        machine = f" [{request.summary}]" if request.summary else ""
+        self._post(element, f"New request from {request.requester}: "
+                            f"{request.first_line}{machine}")
+
+    def post_claim(self, request: SupportRequest) -> None:
+        element = ET.Element(f"{{{NS}}}claim", {"request": request.id, "by": self._me})
+        self._post(element, f"{self._me} takes the request from {request.requester}: "
+                            f"{request.first_line}")
+
+    def post_resolved(self, request: SupportRequest) -> None:
+        element = ET.Element(f"{{{NS}}}resolved", {"request": request.id, "by": self._me})
+        self._post(element, f"{self._me} marked the request from {request.requester} "
+                            f"resolved: {request.first_line}")
+
+    def _post(self, element: ET.Element, body: str) -> None:
+        client = self._client
+        if client is None or not self._status.joined or self._replaying:
+            self._outbox.append((element, body))
+            return
+        message = client.make_message(mto=self.room, mtype="groupchat", mbody=body)
+        message.xml.append(element)
+        try:
+            message.send()
+        except Exception:  # slixmpp raises NotConnectedError mid-disconnect
+            self._outbox.append((element, body))
+
+    # -- joining --------------------------------------------------------------------------
+    async def join(self) -> None:
+        client = self._client
+        if client is None or self._joining or self._status.joined:
+            return
+        self._joining = True
+        try:
+            while True:
+                self._join_again = False
+                await self._join(client)
+                if self._status.joined or not self._join_again or client.transport is None:
+                    break
+        finally:
+            self._joining = False
+
+    async def _join(self, client: Any) -> None:
+        muc = client.plugin["xep_0045"]
+        self._refused = refused = asyncio.get_running_loop().create_future()
+        joining = asyncio.ensure_future(muc.join_muc_wait(
+            self.room, self._me, maxstanzas=0, timeout=JOIN_TIMEOUT))
+        try:
+            await asyncio.wait([joining, refused], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._refused = None
+        if refused.done():
+            joining.cancel()
+            self._set(False, _join_error(self.room, refused.result()))
+            return
+        try:
+            presence, _subject, _occupants, _history = joining.result()
+        except PresenceError as exc:
+            self._set(False, _join_error(self.room, exc.condition))
+            return
+        except TimeoutError:
+            self._set(False, f"The staff room {self.room} did not answer.")
+            return
+        codes = presence["muc"]["status_codes"]
+        affiliation = presence["muc"]["affiliation"]
+        if 201 in codes:
+            await self._configure(client)
+        self._replaying = True
+        self._set(True, "")
+        try:
+            await self._replay(client)
+        finally:
+            self._replaying = False
+        held, self._held = self._held, []
+        for message in held:
+            self._apply(message)
+        outbox, self._outbox = self._outbox, []
+        for element, body in outbox:
+            self._post(element, body)
+        if affiliation == "owner":
+            await self._let_in_colleagues(client)
+        log.info("in the staff room %s as %s", self.room, affiliation or "member")
+
+    async def _configure(self, client: Any) -> None:
+        """We created the room: make it persistent, members-only, non-anonymous, archived."""
+        try:
+            form = await client.plugin["xep_0045"].get_room_config(self.room)
+            answer = client.plugin["xep_0004"].make_form(ftype="submit")
+            answer.add_field(var="FORM_TYPE", ftype="hidden",
+                             value="http://jabber.org/protocol/muc#roomconfig")
+            offered = {field.get("var") for field in form.xml.iter("{jabber:x:data}field")}
+            for var, value in _ROOM_CONFIG.items():
+                if var in offered:
+                    answer.add_field(var=var, value=value)
+            await client.plugin["xep_0045"].set_room_config(self.room, answer, timeout=10)
+            log.info("created the staff room %s", self.room)
+        except (IqError, IqTimeout, ValueError) as exc:
+            log.warning("could not configure the new staff room %s: %s", self.room, exc)
+
+    async def _let_in_colleagues(self, client: Any) -> None:
+        """Make every staff member we know an owner of the room, and invite the new ones.
+
+        Owners, not members: then whoever of them is online can let in the next colleague
+        (only owners may see and change the owner and admin lists)."""
+        muc = client.plugin["xep_0045"]
+        try:
+            known: set[str] = set()
+            for affiliation in _MEMBER_AFFILIATIONS:
+                known |= {bare_jid(str(j)) for j in
+                          await muc.get_affiliation_list(self.room, affiliation, timeout=10)}
+            missing = sorted({bare_jid(j) for j in self._staff()} - known - {self._me})
+            if not missing:
+                return
+            await muc.send_affiliation_list(self.room, [(j, "owner") for j in missing],
+                                            timeout=10)
+        except (IqError, IqTimeout) as exc:
+            log.warning("could not add staff to %s: %s", self.room, exc)
+            return
+        for jid in missing:
+            invite = client.make_message(mto=jid, mtype="normal")
+            invite.xml.append(ET.Element(f"{{{NS_CONFERENCE}}}x", {
+                "jid": self.room, "reason": "The support team's request queue"}))
+            invite.send()
+        log.info("let %d colleague(s) into the staff room", len(missing))
+
+    async def _replay(self, client: Any) -> None:
+        """Apply the archive's events in order, so a restart shows the claims made before it."""
+        start = datetime.now(UTC) - timedelta(days=REPLAY_DAYS)
+        count = 0
+        try:
+            async for result in client.plugin["xep_0313"].iterate(
+                    jid=self.room, start=start, rsm={"max": 200}):
+                archived = _archived_message(result.xml)
+                if archived is not None:
+                    inner, archive_id = archived
+                    if archive_id not in self._seen:
+                        self._seen.add(archive_id)
+                        self._apply_xml(inner)
+                        count += 1
+        except (IqError, IqTimeout) as exc:
+            log.warning("the staff room %s keeps no archive we can read (%s): claims made "
+                        "before this start are not shown", self.room, exc)
+        log.info("replayed %d staff room message(s)", count)
+
+    def _set(self, joined: bool, error: str) -> None:
+        status = RoomStatus(self.room, joined, error)
+        if status != self._status:
+            self._status = status
+            if error:
+                log.warning("%s", error)
+            self.changed.emit(status)
+
+    def _left(self, reason: str) -> None:
+        self._seen.clear()
+        self._set(False, reason)
+
+    # -- receiving ------------------------------------------------------------------------
+    def _on_room_message(self, message: Any) -> None:
+        if bare_jid(str(message["from"])) != self.room:
+            return
+        if self._replaying:
+            self._held.append(message)
+            return
+        self._apply(message)
+
+    def _apply(self, message: Any) -> None:
+        sid = _room_stanza_id(message.xml, self.room)
+        if sid is not None:
+            if sid in self._seen:
+                return  # already applied from the archive
+            self._seen.add(sid)
+        self._apply_xml(message.xml)
+
+    def _apply_xml(self, xml: ET.Element) -> None:
+        element = xml.find(f"{{{NS}}}request")
+        if element is not None:
+            request = _parse_request(element)
+            if request is not None:
+                self._queue.announced(request)
+            return
+        for name in ("claim", "resolved"):
+            element = xml.find(f"{{{NS}}}{name}")
+            if element is None:
+                continue
+            request_id, by = element.get("request", ""), element.get("by", "")
+            if not request_id or "@" not in by:
+                return
+            if name == "claim":
+                self._queue.claimed(request_id, by)
+            else:
+                self._queue.resolved(request_id)
+            return
+
+    def _on_room_presence(self, presence: Any) -> None:
+        codes = set(presence["muc"]["status_codes"])
+        if presence["type"] != "unavailable" or 110 not in codes:
+            return
+        removed = codes & {301, 307, 321, 322, 332}
+        if removed:
+            self._left(f"You were removed from the staff room {self.room} (status "
+                       f"{min(removed)}).")
+        elif self._status.joined:
+            self._left("")  # we left (appear offline, quit): the reason is already said
+
+    def _on_presence_error(self, presence: Any) -> None:
+        refused = self._refused
+        if refused is not None and not refused.done() and bare_jid(
+                str(presence["from"])) == self.room:
+            refused.set_result(presence["error"]["condition"] or "")
+
+    def _on_invite(self, message: Any) -> None:
+        x = message.xml.find(f"{{{NS_CONFERENCE}}}x")
+        if x is None or bare_jid(x.get("jid", "")) != self.room or self._status.joined:
+            return
+        log.info("invited into the staff room by %s", bare_jid(str(message["from"])))
+        self._want_in()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+def _parse_request(element: ET.Element) -> SupportRequest | None:
+    request_id, requester = element.get("id", ""), element.get("from", "")
+    try:
+        opened = datetime.fromisoformat(element.get("opened", "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not request_id or "@" not in requester or opened.tzinfo is None:
+        return None
+    return SupportRequest(
+        id=request_id[:200], requester=bare_jid(requester), thread=element.get("thread") or None,
+        first_line=(element.text or "").strip()[:200], opened=opened.astimezone(UTC),
+        summary=element.get("summary", "")[:200],
+    )
+
+
+def _archived_message(result: ET.Element) -> tuple[ET.Element, str] | None:
+    """(the archived message, its archive id) from a MAM result message."""
+    found = result.find(f"{{{NS_MAM}}}result")
+    if found is None:
+        return None
+    inner = found.find(f"{{{NS_FORWARD}}}forwarded/{{jabber:client}}message")
+    if inner is None:
+        return None
+    return inner, found.get("id", "")
+
+
+def _room_stanza_id(xml: ET.Element, room: str) -> str | None:
+    for sid in xml.findall(f"{{{NS_SID}}}stanza-id"):
+        if bare_jid(sid.get("by", "")) == room:
+            return sid.get("id")
+    return None
+
+
+def _join_error(room: str, condition: str) -> str:
+    if condition == "registration-required":
+        return (f"You are not a member of the staff room {room} yet. A colleague's SupportTray "
+                "lets you in when they are online; claims are shared from then on.")
+    if condition in ("item-not-found", "remote-server-not-found", "service-unavailable"):
+        return (f"The staff room {room} does not exist on the server. Ask IT to check "
+                "support.staff_room and the server's MUC service.")
+    if condition == "forbidden":
+        return f"The server does not let you into the staff room {room}."
+    return f"Could not join the staff room {room} ({condition or 'no reason given'})."

@@ -1,0 +1,118 @@
+"""The claim race as IT scripts and outside checks see it: two staff apps and three requester
+apps, each a real `supporttray run` process, driven by `ask`, `take`, `resolve` and
+`status --json` against the test server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from supporttray.sandbox.prosody import Account
+from supporttray.xmpp.connection import ServerEndpoint
+
+from .conftest import XmppServer
+from .test_chat_cli import add_policy
+from .test_cli_against_server import Cli, write_policy
+
+DEADLINE = 1.0  # the issue: colleagues see a new request, and a claim, within a second
+
+
+def machine(xmpp_server: XmppServer, env: dict[str, str], workdir: Path, me: Account,
+            staff: list[Account], *, room: str | None) -> Cli:
+    """One person's computer: own profile, policy (staff mode when `room` is given) and log."""
+    home = workdir / me.jid.split("@")[0]
+    home.mkdir()
+    policy = home / "policy.toml"
+    write_policy(policy, xmpp_server, [s.jid for s in staff])
+    if room is not None:
+        add_policy(policy, support__mode="staff", support__staff_room=room,
+                   support__auto_accept_domains=[xmpp_server.domain])
+    endpoint = ServerEndpoint(xmpp_server.domain, xmpp_server.host, xmpp_server.port,
+                              ca_file=xmpp_server.ca_file)
+    return Cli(env, home / "profile", policy, me, staff[0], endpoint, home)
+
+
+async def all_status_when(clis: list[Cli], condition: Callable[[dict[str, Any]], bool],
+                          timeout: float = 15) -> float:
+    """Poll every app's `status --json` at once until `condition` holds for each; seconds."""
+    start = time.perf_counter()
+    await asyncio.gather(*(c.status_when(condition, timeout) for c in clis))
+    return time.perf_counter() - start
+
+
+@asynccontextmanager
+async def all_running(clis: list[Cli]) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        for c in clis:
+            await stack.enter_async_context(c.running())
+        yield
+
+
+def requests_of(status: dict[str, Any]) -> dict[str, Any]:
+    return {r["from"]: r for r in status["requests"]}
+
+
+@pytest.mark.asyncio
+async def test_two_staff_apps_and_three_requesters_race_for_claims(
+    xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
+) -> None:
+    s1, s2, *people = xmpp_server.fresh_accounts(5)
+    staff = [s1, s2]
+    room = f"claims-{s1.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    desk1, desk2 = (machine(xmpp_server, subprocess_env, tmp_path, s, staff, room=room)
+                    for s in staff)
+    askers = [machine(xmpp_server, subprocess_env, tmp_path, p, staff, room=None)
+              for p in people]
+    for c in (desk1, desk2, *askers):
+        assert (await c.login(c.requester.password)).code == 0
+    desks = [desk1, desk2]
+
+    async with all_running([desk1, desk2, *askers]):
+        await all_status_when(desks, lambda s: s["state"] == "online"
+                              and bool(s["staff_room"]) and s["staff_room"]["joined"])
+        await all_status_when(askers, lambda s: s["support"] == "available")
+
+        # a new request appears in both staff apps within a second of being sent
+        asked = await askers[0]("ask", "--send", "The VPN drops every 5 minutes")
+        assert asked.code == 0, asked.err
+        seen = await all_status_when(desks, lambda s: people[0].jid in requests_of(s))
+        assert seen < DEADLINE + 0.5, f"took {seen:.2f} s"  # + one status poll per app
+        print(f"\nnew request -> both staff apps' status: {seen * 1000:.0f} ms")
+        request = requests_of(await desk2.status() or {})[people[0].jid]
+        assert request["claimed_by"] is None and request["summary"]
+
+        # staff 1 takes it: staff 2 sees it taken by them within a second
+        took = await desk1("take", request["id"])
+        assert took.code == 0 and "You have the request" in took.out, took.err
+        seen = await all_status_when(
+            [desk2], lambda s: requests_of(s)[people[0].jid]["claimed_by"] == s1.jid)
+        assert seen < DEADLINE + 0.25, f"took {seen:.2f} s"
+        print(f"take -> colleague's status shows the owner: {seen * 1000:.0f} ms")
+
+        # two more requests; both staff take the third at the same moment: one owner for both
+        for who, text in ((1, "Outlook asks for my password"), (2, "Printer on floor 3 jams")):
+            assert (await askers[who]("ask", "--send", text)).code == 0
+        await all_status_when(desks, lambda s: len(s["requests"]) == 3)
+        contested = requests_of(await desk1.status() or {})[people[2].jid]["id"]
+        first, second = await asyncio.gather(desk1("take", contested), desk2("take", contested))
+        assert sorted((first.code, second.code)) == [0, 1], (first, second)
+        loser = first if first.code else second
+        winner = s1.jid if first.code == 0 else s2.jid
+        assert winner in loser.err  # "... took the request ... first" / "... has already taken"
+        owners = [requests_of(s or {})[people[2].jid]["claimed_by"]
+                  for s in await asyncio.gather(desk1.status(), desk2.status())]
+        assert owners == [winner, winner]
+        print(f"simultaneous takes: {winner} won, both apps show {owners[0]}")
+
+    # staff 1 restarts: the claims are still shown, read back from the room
+    async with desk1.running():
+        status, _ = await desk1.status_when(
+            lambda s: s["staff_room"]["joined"] and len(s["requests"]) == 3)
+        owners = {r["from"]: r["claimed_by"] for r in status["requests"]}
+        assert owners == {people[0].jid: s1.jid, people[1].jid: None, people[2].jid: winner}

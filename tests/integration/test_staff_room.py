@@ -1,0 +1,240 @@
+"""Two staff clients share one request queue through the staff room, on a real server.
+
+Each staff side is the app's real stack (XmppConnection + ChatWire + StaffRoom + RequestDesk on
+the test's loop); requesters are simulated people sending SupportTray's wire format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from supporttray.app.request_desk import RequestDesk
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.messages import ChatMessage
+from supporttray.core.own_presence import OwnPresence
+from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.requests import RequestQueue
+from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+from supporttray.sandbox.prosody import Account
+from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
+from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
+from supporttray.xmpp.staff_room import StaffRoom
+
+from .conftest import XmppServer
+from .test_staff_presence import endpoint_of, seconds_until
+
+DEADLINE = 1.0  # the issue: a colleague sees a new request, or a claim, within a second
+
+
+class QueueSink:
+    """The chat side a staff client needs here: incoming questions open requests."""
+
+    def __init__(self, queue: RequestQueue) -> None:
+        self.queue = queue
+        self.received: list[ChatMessage] = []
+
+    def receive(self, message: ChatMessage) -> None:
+        self.received.append(message)
+        self.queue.note(message)
+
+    def delivered(self, message_id: str) -> None:
+        pass
+
+    def peer_typing(self, peer: str, typing: bool) -> None:
+        pass
+
+
+class NoSender:
+    async def send(self, peer: str, text: str, *, thread: str | None = None) -> Any:
+        raise AssertionError("not used here")
+
+
+@dataclass
+class Desk:
+    account: Account
+    queue: RequestQueue
+    room: StaffRoom
+    desk: RequestDesk
+    own: OwnPresence
+    connection: XmppConnection
+
+    def owners(self) -> dict[str, str | None]:
+        return {r.id: r.claimed_by for r in self.queue.requests()}
+
+
+@asynccontextmanager
+async def staff_desk(account: Account, server: XmppServer, staff: Sequence[Account],
+                     room_jid: str) -> AsyncIterator[Desk]:
+    """One staff member's SupportTray, online and in the staff room."""
+    where: ServerEndpoint = endpoint_of(server)
+    queue = RequestQueue()
+    others = [a.jid for a in staff if a.jid != account.jid]
+    room = StaffRoom(room_jid, account.jid, queue, staff=lambda: others)
+    desk = RequestDesk(queue, account.jid)
+    desk.attach(room, NoSender())
+    directory = StaffDirectory(staff=tuple(others), staff_mode=True,
+                               auto_accept_domains=(server.domain,))
+    own = OwnPresence()
+    monitor = ConnectionMonitor()
+    connection = XmppConnection(account.jid, account.password, where, directory, PresenceBook(),
+                                monitor, own, chat=QueueSink(queue), staff_room=room)
+    await connection.start()
+    try:
+        await seconds_until(lambda: monitor.status.state is ConnectionState.ONLINE)
+        yield Desk(account, queue, room, desk, own, connection)
+    finally:
+        await connection.stop()
+
+
+@asynccontextmanager
+async def requesters(server: XmppServer, accounts: Sequence[Account]
+                     ) -> AsyncIterator[list[SimulatedPerson]]:
+    people = [SimulatedPerson(PersonScript(a.jid, a.password, approve_domain=server.domain),
+                              server.host, server.port, server.ca_file) for a in accounts]
+    try:
+        await asyncio.gather(*(p.start() for p in people))
+        yield people
+    finally:
+        await asyncio.gather(*(p.stop() for p in people), return_exceptions=True)
+
+
+def machine(os_name: str) -> SysinfoSnapshot:
+    now = datetime.now(UTC)
+    return SysinfoSnapshot((SysinfoItem("os.name", os_name), SysinfoItem("hw.model", "T14")), now)
+
+
+async def both_in_room(a: Desk, b: Desk) -> None:
+    # The second to arrive may have to wait for the first to let it in (members-only room).
+    await seconds_until(lambda: a.room.status.joined and b.room.status.joined, timeout=15)
+
+
+@pytest.mark.asyncio
+async def test_two_staff_and_three_requesters_share_requests_and_claims(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben, *asking = xmpp_server.fresh_accounts(5)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
+            staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
+            requesters(xmpp_server, asking) as people:
+        await both_in_room(a, b)
+
+        # a new request reaches Anna (routing picked her); Ben's queue shows it within 1 s
+        people[0].ask(anna.jid, "The VPN drops every 5 minutes", machine("Windows 11 Pro"))
+        seen_by_ben = await seconds_until(lambda: len(b.queue.requests()) == 1, timeout=5)
+        assert seen_by_ben < DEADLINE
+        (request,) = b.queue.requests()
+        assert (request.requester, request.first_line) == (asking[0].jid,
+                                                           "The VPN drops every 5 minutes")
+        assert request.summary.startswith("Windows 11")
+        assert [r.id for r in a.queue.requests()] == [request.id]
+
+        # Anna takes it: Ben sees it taken by her within 1 s
+        a.desk.take(request.id)
+        taken = await seconds_until(lambda: b.owners() == {request.id: anna.jid}, timeout=5)
+        assert taken < DEADLINE
+        await seconds_until(lambda: a.owners() == {request.id: anna.jid}, timeout=1)
+
+        # two more requests, one to each; both claim the same one at once: one owner, the same
+        people[1].ask(anna.jid, "Outlook asks for my password", machine("macOS 14.6"))
+        people[2].ask(ben.jid, "Printer jams on floor 3", machine("Ubuntu 24.04"))
+        await seconds_until(lambda: len(a.queue.requests()) == 3 == len(b.queue.requests()))
+        contested = next(r for r in a.queue.requests() if r.requester == asking[2].jid)
+        a.desk.take(contested.id)
+        b.desk.take(contested.id)
+        await seconds_until(lambda: a.owners().get(contested.id) is not None
+                            and b.owners().get(contested.id) is not None)
+        await asyncio.sleep(0.3)  # both claims have been echoed to both by now
+        assert a.owners() == b.owners()
+        assert a.owners()[contested.id] in (anna.jid, ben.jid)
+
+
+@pytest.mark.asyncio
+async def test_a_claim_is_still_shown_after_the_claimant_restarts(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben, asker = xmpp_server.fresh_accounts(3)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
+            requesters(xmpp_server, [asker]) as people:
+        async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
+            await both_in_room(a, b)
+            people[0].ask(anna.jid, "Laptop will not wake from sleep", machine("Windows 10"))
+            await seconds_until(lambda: len(b.queue.requests()) == 1)
+            (request,) = a.queue.requests()
+            a.desk.take(request.id)
+            await seconds_until(lambda: b.owners() == {request.id: anna.jid})
+        # Anna's app quits and starts again with an empty queue: the room's archive refills it
+        async with staff_desk(anna, xmpp_server, [anna, ben], room) as again:
+            await seconds_until(lambda: again.room.status.joined)
+            await seconds_until(lambda: again.owners() == {request.id: anna.jid}, timeout=5)
+            (restored,) = again.queue.requests()
+            assert restored.first_line == "Laptop will not wake from sleep"
+            assert restored.opened == request.opened
+
+
+@pytest.mark.asyncio
+async def test_resolving_closes_the_request_for_everyone_and_a_reply_opens_it_again(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben, asker = xmpp_server.fresh_accounts(3)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
+            staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
+            requesters(xmpp_server, [asker]) as people:
+        await both_in_room(a, b)
+        people[0].ask(anna.jid, "Teams has no sound", machine("Windows 11 Pro"))
+        await seconds_until(lambda: len(b.queue.requests()) == 1)
+        (request,) = a.queue.requests()
+        sent: list[tuple[str, str, str | None]] = []
+
+        class Sender:
+            async def send(self, peer: str, text: str, *, thread: str | None = None) -> Any:
+                sent.append((peer, text, thread))
+
+        b.desk.attach(b.room, Sender())
+        await b.desk.resolve(request.id)
+        assert sent and sent[0][0] == asker.jid and sent[0][2] == request.thread
+        assert "marked your request resolved" in sent[0][1]
+        await seconds_until(lambda: not a.queue.requests() and not b.queue.requests())
+
+        # the requester writes again in the same thread: the request is open again, unclaimed
+        people[0].ask(anna.jid, "Sorry, it is back", None, thread=request.thread)
+        await seconds_until(lambda: len(b.queue.requests()) == 1)
+        assert b.owners() == {request.id: None}
+
+
+@pytest.mark.asyncio
+async def test_appearing_offline_leaves_the_room_and_coming_back_rejoins(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben = xmpp_server.fresh_accounts(2)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
+        await seconds_until(lambda: a.room.status.joined)
+        a.own.set(Availability.OFFLINE)
+        await seconds_until(lambda: not a.room.status.joined)
+        assert "appear offline" in a.room.status.error
+        a.own.set(Availability.AVAILABLE)
+        await seconds_until(lambda: a.room.status.joined)
+
+
+@pytest.mark.asyncio
+async def test_a_staff_member_the_room_does_not_know_is_told_why(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, outsider = xmpp_server.fresh_accounts(2)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(anna, xmpp_server, [anna], room) as a:
+        await seconds_until(lambda: a.room.status.joined)
+        async with staff_desk(outsider, xmpp_server, [outsider], room) as o:
+            await seconds_until(lambda: bool(o.room.status.error), timeout=10)
+            assert not o.room.status.joined
+            assert "not a member of the staff room" in o.room.status.error

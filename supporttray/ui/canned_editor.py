@@ -36,8 +36,8 @@ log = logging.getLogger("supporttray.ui")
 
 LOCKED_TEXT: Final = "Your organisation manages these replies."
 PLACEHOLDER_HELP: Final = (
-    "{name} is their name, {os} their operating system, {local_time} the time on their "
-    "clock. One that is not known for a person stays as typed."
+    "Placeholders: {name} their name, {os} their operating system, {local_time} the time on "
+    "their clock. One not known for a person stays as typed."
 )
 EMPTY_LABEL: Final = "(empty: dropped when saved)"
 
@@ -81,8 +81,8 @@ class CannedEditor(QDialog):
         self.setObjectName("cannedEditor")
         self.setWindowTitle("Canned replies")
         self.setModal(False)
-        self.setMinimumSize(460, 420)
-        self.resize(560, 500)
+        self.setMinimumSize(440, 400)
+        self.resize(540, 450)
 
         self._locked_note = QLabel(LOCKED_TEXT, self)
         self._locked_note.setObjectName("cannedLocked")

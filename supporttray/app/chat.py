@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from supporttray.app.request_desk import RequestDesk
-from supporttray.config.settings import Settings
+from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
-from supporttray.core.history import HistoryStore
+from supporttray.core.history import HistoryStore, ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ChatMessage,
@@ -61,6 +61,19 @@ def wire_size(text: str) -> int:
 
 class AskError(Exception):
     """The question cannot be asked; the sentence says why."""
+
+
+class CannedRepliesError(Exception):
+    """The canned replies cannot be changed; the sentence says why. `locked`: by policy."""
+
+    def __init__(self, sentence: str, *, locked: bool = False) -> None:
+        super().__init__(sentence)
+        self.locked = locked
+
+
+CANNED_KEY = "staff.canned_replies"
+# Earlier requests shown in a staff conversation's header; the rest are counted.
+EARLIER_REQUESTS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -229,13 +242,63 @@ class ChatService:
 
     def canned_replies(self, peer: str) -> list[tuple[str, str]]:
         """Staff snippets filled for `peer`'s latest request: (menu label, text)."""
-        name = self.book.display_name(peer)
-        sysinfo = next((m.sysinfo for m in reversed(self.conversations.messages(peer))
-                        if m.direction is Direction.IN and m.sysinfo), ())
-        values = canned.request_values(name, sysinfo, self._clock())
-        filled = [canned.fill(t, values)
-                  for t in self._settings.get_str_list("staff.canned_replies") if t.strip()]
+        filled = [self.fill_canned(peer, t) for t in self.canned_templates() if t.strip()]
         return [(canned.label(text), text) for text in filled]
+
+    def fill_canned(self, peer: str, template: str) -> str:
+        """One snippet as it would be inserted for `peer` (the editor's preview)."""
+        name = self.book.display_name(peer)
+        sysinfo = canned.latest_sysinfo(self.conversations.messages(peer))
+        return canned.fill(template, canned.request_values(name, sysinfo, self._clock()))
+
+    def canned_templates(self) -> list[str]:
+        """The snippets as typed, placeholders unfilled (what the editor edits)."""
+        return self._settings.get_str_list(CANNED_KEY)
+
+    def canned_templates_locked(self) -> bool:
+        """True when the policy enforces the snippets: the editor is read-only."""
+        return self._settings.is_locked(CANNED_KEY)
+
+    def set_canned_templates(self, templates: list[str]) -> list[str]:
+        """Keep these snippets (blank ones dropped) in the user's settings file; the Replies
+        menu uses them at once. Returns what was kept. CannedRepliesError, with nothing
+        changed, when the policy locks them or the file cannot be written."""
+        kept = [t.strip() for t in templates if t.strip()]
+        before = self._settings.user_values().get(CANNED_KEY)
+        try:
+            self._settings.set(CANNED_KEY, kept)
+        except SettingLocked as exc:
+            raise CannedRepliesError(
+                "Your organisation manages these replies; they cannot be changed here.",
+                locked=True,
+            ) from exc
+        except SettingsError as exc:
+            raise CannedRepliesError(f"The replies cannot be kept: {exc.args[0]}") from exc
+        try:
+            self._settings.save()
+        except OSError as exc:
+            # Back to what was there: the menu must not offer replies that are not on disk.
+            if before is None:
+                self._settings.reset(CANNED_KEY)
+            else:
+                self._settings.set(CANNED_KEY, before)
+            log.warning("could not save the canned replies", exc_info=True)
+            where = self._settings.path or "the settings file"
+            raise CannedRepliesError(
+                f"The replies could not be saved to {where} ({exc.strerror or exc}). Your "
+                "edits are still here: check that you may write to that file, then save again."
+            ) from exc
+        log.info("saved %d canned replies", len(kept))
+        return kept
+
+    def earlier_requests(self, peer: str, *, limit: int = EARLIER_REQUESTS_SHOWN) -> ThreadList:
+        """`peer`'s earlier requests, newest first, without the current one."""
+        who = bare_jid(peer)
+        return self._history.threads(who, exclude=self._history.current_thread(who), limit=limit)
+
+    def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]:
+        """The messages of one earlier request, oldest first."""
+        return self._history.thread_messages(bare_jid(peer), thread)
 
     def composing(self, peer: str, active: bool) -> None:
         transport = self._transport

@@ -7,9 +7,10 @@ sees what to put in by hand; nothing here ever raises on a snippet's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -29,15 +30,34 @@ def request_values(name: str, sysinfo: Sequence[tuple[str, str]], now: datetime)
         os_name = snapshot.os_short()
         if os_name:
             values["os"] = os_name
-        sent = snapshot.get("local_time")
-        if sent:
-            try:
-                their_clock = datetime.fromisoformat(sent)
-            except ValueError:
-                their_clock = None
-            if their_clock is not None and their_clock.tzinfo is not None:
-                values["local_time"] = f"{now.astimezone(UTC).astimezone(their_clock.tzinfo):%H:%M}"
+        theirs = their_local_time(sysinfo, now)
+        if theirs is not None:
+            values["local_time"] = f"{theirs:%H:%M}"
     return values
+
+
+def their_local_time(sysinfo: Sequence[tuple[str, str]], now: datetime) -> datetime | None:
+    """`now` on the requester's clock, by the UTC offset of the `local_time` they sent; None
+    when they sent none, or one without an offset (then any time shown would be a guess)."""
+    sent = next((value for key, value in sysinfo if key == "local_time"), "")
+    if not sent:
+        return None
+    try:
+        their_clock = datetime.fromisoformat(sent)
+    except ValueError:
+        return None
+    if their_clock.tzinfo is None or their_clock.utcoffset() is None:
+        return None
+    return now.astimezone(UTC).astimezone(their_clock.tzinfo)
+
+
+def latest_sysinfo(messages: Iterable[ChatMessage]) -> tuple[tuple[str, str], ...]:
+    """The system info of the newest incoming message that carries one (messages oldest
+    first); empty when none does."""
+    return next(
+        (m.sysinfo for m in reversed(list(messages)) if m.direction is Direction.IN and m.sysinfo),
+        (),
+    )
 
 
 def label(template: str) -> str:

@@ -60,17 +60,21 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.app.chat import AskError, AskPlan
+from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import ConversationChanged, Conversations
+from supporttray.core.history import ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoSnapshot
+from supporttray.ui.canned_editor import CannedEditor, ask_to_discard
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.message_text import clean, is_allowed_link, shorten, to_html
 from supporttray.ui.presence_text import display_name, staff_row
+from supporttray.ui.requester_header import RequesterHeader
 from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
 
 log = logging.getLogger("supporttray.ui")
@@ -108,6 +112,20 @@ class ChatBackend(Protocol):
     def composing(self, peer: str, active: bool) -> None: ...
 
     def canned_replies(self, peer: str) -> list[tuple[str, str]]: ...
+
+    # Staff mode: the canned-reply editor (CannedRepliesError from set_canned_templates).
+    def canned_templates(self) -> list[str]: ...
+
+    def canned_templates_locked(self) -> bool: ...
+
+    def set_canned_templates(self, templates: list[str]) -> list[str]: ...
+
+    def fill_canned(self, peer: str, template: str) -> str: ...
+
+    # Staff mode: the requester's earlier requests (threads) in the conversation header.
+    def earlier_requests(self, peer: str) -> ThreadList: ...
+
+    def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]: ...
 
     def mark_read(self, peer: str) -> None: ...
 
@@ -598,6 +616,11 @@ class MessageView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
+    def scroll_to_top(self) -> None:
+        self._stick_to_bottom = False
+        self._content.adjustSize()
+        self.verticalScrollBar().setValue(0)
+
     # -- for tests ----------------------------------------------------------------------------
     def bubbles(self) -> list[MessageBubble]:
         return [self._bubbles[i] for i in self._order]
@@ -718,8 +741,40 @@ class MessageView(QScrollArea):
         )
 
 
+class ThreadDialog(QDialog):
+    """One earlier request, read-only: its messages as bubbles (staff: "Earlier requests")."""
+
+    link_activated = Signal(str)
+
+    def __init__(self, peer_name: str, *, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("threadDialog")
+        self._peer_name = peer_name
+        self.setMinimumSize(360, 280)
+        self.resize(560, 520)
+        self.view = MessageView(peer_name=peer_name, show_sysinfo_in=True, clock=clock,
+                                parent=self)
+        self.view.link_activated.connect(self.link_activated)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+
+    def show_thread(self, messages: list[ChatMessage]) -> None:
+        """Show these messages (oldest first) from the top: a request reads from its start."""
+        started = messages[0].timestamp if messages else None
+        when = f"{local_time(started):%A %d %B %Y}" if started is not None else ""
+        self.setWindowTitle(f"Earlier request from {self._peer_name} — {when}".rstrip(" —"))
+        self.view.set_messages(messages)
+        self.view.scroll_to_top()
+
+
 class ConversationPane(QWidget):
     """One conversation: who it is with, the messages, typing, and the message box."""
+
+    edit_replies_requested = Signal()
 
     def __init__(
         self,
@@ -745,7 +800,11 @@ class ConversationPane(QWidget):
         self._open_link = open_link
         self._composing = False
         self._closed = False
+        self._mode = mode
         self.name = display_name(book, self.peer)
+        self._newest_thread: str | None = None
+        self._threads_loaded = False
+        self._thread_dialog: ThreadDialog | None = None
 
         self._avatar = QLabel(self)
         self._avatar.setFixedSize(24, 24)
@@ -779,6 +838,12 @@ class ConversationPane(QWidget):
         header.addWidget(self._avatar, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addLayout(titles, 1)
         header.addWidget(self._sysinfo_again, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        # Staff: the requester's local time and earlier requests, under the name.
+        self.requester_header: RequesterHeader | None = None
+        if mode == "staff":
+            self.requester_header = RequesterHeader(clock=clock, parent=self)
+            self.requester_header.thread_chosen.connect(self.show_thread)
 
         rule = QFrame(self)
         rule.setFrameShape(QFrame.Shape.HLine)
@@ -847,6 +912,8 @@ class ConversationPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(header)
+        if self.requester_header is not None:
+            layout.addWidget(self.requester_header)
         layout.addWidget(rule)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
@@ -863,9 +930,46 @@ class ConversationPane(QWidget):
     def refresh(self) -> None:
         """Re-read the conversation: messages, delivery states, typing."""
         conversations = self._service.conversations
-        self.view.set_messages(conversations.messages(self.peer))
+        messages = conversations.messages(self.peer)
+        self.view.set_messages(messages)
         typing = conversations.is_typing(self.peer)
         self._typing.setText(f"{self.name} is typing…" if typing else "")
+        if self.requester_header is not None:
+            self._refresh_requester(messages)
+
+    def _refresh_requester(self, messages: list[ChatMessage]) -> None:
+        header = self.requester_header
+        assert header is not None
+        header.set_sysinfo(canned.latest_sysinfo(messages))
+        # Earlier requests change only when a new request (thread) starts: ask the history
+        # then, not at every message.
+        newest = next((m.thread for m in reversed(messages) if m.thread), None)
+        if newest != self._newest_thread or not self._threads_loaded:
+            self._newest_thread = newest
+            self._threads_loaded = True
+            try:
+                header.set_threads(self._service.earlier_requests(self.peer))
+            except Exception:
+                # The header is a help, not the chat: the conversation works without it.
+                log.warning("could not list earlier requests", exc_info=True)
+
+    def show_thread(self, thread: str) -> ThreadDialog | None:
+        """Show one earlier request's messages in a window of their own."""
+        try:
+            messages = self._service.thread_messages(self.peer, thread)
+        except Exception:
+            log.warning("could not read an earlier request", exc_info=True)
+            self._error.setText("That earlier request could not be read from the history.")
+            self._error.show()
+            return None
+        dialog = self._thread_dialog
+        if dialog is None:
+            dialog = ThreadDialog(self.name, clock=self._clock, parent=self.window())
+            dialog.link_activated.connect(self._on_link)
+            self._thread_dialog = dialog
+        dialog.show_thread(messages)
+        bring_to_front(dialog)
+        return dialog
 
     def refresh_peer(self) -> None:
         """Their availability and local time in the header."""
@@ -897,6 +1001,12 @@ class ConversationPane(QWidget):
         """The tab goes away: tell the peer we stopped typing."""
         self._closed = True
         self._pause.stop()
+        if self.requester_header is not None:
+            self.requester_header.stop()
+        if self._thread_dialog is not None:
+            self._thread_dialog.close()
+            self._thread_dialog.deleteLater()
+            self._thread_dialog = None
         if self._composing:
             self._set_composing(False)
 
@@ -943,6 +1053,10 @@ class ConversationPane(QWidget):
             action = self.replies_menu.addAction(label.replace("&", "&&") + shortcut)
             action.setToolTip(text)
             action.triggered.connect(lambda _checked=False, i=index: self.insert_canned_reply(i))
+        self.replies_menu.addSeparator()
+        edit = self.replies_menu.addAction("Edit replies…")
+        edit.setObjectName("editReplies")
+        edit.triggered.connect(self.edit_replies_requested)
 
     def send_sysinfo_again(self) -> None:
         self._sysinfo_again.setEnabled(False)
@@ -1030,10 +1144,13 @@ class ChatWindow(KeptWindow):
         clock: Clock = utc_now,
         open_link: Callable[[str], object] = open_allowed_link,
         composing_pause_ms: int = COMPOSING_PAUSE_MS,
+        confirm_discard: Callable[[QWidget], bool] = ask_to_discard,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._composing_pause_ms = composing_pause_ms
+        self._confirm_discard = confirm_discard
+        self._editor: CannedEditor | None = None
         self._service = service
         self._book = book
         self._mode = mode
@@ -1135,6 +1252,44 @@ class ChatWindow(KeptWindow):
             pane.refresh_peer()
         self._update_tab_icons()
 
+    def edit_canned_replies(self, peer: str | None = None) -> CannedEditor | None:
+        """Open the canned-reply editor (one at a time), previewing for `peer`'s chat (default:
+        the current tab)."""
+        pane = self.pane(peer) if peer is not None else self.current_pane()
+        if pane is None:
+            return None
+        service = self._service
+        preview = self._preview_for(pane.peer)
+        editor = self._editor
+        if editor is None:
+            editor = CannedEditor(
+                service.canned_templates(),
+                locked=service.canned_templates_locked(),
+                save=service.set_canned_templates,
+                preview=preview,
+                preview_name=pane.name,
+                confirm_discard=self._confirm_discard,
+                parent=self,
+            )
+            editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            editor.finished.connect(self._editor_closed)
+            self._editor = editor
+        else:
+            editor.set_preview(preview, pane.name)
+        bring_to_front(editor)
+        return editor
+
+    @property
+    def canned_editor(self) -> CannedEditor | None:
+        """The open canned-reply editor, if any."""
+        return self._editor
+
+    def _preview_for(self, peer: str) -> Callable[[str], str]:
+        return lambda template: self._service.fill_canned(peer, template)
+
+    def _editor_closed(self, _result: int) -> None:
+        self._editor = None
+
     def dispose(self) -> None:
         """Stop listening to core and close for good (the app is quitting)."""
         self._disposed = True
@@ -1142,6 +1297,10 @@ class ChatWindow(KeptWindow):
             unsubscribe()
         self._unsubscribers.clear()
         self._flush_timer.stop()
+        if self._editor is not None:
+            # Quitting: unsaved edits in the editor go with the app (no question at quit).
+            self._editor.deleteLater()
+            self._editor = None
         for pane in self._panes.values():
             pane.close_pane()
         super().dispose()
@@ -1221,6 +1380,7 @@ class ChatWindow(KeptWindow):
             composing_pause_ms=self._composing_pause_ms,
         )
         self._panes[peer] = pane
+        pane.edit_replies_requested.connect(lambda p=peer: self.edit_canned_replies(p))
         index = self._tabs.addTab(pane, pane.name)
         self._tabs.setTabToolTip(index, peer)
         self._stack.setCurrentWidget(self._tabs)
@@ -1246,6 +1406,8 @@ class ChatWindow(KeptWindow):
         pane = self.current_pane()
         if pane is not None and self.isVisible():
             pane.edit.setFocus()
+        if pane is not None and self._editor is not None:
+            self._editor.set_preview(self._preview_for(pane.peer), pane.name)
 
     def _mark_current_read(self) -> None:
         pane = self.current_pane()

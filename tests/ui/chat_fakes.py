@@ -7,8 +7,10 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from supporttray.app.chat import AskError, AskPlan
+from supporttray.app.chat import AskError, AskPlan, CannedRepliesError
+from supporttray.core import canned
 from supporttray.core.conversations import Conversations
+from supporttray.core.history import ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
 from supporttray.core.requests import RequestQueue
@@ -81,6 +83,14 @@ class FakeChat:
         self.opened: list[str] = []
         self.replies: list[tuple[str, str]] = []
         self.requests: RequestQueue | None = None
+        # The editor's side: templates as typed; `None` replies means "fill these templates".
+        self.templates: list[str] = []
+        self.templates_locked = False
+        self.save_error: CannedRepliesError | None = None
+        self.saved_templates: list[list[str]] = []
+        self.threads: dict[str, ThreadList] = {}
+        self.thread_bodies: dict[tuple[str, str], list[ChatMessage]] = {}
+        self.earlier_asked: list[str] = []
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan:
         self.planned.append((to, new_request))
@@ -112,7 +122,34 @@ class FakeChat:
         self.composing_calls.append((peer, active))
 
     def canned_replies(self, peer: str) -> list[tuple[str, str]]:
+        if self.templates and not self.replies:
+            filled = [self.fill_canned(peer, t) for t in self.templates if t.strip()]
+            return [(canned.label(text), text) for text in filled]
         return [(label, text.replace("{peer}", peer)) for label, text in self.replies]
+
+    def canned_templates(self) -> list[str]:
+        return list(self.templates)
+
+    def canned_templates_locked(self) -> bool:
+        return self.templates_locked
+
+    def set_canned_templates(self, templates: list[str]) -> list[str]:
+        if self.save_error is not None:
+            raise self.save_error
+        kept = [t.strip() for t in templates if t.strip()]
+        self.saved_templates.append(kept)
+        self.templates = kept
+        return kept
+
+    def fill_canned(self, peer: str, template: str) -> str:
+        return template.replace("{name}", bare_jid(peer).split("@")[0])
+
+    def earlier_requests(self, peer: str) -> ThreadList:
+        self.earlier_asked.append(peer)
+        return self.threads.get(bare_jid(peer), ThreadList((), 0))
+
+    def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]:
+        return list(self.thread_bodies.get((bare_jid(peer), thread), []))
 
     def mark_read(self, peer: str) -> None:
         self.read.append(peer)

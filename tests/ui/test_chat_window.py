@@ -462,7 +462,7 @@ def test_staff_insert_a_canned_reply_from_the_menu_or_with_ctrl_and_a_digit(
     pane.edit.moveCursor(pane.edit.textCursor().MoveOperation.End)
     pane.replies_menu.aboutToShow.emit()
     labels = [a.text() for a in pane.replies_menu.actions()]
-    assert labels == ["Hi {peer}\tCtrl+1", "Restart\tCtrl+2"]
+    assert labels == ["Hi {peer}\tCtrl+1", "Restart\tCtrl+2", "", "Edit replies…"]
     pane.replies_menu.actions()[1].trigger()
     assert pane.edit.toPlainText() == "Thanks! Please restart."
     pane.edit.clear()

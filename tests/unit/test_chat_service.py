@@ -6,14 +6,16 @@ sources and a FakeClock); only the XMPP transport is a fake that records what it
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import count
+from pathlib import Path
 
 import pytest
 
-from supporttray.app.chat import AskError, ChatService
+from supporttray.app.chat import AskError, CannedRepliesError, ChatService
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
 from supporttray.core.clock import FakeClock
@@ -560,3 +562,82 @@ def test_staff_canned_replies_are_filled_from_the_requesters_latest_system_info(
     # and the request is in the queue
     assert desk.chat.requests is not None
     assert [r.requester for r in desk.chat.requests.requests()] == [ann]
+
+
+# -- staff: editing canned replies, earlier requests -------------------------------------------
+
+
+def staff_desk(settings_file: Path | None, *, locked: list[str] | None = None) -> Desk:
+    """A staff desk whose snippets live in the user's settings file (or are enforced)."""
+    enforced: dict[str, object] = {"support.mode": "staff", "support.staff": [ALICE]}
+    if locked is not None:
+        enforced["staff.canned_replies"] = locked
+    settings = Settings(Policy(source=None, enforced=enforced), path=settings_file)
+    clock = FakeClock()
+    book = PresenceBook(clock)
+    book.add_staff(ALICE)
+    history = HistoryStore(":memory:")
+    collector = SysinfoCollector([], sources={}, app_version="1.2.3", clock=clock)
+    chat = ChatService(settings, book, Conversations(), history, collector, clock=clock)
+    return Desk(chat, history, book, FakeTransport(), clock, count(1))
+
+
+def test_saved_canned_replies_go_to_the_settings_file_and_the_menu_at_once(
+    tmp_path: Path,
+) -> None:
+    # given a staff desk with the built-in snippets
+    settings_file = tmp_path / "config" / "settings.toml"
+    desk = staff_desk(settings_file)
+    assert not desk.chat.canned_templates_locked()
+    # when the staff member saves an edited list with a blank snippet in it
+    kept = desk.chat.set_canned_templates(["Hello {name}", "   ", "Line one\nline two\n"])
+    # then blanks are dropped, the menu offers the new ones, and the file holds them
+    assert kept == ["Hello {name}", "Line one\nline two"]
+    assert desk.chat.canned_templates() == kept
+    assert [text for _label, text in desk.chat.canned_replies("ann@example.org")] == [
+        "Hello ann", "Line one\nline two"]
+    saved = tomllib.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["staff"]["canned_replies"] == kept
+
+
+def test_canned_replies_locked_by_policy_cannot_be_saved() -> None:
+    desk = staff_desk(None, locked=["Managed reply"])
+    assert desk.chat.canned_templates_locked()
+    with pytest.raises(CannedRepliesError, match="organisation manages") as raised:
+        desk.chat.set_canned_templates(["Mine"])
+    assert raised.value.locked
+    assert desk.chat.canned_templates() == ["Managed reply"]
+
+
+def test_an_unwritable_settings_file_changes_nothing_and_says_where(tmp_path: Path) -> None:
+    # given a settings file whose folder cannot be made (a file is in its way)
+    blocker = tmp_path / "config"
+    blocker.write_text("not a folder")
+    desk = staff_desk(blocker / "settings.toml")
+    before = desk.chat.canned_templates()
+    # when saving, then the error names the file, and the menu keeps the old replies
+    with pytest.raises(CannedRepliesError, match="could not be saved") as raised:
+        desk.chat.set_canned_templates(["New"])
+    assert str(blocker / "settings.toml") in str(raised.value)
+    assert not raised.value.locked
+    assert desk.chat.canned_templates() == before
+
+
+def test_the_editor_preview_fills_a_snippet_like_the_menu() -> None:
+    desk = staff_desk(None)
+    ann = "ann@example.org"
+    desk.chat.receive(replace(incoming("r1", "VPN is down", peer=ann),
+                              sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),)))
+    assert desk.chat.fill_canned(ann, "{name} on {os} at {local_time}") == (
+        "ann on Debian 12 at {local_time}")
+
+
+def test_earlier_requests_leave_out_the_current_one() -> None:
+    desk = staff_desk(None)
+    ann = "ann@example.org"
+    for n, thread in enumerate(["t-1", "t-2", "t-3"]):
+        desk.chat.receive(replace(incoming(f"r{n}", f"request {n}", peer=ann), thread=thread,
+                                  timestamp=datetime(2026, 1, n + 1, 9, 0, tzinfo=UTC)))
+    earlier = desk.chat.earlier_requests(ann)
+    assert [t.thread for t in earlier.threads] == ["t-2", "t-1"]
+    assert [m.body for m in desk.chat.thread_messages(ann, "t-1")] == ["request 0"]

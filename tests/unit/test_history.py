@@ -359,6 +359,121 @@ def test_peers_lists_conversations_newest_first(store: HistoryStore) -> None:
     ]
 
 
+# -- earlier requests (threads) -------------------------------------------------------------------
+
+def test_threads_are_listed_newest_first_with_their_first_incoming_line(
+    store: HistoryStore,
+) -> None:
+    # Given three requests from alice, the middle one answered by us first, and one with bob
+    store.add(inc("Printer jams\nsince this morning", minutes=1, thread="t-1"))
+    store.add(out("Restart it", minutes=2, thread="t-1"))
+    store.add(out("Did the VPN come back?", minutes=60, thread="t-2"))
+    store.add(inc("  \nYes, thanks", minutes=61, thread="t-2"))
+    store.add(inc("Screen flickers", minutes=120, thread="t-3"))
+    store.add(inc("bob's thread", peer=BOB, minutes=200, thread="t-bob"))
+    # When alice's threads are listed
+    found = store.threads(ALICE)
+    # Then newest first, each with its start, its first incoming line and its size
+    assert [(t.thread, t.started, t.first_line, t.messages) for t in found.threads] == [
+        ("t-3", T0 + timedelta(minutes=120), "Screen flickers", 1),
+        ("t-2", T0 + timedelta(minutes=60), "Yes, thanks", 2),
+        ("t-1", T0 + timedelta(minutes=1), "Printer jams", 2),
+    ]
+    assert found.total == 3 and found.more == 0
+
+
+def test_threads_leave_out_the_current_thread(store: HistoryStore) -> None:
+    store.add(inc("old", minutes=1, thread="t-old"))
+    store.add(inc("current", minutes=2, thread="t-now"))
+    found = store.threads(ALICE, exclude="t-now")
+    assert [t.thread for t in found.threads] == ["t-old"]
+    assert found.total == 1
+
+
+def test_a_thread_they_never_wrote_in_has_no_first_line(store: HistoryStore) -> None:
+    store.add(out("We will update your laptop tonight", minutes=1, thread="t-ours"))
+    [summary] = store.threads(ALICE).threads
+    assert summary.first_line is None
+    assert summary.messages == 1
+
+
+def test_threads_are_limited_and_count_the_rest(store: HistoryStore) -> None:
+    for n in range(15):
+        store.add(inc(f"request {n}", minutes=n, thread=f"t-{n:02d}"))
+    found = store.threads(ALICE, exclude="t-14", limit=10)
+    assert [t.first_line for t in found.threads] == [f"request {n}" for n in range(13, 3, -1)]
+    assert (found.total, found.more) == (14, 4)
+    assert store.threads(ALICE, limit=0) == history_module.ThreadList((), 15)
+
+
+def test_messages_without_a_thread_belong_to_no_earlier_request(store: HistoryStore) -> None:
+    store.add(inc("from a plain client", minutes=1, thread=None))
+    assert store.threads(ALICE).total == 0
+
+
+def test_an_empty_history_has_no_threads(store: HistoryStore) -> None:
+    assert store.threads(ALICE) == history_module.ThreadList((), 0)
+    assert store.thread_messages(ALICE, "t-1") == []
+
+
+def test_a_long_first_message_gives_a_short_first_line(store: HistoryStore) -> None:
+    store.add(inc("word " * 100_000, minutes=1, thread="t-1"))
+    [summary] = store.threads(ALICE).threads
+    assert summary.first_line is not None
+    assert len(summary.first_line) <= history_module.FIRST_LINE_CHARS
+    assert summary.first_line.endswith("…")
+
+
+def test_thread_messages_are_that_threads_messages_oldest_first(store: HistoryStore) -> None:
+    store.add(inc("other", minutes=1, thread="t-2"))
+    store.add(out("answer", minutes=5, thread="t-1"))
+    store.add(inc("question", minutes=3, thread="t-1"))
+    store.add(inc("bob's", peer=BOB, minutes=4, thread="t-1"))
+    assert bodies(store.thread_messages(ALICE, "t-1")) == ["question", "answer"]
+
+
+def test_listing_threads_walks_an_index_and_never_scans_or_sorts_messages(
+    store: HistoryStore,
+) -> None:
+    # The plan, not a timing: a staff member's years of history must stay index walks. Only
+    # the thread rows (one per thread) are sorted, never the messages.
+    steps = [
+        str(row[3])
+        for row in store._db.execute(
+            "EXPLAIN QUERY PLAN " + history_module.THREADS_SQL, (ALICE, "t-1", 10, 400)
+        )
+    ]
+    reads = [step for step in steps if step.startswith(("SEARCH", "SCAN"))]
+    message_reads = [step for step in reads if step.split()[1] in ("message", "m")]
+    assert message_reads == [
+        "SEARCH message USING COVERING INDEX message_by_peer_thread (peer=? AND thread>?)",
+        "SEARCH m USING INDEX message_by_peer_thread (peer=? AND thread=? AND direction=?)",
+    ]
+    assert not any("GROUP BY" in step for step in steps)
+
+
+def test_a_version_1_history_gets_the_thread_index_when_opened(db_file: Path) -> None:
+    # Given a history written by the previous version (schema 1, no thread index)
+    db_file.parent.mkdir(parents=True)
+    db = sqlite3.connect(db_file, isolation_level=None)
+    history_module._create_schema(db)
+    db.execute(f"PRAGMA application_id = {history_module.APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO message (id, peer, direction, delivery, ts_us, thread, body) "
+        "VALUES ('m1', ?, 'in', 'received', 0, 't-1', 'kept')", (ALICE,)
+    )
+    db.close()
+    # When this version opens it, then the index is there and the messages are kept
+    with HistoryStore(db_file) as store:
+        assert [t.first_line for t in store.threads(ALICE).threads] == ["kept"]
+    with sqlite3.connect(db_file) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+        names = {row[0] for row in check.execute("SELECT name FROM sqlite_schema")}
+    check.close()
+    assert "message_by_peer_thread" in names
+
+
 # -- search --------------------------------------------------------------------------------------
 
 def test_search_finds_words_newest_first(store: HistoryStore) -> None:

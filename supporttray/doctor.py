@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TextIO
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
@@ -72,6 +73,7 @@ def run_doctor(
                 report(asyncio.run(_login_check(settings, password)))
     report(_tray_finding())
     report(_idle_finding(settings))
+    report(_on_call_finding(settings))
     failed = sum(1 for f in findings if f.level == "FAIL")
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
@@ -209,6 +211,21 @@ def _idle_finding(settings: Settings) -> Finding:
         return Finding("WARN", "idle", idle.description)
     return Finding("OK", "idle", f"auto-away after {away} min, extended away after {xa} min "
                                  f"(idle time from the {idle.description}; staff mode only)")
+
+
+def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding:
+    """On-call hours as the app reads them, and whether they hold now (local time)."""
+    from supporttray.app.on_call import OnCallSettingError, on_call_hours
+
+    try:
+        hours = on_call_hours(settings)
+    except OnCallSettingError as exc:
+        return Finding("FAIL", "on-call", f"{exc} On-call hours stay off until it is fixed.")
+    if hours is None:
+        return Finding("OK", "on-call", "off")
+    staff_only = "" if settings.get_str("support.mode") == "staff" else "; staff mode only"
+    moment = now or datetime.now(UTC)
+    return Finding("OK", "on-call", f"{hours.text} ({hours.describe_now(moment)}{staff_only})")
 
 
 def _tray_finding() -> Finding:

@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from supporttray import APP_NAME
@@ -24,6 +25,7 @@ from supporttray.ipc import protocol
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
     from supporttray.app.desktop_idle import AutoAwayRunner
+    from supporttray.app.on_call import OnCallRunner
     from supporttray.config.password_source import PasswordSource
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
@@ -100,7 +102,6 @@ async def run_tray(
     """
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
-    from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
     from supporttray.ui.tray import TrayController
     from supporttray.xmpp import tls
@@ -109,7 +110,9 @@ async def run_tray(
     stop = stop or asyncio.Event()
     monitor = ConnectionMonitor()
     book = PresenceBook()
-    own_presence = OwnPresence()
+    own_presence, chosen_at = _own_presence(paths, settings)
+    # Before the tray and the connection: both start with the presence the hours say.
+    on_call = _start_on_call(settings, own_presence, chosen_at)
     tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(coro: Coroutine[Any, Any, Any]) -> None:
@@ -146,6 +149,7 @@ async def run_tray(
 
     service = SupportService(settings, passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
+                             on_call=on_call,
                              reload_settings=lambda: load_settings(paths, settings.policy))
 
     async def status(_request: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +219,8 @@ async def run_tray(
     await stop.wait()
     if auto_away is not None:
         auto_away.stop()
+    if on_call is not None:
+        on_call.stop()
     log.info("quitting")
     server.close()
     tray.close()
@@ -224,6 +230,45 @@ async def run_tray(
     for task in list(tasks):
         task.cancel()
     return 0
+
+
+def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, datetime | None]:
+    """Staff mode: the presence chosen before the last quit, and when; every new choice is
+    saved (`app.presence_memory`). Requesters start Available and save nothing."""
+    from supporttray.core.own_presence import OwnPresence
+
+    if settings.get_str("support.mode") != "staff":
+        return OwnPresence(), None
+    from supporttray.app.presence_memory import PresenceMemory
+
+    memory = PresenceMemory(paths.presence_file)
+    saved = memory.load()
+    own = saved.own_presence() if saved is not None else OwnPresence()
+    memory.remember(own)
+    return own, saved.chosen_at if saved is not None else None
+
+
+def _start_on_call(settings: Settings, own: OwnPresence,
+                   chosen_at: datetime | None) -> OnCallRunner | None:
+    """Staff mode: Available when `presence.on_call_hours` begin, Away when they end; a bad
+    value is said in the log and leaves the hours off."""
+    if settings.get_str("support.mode") != "staff":
+        return None
+    from supporttray.app.on_call import OnCallRunner, OnCallSettingError, on_call_hours
+    from supporttray.core.on_call import OnCallPresence
+
+    try:
+        hours = on_call_hours(settings)
+    except OnCallSettingError as exc:
+        log.error("%s On-call hours are off until it is fixed (supporttray doctor checks it).",
+                  exc)
+        return None
+    if hours is None:
+        return None
+    runner = OnCallRunner(OnCallPresence(hours, own))
+    runner.start(chosen_at)
+    log.info("on-call: %s (%s)", hours.text, runner.rule.describe_now())
+    return runner
 
 
 def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
+from supporttray.app.on_call import OnCallRunner, on_call_status
 from supporttray.app.request_desk import DeskError, RequestDesk, staff_room_jid
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
@@ -38,6 +39,7 @@ class SupportService:
         reload_settings: Callable[[], Settings] | None = None,
         chat: ChatService | None = None,
         clock: Clock = utc_now,
+        on_call: OnCallRunner | None = None,
     ) -> None:
         self.settings = settings
         self.credentials = credentials
@@ -45,6 +47,7 @@ class SupportService:
         self.book = book or PresenceBook(clock)
         self.monitor = monitor or ConnectionMonitor()
         self.own_presence = own_presence or OwnPresence()
+        self.on_call = on_call  # staff mode with on-call hours: for `status`
         self._connection: XmppConnection | None = None
         # `supporttray login` writes the account to the settings file while we run.
         self._reload_settings = reload_settings
@@ -219,6 +222,7 @@ class SupportService:
             "summary": self.book.summary().sentence(),
             "staff": members,
             "presence": {"show": own.show.value if online else "offline", "status": own.status},
+            "on_call": on_call_status(self.on_call),
             "unread": self.chat.unread if self.chat is not None else 0,
             "requests": (self.chat.requests.as_status(now)
                          if self.chat is not None and self.chat.requests is not None else []),

@@ -42,6 +42,11 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def presence_file(self) -> Path:
+        """Staff mode: the presence the person chose, kept across restarts (JSON)."""
+        return self.data_dir / "presence.json"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "supporttray.log"
 

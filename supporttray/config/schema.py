@@ -229,6 +229,14 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 minimum=0,
             ),
             _spec(
+                "presence.on_call_hours",
+                "str",
+                "",
+                "Staff mode: hours on call, in local time, e.g. \"Mon-Fri 08:00-18:00; Sat "
+                "10:00-14:00\". Presence becomes Available when they begin and Away when they "
+                "end; empty turns it off. (Checked at start and by doctor.)",
+            ),
+            _spec(
                 "staff.canned_replies",
                 "str_list",
                 (

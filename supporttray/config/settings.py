@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from supporttray.config.atomic_file import write_atomically
 from supporttray.config.paths import Paths
 from supporttray.config.policy import Policy
 from supporttray.config.schema import (
@@ -144,7 +142,7 @@ class Settings:
         if self.path is None:
             return
         text = dump_settings(self._user, header=_FILE_HEADER)
-        _atomic_write(self.path, text)
+        write_atomically(self.path, text)
         log.debug("saved %d user settings to %s", len(self._user), self.path)
 
     # -- internals --------------------------------------------------------------------------
@@ -196,21 +194,3 @@ def _checked(key: str, value: object, path: Path | None) -> object:
         return validate(key, value)
     except InvalidValue as exc:
         raise SettingsError(str(exc), path=path, key=key) from None
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    # A crash mid-write must leave the old file, never half a new one: write beside it, then rename.
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            if os.name != "nt":
-                os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise

@@ -55,7 +55,7 @@ class AutoAway:
             self._chosen = self._own.current
         elif idle_seconds < first:
             chosen, self._chosen = self._chosen, None
-            self._own.set(chosen.show, chosen.status)
+            self._own.restore(chosen)
             return max(MIN_CHECK_SECONDS, first - idle_seconds)
         extended = self._xa > 0 and idle_seconds >= self._xa
         since = self._clock() - timedelta(seconds=idle_seconds)

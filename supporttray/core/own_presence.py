@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,12 +27,19 @@ class PresenceChoice:
 
 
 class OwnPresence:
-    """The presence the user chose; the connection publishes every change."""
+    """The presence the user chose; the connection publishes every change.
 
-    def __init__(self, initial: PresenceChoice | None = None) -> None:
+    `changed` fires for every change, whoever made it; `chosen` only for what the person chose
+    themselves (what is worth remembering across a restart), even if it changed nothing.
+    """
+
+    def __init__(self, initial: PresenceChoice | None = None,
+                 recent: Sequence[str] = ()) -> None:
         self._current = initial or PresenceChoice()
-        self._recent: list[str] = [self._current.status] if self._current.status else []
+        messages = (m for m in (self._current.status, *recent) if m)
+        self._recent: list[str] = list(dict.fromkeys(messages))[:RECENT_MESSAGES]
         self.changed: Listeners[PresenceChoice] = Listeners()
+        self.chosen: Listeners[PresenceChoice] = Listeners()
 
     @property
     def current(self) -> PresenceChoice:
@@ -49,6 +57,15 @@ class OwnPresence:
         if status:
             self._recent = [status, *(m for m in self._recent if m != status)][:RECENT_MESSAGES]
         self._publish(PresenceChoice(show, status))
+        self.chosen.emit(self._current)
+
+    def set_scheduled(self, show: Availability, status: str = "") -> None:
+        """The on-call hours' doing: not a choice of the person's, so no recent message."""
+        self._publish(PresenceChoice(show, " ".join(status.split())[:MAX_STATUS_CHARS]))
+
+    def restore(self, choice: PresenceChoice) -> None:
+        """Auto-away ends: back to what was there before it, which is no new choice."""
+        self._publish(PresenceChoice(choice.show, choice.status))
 
     def set_idle(self, since: datetime, *, extended: bool) -> None:
         """Auto-away: away (or away for long) since `since`, keeping the status message."""

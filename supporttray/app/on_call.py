@@ -1,0 +1,94 @@
+"""Staff mode: on-call hours (`presence.on_call_hours`) set Available and Away on the event loop.
+
+One timer, armed for the next boundary and re-armed each time it fires. The loop's timers run on
+a monotonic clock that stands still while the laptop sleeps, so a timer for 18:00 armed at noon
+would fire hours late after a nap across 18:00; the wait is therefore capped (`MAX_WAIT_SECONDS`)
+and every firing recomputes from the wall clock (core's `OnCallPresence.update`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+from supporttray.config.settings import Settings
+from supporttray.core.on_call import (
+    OnCallHours,
+    OnCallHoursError,
+    OnCallPresence,
+    parse_on_call_hours,
+)
+
+log = logging.getLogger("supporttray.app")
+
+SETTING = "presence.on_call_hours"
+MAX_WAIT_SECONDS = 600.0  # after a sleep or a clock change, at most this late at a boundary
+MIN_WAIT_SECONDS = 1.0  # a timer may fire a hair early; never spin on a zero delay
+
+
+class OnCallSettingError(ValueError):
+    """`presence.on_call_hours` cannot be read; the message is a sentence naming key and file."""
+
+
+def on_call_hours(settings: Settings) -> OnCallHours | None:
+    """The configured hours; None when unset. OnCallSettingError for a bad value.
+
+    Checked here, not by the settings schema: the grammar lives in core, which config (below
+    it) must not import.
+    """
+    text = settings.get_str(SETTING)
+    try:
+        return parse_on_call_hours(text)
+    except OnCallHoursError as exc:
+        raise OnCallSettingError(f"{SETTING} {_where(settings)}{exc}.") from None
+
+
+def _where(settings: Settings) -> str:
+    source = settings.source(SETTING)
+    if source.startswith("policy"):
+        table = "[enforced]" if source == "policy-enforced" else "[defaults]"
+        return f"(machine policy {settings.policy.source or '<policy>'}, {table}): "
+    if source == "user" and settings.path is not None:
+        return f"(settings file {settings.path}): "
+    return ": "
+
+
+def on_call_status(runner: OnCallRunner | None) -> dict[str, Any]:
+    """The `on_call` object of `status --json`: the hours ("" when none) and whether now."""
+    if runner is None:
+        return {"hours": "", "now": False}
+    return {"hours": runner.rule.hours.text, "now": runner.rule.on_call_now()}
+
+
+class OnCallRunner:
+    """Drives core's OnCallPresence from the event loop."""
+
+    def __init__(self, rule: OnCallPresence, *, max_wait: float = MAX_WAIT_SECONDS,
+                 min_wait: float = MIN_WAIT_SECONDS) -> None:
+        self.rule = rule
+        self._max_wait = max_wait
+        self._min_wait = min_wait
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self, chosen_at: datetime | None = None) -> None:
+        """Apply the hours now (keeping a choice made at `chosen_at` after the last boundary)
+        and follow them; needs a running loop."""
+        self.stop()
+        self._arm(self.rule.start(chosen_at))
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _check(self) -> None:
+        self._handle = None
+        self._arm(self.rule.update())
+
+    def _arm(self, seconds: float | None) -> None:
+        if seconds is None:
+            return  # hours that never change (all week): nothing to wait for
+        delay = max(min(seconds, self._max_wait), self._min_wait)
+        self._handle = asyncio.get_running_loop().call_later(delay, self._check)

@@ -215,7 +215,8 @@ async def test_a_staff_app_lists_a_new_request_with_who_what_and_which_machine(
     staff_policy = cli.workdir / "staff-policy.toml"
     write_policy(staff_policy, xmpp_server, [cli.staff.jid])
     add_policy(staff_policy, support__mode="staff",
-               support__auto_accept_domains=[xmpp_server.domain])
+               support__auto_accept_domains=[xmpp_server.domain],
+               support__staff_room=f"staff-{cli.staff.username}@{xmpp_server.muc_domain}")
     desk = Cli(cli.env, cli.workdir / "staff-profile", staff_policy, cli.staff, cli.requester,
                cli.endpoint, cli.workdir)
     assert (await desk.login(cli.staff.password)).code == 0

@@ -99,6 +99,9 @@ def build_app(
     if where.ca_file is not None:
         enforced["server.ca_file"] = str(where.ca_file)
     enforced.update({key.replace("__", "."): value for key, value in policy.items()})
+    # Each staff app its own staff room: tests share the server, never a room.
+    enforced.setdefault("support.staff_room",
+                        f"staff-{account.jid.split('@')[0]}@{server.muc_domain}")
     settings = Settings(Policy(source=None, enforced=enforced), {"account.jid": account.jid})
     credentials = CredentialStore()
     credentials.set(account.jid, account.password)

@@ -30,7 +30,8 @@ def staff_cli(xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path:
     write_policy(policy, xmpp_server, [member.jid, colleague.jid])
     with policy.open("a", encoding="utf-8") as extra:
         extra.write('support.mode = "staff"\n'
-                    f"support.auto_accept_domains = {json.dumps([xmpp_server.domain])}\n")
+                    f"support.auto_accept_domains = {json.dumps([xmpp_server.domain])}\n"
+                    f"support.staff_room = \"staff-{member.username}@{xmpp_server.muc_domain}\"\n")
     endpoint = ServerEndpoint(
         xmpp_server.domain, xmpp_server.host, xmpp_server.port, ca_file=xmpp_server.ca_file
     )

@@ -136,7 +136,7 @@ async def run_tray(
     tls.prepare(settings.get_str("server.ca_file") or None)
     passwords = credentials or password_source()
     chat = build_chat(paths, settings, lambda: service.connection_details(), book=book)
-    tray.attach_chat(chat, spawn)
+    tray.attach_chat(chat, spawn, sound=settings.get_bool("staff.sound"))
 
     from supporttray.xmpp import decline_optional_imports
 

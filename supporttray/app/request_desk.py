@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from supporttray.core.jid import bare_jid
+from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
 
 log = logging.getLogger("supporttray.app")
@@ -35,7 +36,10 @@ class RoomPort(Protocol):
     def post_resolved(self, request: SupportRequest) -> None: ...
 
     @property
-    def status(self) -> Any: ...  # RoomStatus: as_status(), joined, error
+    def status(self) -> Any: ...  # RoomStatus: jid, joined, error, as_status()
+
+    @property
+    def changed(self) -> Listeners[Any]: ...
 
 
 class ThreadSender(Protocol):
@@ -63,12 +67,29 @@ class RequestDesk:
         self._me = bare_jid(me)
         self._staff_name = staff_name or self._me.split("@")[0]
         self._room: RoomPort | None = None
+        self._attached = False
         self._sender: ThreadSender | None = None
+        self.room_changed: Listeners[None] = Listeners()
         queue.opened.subscribe(self._opened)
 
     def attach(self, room: RoomPort | None, sender: ThreadSender) -> None:
         self._room = room
         self._sender = sender
+        self._attached = True
+        if room is not None:
+            room.changed.subscribe(lambda _status: self.room_changed.emit(None))
+        self.room_changed.emit(None)
+
+    def room_line(self) -> str:
+        """One sentence for the queue window: is the queue shared with the team right now?"""
+        if not self._attached:
+            return "Not connected yet."
+        if self._room is None:
+            return "Claims stay on this computer (support.staff_room is off)."
+        status = self._room.status
+        if status.joined:
+            return f"Shared with the team in {status.jid}."
+        return str(status.error or "Joining the staff room…")
 
     @property
     def me(self) -> str:

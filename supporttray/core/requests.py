@@ -48,12 +48,14 @@ class RequestQueue:
     """Open requests, oldest first.
 
     `opened` fires for a request that a message to *this* client opened (the app posts it to
-    the staff room); `changed` fires for anything that changes what the queue shows.
+    the staff room); `arrived` for one a colleague's client posted while we watch (not for
+    what a restart reads back); `changed` for anything that changes what the queue shows.
     """
 
     def __init__(self) -> None:
         self._requests: dict[str, SupportRequest] = {}
         self.opened: Listeners[SupportRequest] = Listeners()
+        self.arrived: Listeners[SupportRequest] = Listeners()
         self.changed: Listeners[None] = Listeners()
 
     def note(self, message: ChatMessage) -> SupportRequest | None:
@@ -79,11 +81,14 @@ class RequestQueue:
         return request
 
     # -- events from the staff room, applied in the room's order ------------------------------
-    def announced(self, request: SupportRequest) -> bool:
-        """A colleague's client (or ours, echoed) posted a request; True if it is new here."""
+    def announced(self, request: SupportRequest, *, live: bool = True) -> bool:
+        """A colleague's client (or ours, echoed) posted a request; True if it is new here.
+        `live`: posted just now, not read back from the room's archive."""
         if request.id in self._requests:
             return False
         self._requests[request.id] = replace(request, claimed_by=None)
+        if live:
+            self.arrived.emit(self._requests[request.id])
         self.changed.emit(None)
         return True
 

@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.app.chat import AskError, AskPlan
+from supporttray.app.request_desk import DeskError, RequestDesk
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import ConversationChanged, Conversations
@@ -67,7 +68,7 @@ from supporttray.core.history import ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
-from supporttray.core.requests import RequestQueue
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.canned_editor import CannedEditor, ask_to_discard
 from supporttray.ui.icons import IconKey, IconSet
@@ -98,6 +99,7 @@ class ChatBackend(Protocol):
 
     conversations: Conversations
     requests: RequestQueue | None  # staff mode: who is waiting
+    desk: RequestDesk | None  # staff mode: take and resolve, shared with the team
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan: ...
 
@@ -839,6 +841,26 @@ class ConversationPane(QWidget):
         header.addLayout(titles, 1)
         header.addWidget(self._sysinfo_again, 0, Qt.AlignmentFlag.AlignVCenter)
 
+        # Staff: their open request, who has it, and Take it / Resolve for the whole team.
+        self._request_state = QLabel(self)
+        self._request_state.setObjectName("requestState")
+        self._request_state.setStyleSheet(f"color: {secondary_color(self._request_state)};")
+        self.take_button = QPushButton("Take it", self)
+        self.take_button.setObjectName("takeRequest")
+        self.take_button.setToolTip("Mark this request as yours, for the whole team")
+        self.take_button.clicked.connect(self.take_request)
+        self.resolve_button = QPushButton("Resolve", self)
+        self.resolve_button.setObjectName("resolveRequest")
+        self.resolve_button.setToolTip(
+            f"Close the request; {self.name} gets a short \"marked resolved\" message")
+        self.resolve_button.clicked.connect(self.resolve_request)
+        for widget in (self._request_state, self.take_button, self.resolve_button):
+            header.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
+        requests = service.requests if mode == "staff" else None
+        self._unsubscribe_requests = (
+            requests.changed.subscribe(lambda _none: self._refresh_request())
+            if requests is not None and service.desk is not None else None)
+
         # Staff: the requester's local time and earlier requests, under the name.
         self.requester_header: RequesterHeader | None = None
         if mode == "staff":
@@ -925,6 +947,7 @@ class ConversationPane(QWidget):
 
         self.refresh()
         self.refresh_peer()
+        self._refresh_request()
 
     # -- what the window calls ------------------------------------------------------------
     def refresh(self) -> None:
@@ -991,6 +1014,60 @@ class ConversationPane(QWidget):
             )
             self._avatar.show()
 
+    def request_state(self) -> str:
+        """"Nobody has taken it yet", "Taken by you", "" (no open request)."""
+        return self._request_state.text() if self._request_state.isVisibleTo(self) else ""
+
+    def take_request(self) -> None:
+        desk, request = self._service.desk, self._open_request()
+        if desk is None or request is None:
+            return
+        try:
+            desk.take(request.id)
+        except DeskError as exc:
+            self._show_error(str(exc))
+
+    def resolve_request(self) -> None:
+        desk, request = self._service.desk, self._open_request()
+        if desk is None or request is None:
+            return
+        self.resolve_button.setEnabled(False)
+
+        async def resolve() -> None:
+            try:
+                await desk.resolve(request.id)
+            except (DeskError, AskError) as exc:
+                self._show_error(str(exc))
+            finally:
+                self._refresh_request()
+
+        self._spawn(resolve())
+
+    def _open_request(self) -> SupportRequest | None:
+        requests = self._service.requests if self._mode == "staff" else None
+        return requests.for_peer(self.peer) if requests is not None else None
+
+    def _refresh_request(self) -> None:
+        desk, request = self._service.desk, self._open_request()
+        shown = desk is not None and request is not None
+        for widget in (self._request_state, self.take_button, self.resolve_button):
+            widget.setVisible(shown)
+        if desk is None or request is None:
+            return
+        if request.claimed_by is None:
+            state = "Nobody has taken it yet"  # (how long: the queue window, kept current)
+        elif request.claimed_by == desk.me:
+            state = "Taken by you"
+        else:
+            state = f"Taken by {display_name(self._book, request.claimed_by)}"
+        self._request_state.setText(state)
+        self.take_button.setEnabled(request.claimed_by is None)
+        self.resolve_button.setEnabled(True)
+
+    def _show_error(self, text: str) -> None:
+        self._error.setText(text)
+        self._error.show()
+
     def typing_text(self) -> str:
         return self._typing.text()
 
@@ -1001,6 +1078,9 @@ class ConversationPane(QWidget):
         """The tab goes away: tell the peer we stopped typing."""
         self._closed = True
         self._pause.stop()
+        if self._unsubscribe_requests is not None:
+            self._unsubscribe_requests()
+            self._unsubscribe_requests = None
         if self.requester_header is not None:
             self.requester_header.stop()
         if self._thread_dialog is not None:

@@ -124,17 +124,30 @@ def unread_text(count: int) -> str:
 
 
 def tray_tooltip(
-    app_name: str, summary: SupportSummary, status: ConnectionStatus, unread: int = 0
+    app_name: str, summary: SupportSummary, status: ConnectionStatus, unread: int = 0,
+    *, waiting: int = 0,
 ) -> str:
-    """`SupportTray — 2 of 3 support staff available`, then a line per problem or unread count."""
+    """`SupportTray — 2 of 3 support staff available`, then a line per problem, requests
+    nobody has taken (staff) and unread count."""
     lines = [f"{app_name} — {summary.sentence()}"]
     problem = connection_problem(status)
     if problem:
         lines.append(problem)
+    if waiting:
+        lines.append(f"{waiting} request{'s' if waiting != 1 else ''} nobody has taken yet")
     unread_line = unread_text(unread)
     if unread_line:
         lines.append(unread_line)
     return "\n".join(lines)
+
+
+def requests_menu_text(open_count: int, unclaimed: int) -> str:
+    """The staff tray menu's entry: `Requests…`, `Requests (3 open, 2 not taken)…`."""
+    if not open_count:
+        return "Requests…"
+    if unclaimed == open_count:
+        return f"Requests ({open_count} waiting)…"
+    return f"Requests ({open_count} open, {unclaimed} not taken)…"
 
 
 def menu_text(text: str) -> str:

@@ -1,30 +1,42 @@
-"""Staff mode's request queue window: who waits, for how long, with what, on which machine."""
+"""Staff mode's request queue window: who waits, for how long, with what, on which machine, and
+who of the team has taken it; "Take it" and "Resolve" act on the selected request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from supporttray.app.chat import AskError
+from supporttray.app.request_desk import DeskError, RequestDesk
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.presence_text import duration_text
 
+log = logging.getLogger("supporttray.ui")
+
 COLUMNS = ("Who", "Question", "Waiting", "Machine", "Taken by")
 PEER_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
 REFRESH_SLACK_MS = 500
+NOBODY = "nobody yet"
+Spawn = Callable[[Coroutine[Any, Any, Any]], object]
 
 
 def waiting_text(seconds: int) -> str:
@@ -35,15 +47,18 @@ def waiting_text(seconds: int) -> str:
 class QueueWindow(KeptWindow):
     """Open requests, longest waiting first; waiting times stay current while it is shown
     (one redraw when the next minute turns, none while hidden). Enter or a double-click opens
-    that person's chat."""
+    that person's chat; Ctrl+T takes the selected request, Ctrl+R resolves it."""
 
     def __init__(self, queue: RequestQueue, book: PresenceBook | None, *,
-                 open_chat: Callable[[str], object], app_name: str = "SupportTray",
+                 open_chat: Callable[[str], object], desk: RequestDesk | None = None,
+                 spawn: Spawn | None = None, app_name: str = "SupportTray",
                  clock: Clock = utc_now, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._queue = queue
         self._book = book
         self._open_chat = open_chat
+        self._desk = desk
+        self._spawn = spawn
         self._clock = clock
         self.setObjectName("queueWindow")
         self.setWindowTitle(f"Requests — {app_name}")
@@ -65,14 +80,45 @@ class QueueWindow(KeptWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the question
         self._tree.itemActivated.connect(self._activated)
+        self._tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self._room = QLabel(self)
+        self._room.setObjectName("queueRoom")
+        self._room.setWordWrap(True)
+        self._feedback = QLabel(self)
+        self._feedback.setObjectName("queueFeedback")
+        self._feedback.setWordWrap(True)
+        self._open_button = QPushButton("&Open chat", self)
+        self._open_button.clicked.connect(self._open_selected)
+        self._take_button = QPushButton("&Take it", self)
+        self._take_button.setObjectName("takeButton")
+        self._take_button.setToolTip("Mark the request as yours, for the whole team (Ctrl+T)")
+        self._take_button.clicked.connect(self.take_selected)
+        self._resolve_button = QPushButton("&Resolve", self)
+        self._resolve_button.setObjectName("resolveButton")
+        self._resolve_button.setToolTip(
+            "Close the request; they get a short \"marked resolved\" message (Ctrl+R)")
+        self._resolve_button.clicked.connect(self.resolve_selected)
+        QShortcut(QKeySequence("Ctrl+T"), self, self.take_selected)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.resolve_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._feedback, 1)
+        for button in (self._open_button, self._take_button, self._resolve_button):
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self._summary)
         layout.addWidget(self._tree, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self._room)
+        self._take_button.setVisible(desk is not None)
+        self._resolve_button.setVisible(desk is not None)
 
         self._tick = QTimer(self)
         self._tick.setSingleShot(True)
         self._tick.timeout.connect(self.refresh)
-        self._unsubscribe = queue.opened.subscribe(lambda _request: self.refresh())
+        self._unsubscribers = [queue.changed.subscribe(lambda _none: self.refresh())]
+        if desk is not None:
+            self._unsubscribers.append(desk.room_changed.subscribe(lambda _n: self._show_room()))
+        self._show_room()
         self.refresh()
 
     def refresh(self) -> None:
@@ -81,18 +127,25 @@ class QueueWindow(KeptWindow):
         self._summary.setText(
             "Nobody is waiting." if not requests else
             f"{len(requests)} open request{'s' if len(requests) != 1 else ''}; "
-            "Enter or double-click opens the chat.")
+            "Enter opens the chat, Ctrl+T takes it, Ctrl+R resolves it.")
         current = self._tree.currentItem()
-        current_peer = current.data(0, PEER_ROLE) if current is not None else None
+        current_id = current.data(0, ID_ROLE) if current is not None else None
         self._tree.clear()
         for request in requests:
             item = QTreeWidgetItem(self._row(request, now))
             item.setData(0, PEER_ROLE, request.requester)
+            item.setData(0, ID_ROLE, request.id)
             item.setToolTip(0, request.requester)
             item.setToolTip(1, request.first_line)
+            if request.claimed_by is not None:
+                item.setToolTip(4, request.claimed_by)
             self._tree.addTopLevelItem(item)
-            if request.requester == current_peer:
+            if request.id == current_id:
                 self._tree.setCurrentItem(item)
+        first = self._tree.topLevelItem(0)
+        if self._tree.currentItem() is None and first is not None:
+            self._tree.setCurrentItem(first)
+        self._update_buttons()
         if requests and self.isVisible():
             # The next change of a shown waiting time; nothing runs while hidden.
             oldest = requests[0].waiting_seconds(now)
@@ -109,9 +162,64 @@ class QueueWindow(KeptWindow):
     def live_refresh_active(self) -> bool:
         return self._tick.isActive()
 
+    def selected(self) -> SupportRequest | None:
+        item = self._tree.currentItem()
+        request_id = item.data(0, ID_ROLE) if item is not None else None
+        return self._queue.find(request_id) if isinstance(request_id, str) else None
+
+    def select(self, request_id: str) -> None:
+        for row in range(self._tree.topLevelItemCount()):
+            item = self._tree.topLevelItem(row)
+            if item is not None and item.data(0, ID_ROLE) == request_id:
+                self._tree.setCurrentItem(item)
+
+    def take_selected(self) -> None:
+        """"Take it": the claim goes to the team; the row says who has it once it counts."""
+        request, desk = self.selected(), self._desk
+        if request is None or desk is None:
+            return
+        try:
+            desk.take(request.id)
+        except DeskError as exc:
+            self._say(str(exc))
+            return
+        current = self._queue.find(request.id)
+        waiting = desk.shared and current is not None and current.claimed_by is None
+        self._say("Taking it… (the team sees it as soon as the staff room has it)"
+                  if waiting else "")
+
+    def resolve_selected(self) -> None:
+        request, desk = self.selected(), self._desk
+        if request is None or desk is None or self._spawn is None:
+            return
+        name = self._name(request.requester)
+        self._resolve_button.setEnabled(False)
+
+        async def resolve() -> None:
+            try:
+                await desk.resolve(request.id)
+            except (DeskError, AskError) as exc:
+                self._say(str(exc))
+            else:
+                self._say(f"Resolved; {name} was told.")
+            finally:
+                self._update_buttons()
+
+        self._spawn(resolve())
+
+    @property
+    def feedback(self) -> str:
+        return self._feedback.text()
+
+    @property
+    def room_text(self) -> str:
+        return self._room.text()
+
     def dispose(self) -> None:
         self._tick.stop()
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
         super().dispose()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -123,10 +231,43 @@ class QueueWindow(KeptWindow):
         super().hideEvent(event)
 
     def _row(self, request: SupportRequest, now: datetime) -> list[str]:
-        name = (self._book.display_name(request.requester) if self._book is not None
-                else request.requester)
-        return [name, request.first_line, waiting_text(request.waiting_seconds(now)),
-                request.summary or "—", request.claimed_by or "nobody yet"]
+        return [self._name(request.requester), request.first_line,
+                waiting_text(request.waiting_seconds(now)), request.summary or "—",
+                self._owner(request)]
+
+    def _name(self, jid: str) -> str:
+        return self._book.display_name(jid) if self._book is not None else jid
+
+    def _owner(self, request: SupportRequest) -> str:
+        if request.claimed_by is None:
+            return NOBODY
+        if self._desk is not None and request.claimed_by == self._desk.me:
+            return "you"
+        return self._name(request.claimed_by)
+
+    def _update_buttons(self) -> None:
+        request = self.selected()
+        self._open_button.setEnabled(request is not None)
+        mine = request is not None and self._desk is not None and \
+            request.claimed_by == self._desk.me
+        self._take_button.setEnabled(request is not None and request.claimed_by is None)
+        self._take_button.setToolTip(
+            "Mark the request as yours, for the whole team (Ctrl+T)" if request is None
+            or request.claimed_by is None else
+            "You have it" if mine else f"{self._owner(request)} has it")
+        self._resolve_button.setEnabled(request is not None and self._spawn is not None)
+
+    def _show_room(self) -> None:
+        self._room.setText(self._desk.room_line() if self._desk is not None else "")
+        self._room.setVisible(self._desk is not None)
+
+    def _say(self, text: str) -> None:
+        self._feedback.setText(text)
+
+    def _open_selected(self) -> None:
+        request = self.selected()
+        if request is not None:
+            self._open_chat(request.requester)
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         peer = item.data(0, PEER_ROLE)

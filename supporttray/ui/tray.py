@@ -16,7 +16,14 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import bring_to_front
-from supporttray.ui.presence_text import display_name, menu_text, one_line, staff_row, tray_tooltip
+from supporttray.ui.presence_text import (
+    display_name,
+    menu_text,
+    one_line,
+    requests_menu_text,
+    staff_row,
+    tray_tooltip,
+)
 from supporttray.ui.status_window import StatusWindow
 
 if TYPE_CHECKING:
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
     from supporttray.ui.queue_window import QueueWindow
+    from supporttray.ui.request_alerts import RequestAlerts
 
 log = logging.getLogger("supporttray.ui")
 
@@ -87,6 +95,7 @@ class TrayController(QObject):
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
         self._unread = 0
+        self._waiting = 0  # staff: requests nobody has taken yet (the count badge)
         self._started = False
         self._closed = False
         self._attached = False
@@ -94,7 +103,7 @@ class TrayController(QObject):
         self._window_is_fallback = False
         self._retry_ms = tuple(tray_retry_ms) or TRAY_RETRY_MS
         self._retry_step = 0
-        self._icon_state: tuple[IconKey, bool] | None = None
+        self._icon_state: tuple[IconKey, bool, int] | None = None
         # Staff choose what others see of them ("My status"); requesters need not.
         self._own = own_presence if mode == "staff" else None
         self._presence_menu: QMenu | None = None
@@ -129,6 +138,9 @@ class TrayController(QObject):
         self._chat_window: ChatWindow | None = None
         self._notifier: Notifier | None = None
         self._queue_window: QueueWindow | None = None
+        self._alerts: RequestAlerts | None = None
+        self._unsubscribe_requests: Callable[[], None] | None = None
+        self._on_balloon_click: Callable[[], None] | None = None
 
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
@@ -140,7 +152,7 @@ class TrayController(QObject):
         self._refresh()
 
     # -- the API the composition root uses ------------------------------------------------
-    def attach_chat(self, chat: ChatBackend, spawn: Spawn) -> None:
+    def attach_chat(self, chat: ChatBackend, spawn: Spawn, *, sound: bool = False) -> None:
         """Add the chat side (notifications, "Ask support…", "Open chats"); once.
 
         The composition root shows the icon first and attaches the chat service (history,
@@ -164,7 +176,22 @@ class TrayController(QObject):
             do_not_disturb=self._busy,
             parent=self,
         )
-        self._tray.messageClicked.connect(self._notifier.notification_clicked)
+        self._tray.messageClicked.connect(self._balloon_clicked)
+        requests = chat.requests
+        if requests is not None:
+            from supporttray.ui.request_alerts import RequestAlerts
+
+            alert_sound = None
+            if sound:
+                from supporttray.app.alert_sound import AlertSound
+
+                alert_sound = AlertSound(QApplication.beep)
+            self._alerts = RequestAlerts(
+                requests, self, name_of=lambda peer: display_name(book, peer),
+                do_not_disturb=self._busy, open_queue=self.open_queue, sound=alert_sound)
+            self._unsubscribe_requests = requests.changed.subscribe(
+                lambda _none: self._set_waiting(requests.unclaimed()))
+            self._set_waiting(requests.unclaimed())
         self._window.set_chat_actions(ask=self._can_ask, chats=True)
         if self._menu.isVisible():
             self._rebuild_menu()
@@ -226,10 +253,22 @@ class TrayController(QObject):
             self._window.set_unread(count)
             self._refresh()
 
-    def show_notification(self, title: str, text: str) -> None:
-        """A new-message balloon; without a tray, the status window asks for attention."""
+    def set_waiting(self, count: int) -> None:
+        self._set_waiting(count)
+
+    def _set_waiting(self, count: int) -> None:
+        count = max(0, count)
+        if count != self._waiting:
+            self._waiting = count
+            self._refresh()
+
+    def show_notification(self, title: str, text: str,
+                          on_click: Callable[[], None] | None = None) -> None:
+        """A balloon (a click runs `on_click`, by default opens the chat it is about); without
+        a tray, the status window asks for attention."""
         if self._closed:
             return
+        self._on_balloon_click = on_click
         if self._attached and self._tray.supportsMessages():
             self._tray.showMessage(title, text, self._tray.icon(), NOTIFICATION_MS)
             return
@@ -245,6 +284,10 @@ class TrayController(QObject):
         self._closed = True
         if self._notifier is not None:
             self._notifier.close()
+        if self._alerts is not None:
+            self._alerts.close()
+        if self._unsubscribe_requests is not None:
+            self._unsubscribe_requests()
         if self._ask_window is not None:
             self._ask_window.dispose()
             self._ask_window.deleteLater()
@@ -326,8 +369,10 @@ class TrayController(QObject):
         if self._queue_window is None and requests is not None and not self._closed:
             from supporttray.ui.queue_window import QueueWindow
 
-            self._queue_window = QueueWindow(requests, self._book, open_chat=self.open_chat,
-                                             app_name=self._app_name, clock=self._clock)
+            self._queue_window = QueueWindow(
+                requests, self._book, open_chat=self.open_chat,
+                desk=self._chat.desk if self._chat is not None else None, spawn=self._spawn,
+                app_name=self._app_name, clock=self._clock)
         return self._queue_window
 
     @property
@@ -395,14 +440,15 @@ class TrayController(QObject):
         if self._closed:
             return
         key = self.icon_key
-        state = (key, self._unread > 0)
+        state = (key, self._unread > 0, min(self._waiting, 10))
         if state != self._icon_state:
             # Only on a real change: each setIcon sends every pixmap to the tray host again.
             self._icon_state = state
-            icon = self._icons.icon(key, unread=self._unread > 0)
+            icon = self._icons.icon(key, unread=self._unread > 0, count=self._waiting)
             self._tray.setIcon(icon)
         tooltip = tray_tooltip(
-            self._app_name, self._book.summary(), self._connection.status, self._unread
+            self._app_name, self._book.summary(), self._connection.status, self._unread,
+            waiting=self._waiting,
         )
         if tooltip != self._tray.toolTip():
             self._tray.setToolTip(tooltip)
@@ -459,8 +505,8 @@ class TrayController(QObject):
             ask.triggered.connect(lambda: self.open_ask())
         requests = self._chat.requests if self._chat is not None else None
         if requests is not None:
-            waiting = len(requests.requests())
-            queue = menu.addAction(f"Requests ({waiting} waiting)…" if waiting else "Requests…")
+            queue = menu.addAction(requests_menu_text(len(requests.requests()),
+                                                      requests.unclaimed()))
             queue.triggered.connect(self.open_queue)
         if self._chat is not None:
             unread = f" ({self._unread} unread)" if self._unread else ""
@@ -484,6 +530,13 @@ class TrayController(QObject):
                 self.open_ask()
             elif not self.open_queue():
                 self.activate()
+
+    def _balloon_clicked(self) -> None:
+        click, self._on_balloon_click = self._on_balloon_click, None
+        if click is not None:
+            click()
+        elif self._notifier is not None:
+            self._notifier.notification_clicked()
 
     def _show_window(self) -> None:
         bring_to_front(self._window)

@@ -315,7 +315,7 @@ class StaffRoom:
         if element is not None:
             request = _parse_request(element)
             if request is not None:
-                self._queue.announced(request)
+                self._queue.announced(request, live=not self._replaying)
             return
         for name in ("claim", "resolved"):
             element = xml.find(f"{{{NS}}}{name}")

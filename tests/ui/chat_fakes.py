@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from supporttray.app.chat import AskError, AskPlan, CannedRepliesError
+from supporttray.app.request_desk import RequestDesk
 from supporttray.core import canned
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import ThreadList
@@ -83,6 +84,7 @@ class FakeChat:
         self.opened: list[str] = []
         self.replies: list[tuple[str, str]] = []
         self.requests: RequestQueue | None = None
+        self.desk: RequestDesk | None = None
         # The editor's side: templates as typed; `None` replies means "fill these templates".
         self.templates: list[str] = []
         self.templates_locked = False

@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import AskError
+from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import FakeClock
-from supporttray.core.messages import Delivery, Direction
+from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
+from supporttray.core.requests import RequestQueue
 from supporttray.ui.chat_window import (
     RENDER_BATCH,
     ChatWindow,
@@ -474,3 +476,51 @@ def test_staff_insert_a_canned_reply_from_the_menu_or_with_ctrl_and_a_digit(
 def test_requesters_have_no_canned_replies(qtbot: QtBot, make_window: MakeWindow) -> None:
     pane = make_window(mode="requester").open_chat(ALICE)
     assert pane.findChild(QToolButton, "cannedReplies") is None
+
+
+# -- staff: take and resolve the person's request ---------------------------------------------
+
+
+class LocalSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    async def send(self, peer: str, text: str, *, thread: str | None = None) -> object:
+        self.sent.append((peer, text, thread))
+        return None
+
+
+def test_staff_take_and_resolve_a_request_from_its_chat(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat, spawner: Spawner, clock: FakeClock,
+) -> None:
+    chat.requests = RequestQueue()
+    chat.desk = RequestDesk(chat.requests, "dave@example.org")
+    sender = LocalSender()
+    chat.desk.attach(None, sender)  # no staff room: claims stay on this computer
+    window = make_window(mode="staff")
+    pane = window.open_chat(ALICE)
+    assert pane.request_state() == "" and not pane.take_button.isVisibleTo(pane)
+    chat.requests.note(ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1"))
+    assert pane.request_state() == "Nobody has taken it yet"
+    pane.take_button.click()
+    assert pane.request_state() == "Taken by you" and not pane.take_button.isEnabled()
+    pane.resolve_button.click()
+    spawner.run()
+    assert sender.sent and sender.sent[0][0] == ALICE and sender.sent[0][2] == "t1"
+    assert pane.request_state() == "" and chat.requests.requests() == []
+
+
+def test_staff_see_who_took_the_request_and_cannot_take_it_again(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat, clock: FakeClock,
+) -> None:
+    chat.requests = RequestQueue()
+    chat.desk = RequestDesk(chat.requests, "dave@example.org")
+    chat.desk.attach(None, LocalSender())
+    window = make_window(mode="staff")
+    pane = window.open_chat(ALICE)
+    chat.requests.note(ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1"))
+    chat.requests.claimed("t1", "bob@example.org")
+    assert pane.request_state() == "Taken by Bob"  # the book's name for bob
+    assert not pane.take_button.isEnabled()
+    pane.take_request()  # e.g. a stale click: refused with the reason
+    assert "bob@example.org has already taken" in pane.error_text()

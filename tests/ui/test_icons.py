@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.presence import Availability, SupportSummary
-from supporttray.ui.icons import ICON_SIZES, IconKey, IconSet
+from supporttray.ui.icons import ICON_SIZES, IconKey, IconSet, badge_label
 
 
 def opaque_pixels(image: QImage) -> int:
@@ -39,6 +39,20 @@ def test_unread_badge_changes_the_icon(qtbot: QtBot, icons: IconSet) -> None:
     plain = icons.pixmap(IconKey.AVAILABLE, 22).toImage()
     badged = icons.pixmap(IconKey.AVAILABLE, 22, unread=True).toImage()
     assert plain != badged
+
+
+def test_the_request_count_badge_differs_per_count_up_to_nine_plus(
+    qtbot: QtBot, icons: IconSet
+) -> None:
+    images = [bytes(icons.pixmap(IconKey.AVAILABLE, 22, count=n).toImage().constBits())
+              for n in (0, 1, 2, 9, 10, 57)]
+    assert len(set(images[:5])) == 5  # none, 1, 2, 9 and 9+ all look different
+    assert images[4] == images[5]  # 10 and 57 both say 9+
+    assert [badge_label(n) for n in (-1, 0, 1, 9, 10)] == ["", "", "1", "9", "9+"]
+    # the count badge is drawn in white on blue: some white pixels in the top right corner
+    image = icons.pixmap(IconKey.BUSY, 32, count=3).toImage()
+    corner = [image.pixelColor(x, y) for x in range(20, 32) for y in range(0, 12)]
+    assert any(c.red() > 240 and c.green() > 240 and c.blue() > 240 for c in corner)
 
 
 def test_icon_offers_every_tray_size(qtbot: QtBot, icons: IconSet) -> None:

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QSystemTrayIcon, QTreeWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QSystemTrayIcon, QTreeWidget
 from pytestqt.qtbot import QtBot
 
+from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor
+from supporttray.core.listeners import Listeners
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.presence import PresenceBook
-from supporttray.core.requests import RequestQueue
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.icons import IconSet
 from supporttray.ui.queue_window import QueueWindow, waiting_text
 from supporttray.ui.tray import TrayController
+from supporttray.xmpp.staff_room import RoomStatus
 
 from .chat_fakes import FakeChat, Spawner
 from .conftest import Calls
@@ -117,3 +122,147 @@ def test_a_staff_left_click_opens_the_queue_and_the_menu_counts_who_waits(
     finally:
         controller.close()
         spawner.close()
+
+
+# -- taking and resolving -------------------------------------------------------------------------
+
+ME = "dave@example.org"
+
+
+class FakeRoom:
+    """The staff room as the desk sees it: posts are echoed back when `echo()` is called."""
+
+    def __init__(self, queue: RequestQueue) -> None:
+        self.queue = queue
+        self.posted: list[tuple[str, str]] = []
+        self.changed: Listeners[Any] = Listeners()
+        self.status: Any = RoomStatus("support-staff@conference.example.org", joined=True)
+
+    def post_request(self, r: SupportRequest) -> None:
+        self.posted.append(("request", r.id))
+
+    def post_claim(self, r: SupportRequest) -> None:
+        self.posted.append(("claim", r.id))
+
+    def post_resolved(self, r: SupportRequest) -> None:
+        self.posted.append(("resolved", r.id))
+
+    def echo(self, by: str = ME) -> None:
+        for kind, request_id in self.posted:
+            if kind == "claim":
+                self.queue.claimed(request_id, by)
+            elif kind == "resolved":
+                self.queue.resolved(request_id)
+        self.posted.clear()
+
+
+class Sender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    async def send(self, peer: str, text: str, *, thread: str | None = None) -> Any:
+        self.sent.append((peer, text, thread))
+
+
+@pytest.fixture
+def desk_window(qtbot: QtBot, queue: RequestQueue, clock: FakeClock
+                ) -> Iterator[tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner]]:
+    desk = RequestDesk(queue, ME, staff_name="Dave")
+    room, sender, spawner = FakeRoom(queue), Sender(), Spawner()
+    desk.attach(room, sender)
+    book = PresenceBook()
+    book.add_staff("bob@example.org", "Bob Okafor")
+    window = QueueWindow(queue, book, open_chat=lambda _peer: None, desk=desk, spawn=spawner,
+                         clock=clock)
+    qtbot.addWidget(window)
+    yield window, desk, room, sender, spawner
+    window.dispose()
+    spawner.close()
+
+
+def buttons(window: QueueWindow) -> tuple[QPushButton, QPushButton]:
+    take = window.findChild(QPushButton, "takeButton")
+    resolve = window.findChild(QPushButton, "resolveButton")
+    assert take is not None and resolve is not None
+    return take, resolve
+
+
+def test_take_it_posts_a_claim_and_the_row_says_you_once_the_room_has_it(
+    qtbot: QtBot, desk_window: tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner],
+    queue: RequestQueue, clock: FakeClock,
+) -> None:
+    window, _desk, room, _sender, _spawner = desk_window
+    window.show()
+    ask(queue, "ann", "VPN?", clock.now, "t1")
+    take, _resolve = buttons(window)
+    assert take.isEnabled() and window.rows()[0][4] == "nobody yet"
+    assert window.room_text == "Shared with the team in support-staff@conference.example.org."
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts go to the active window
+    qtbot.keyClick(window.findChild(QTreeWidget, "queueList"), Qt.Key.Key_T,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert ("claim", "t1") in room.posted
+    assert window.rows()[0][4] == "nobody yet" and "Taking it" in window.feedback
+    room.echo()
+    assert window.rows()[0][4] == "you"
+    assert not take.isEnabled() and take.toolTip() == "You have it"
+
+
+def test_a_colleagues_claim_shows_their_name_and_taking_it_says_who_has_it(
+    qtbot: QtBot, desk_window: tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner],
+    queue: RequestQueue, clock: FakeClock,
+) -> None:
+    window, _desk, room, _sender, _spawner = desk_window
+    window.show()
+    ask(queue, "ann", "VPN?", clock.now, "t1")
+    queue.claimed("t1", "bob@example.org")
+    take, _resolve = buttons(window)
+    assert window.rows()[0][4] == "Bob Okafor"
+    assert not take.isEnabled() and take.toolTip() == "Bob Okafor has it"
+    window.take_selected()  # e.g. the shortcut: refused with the reason, nothing posted
+    assert ("claim", "t1") not in room.posted
+    assert "bob@example.org has already taken" in window.feedback
+
+
+def test_resolve_tells_the_requester_in_their_thread_and_the_row_goes(
+    qtbot: QtBot, desk_window: tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner],
+    queue: RequestQueue, clock: FakeClock,
+) -> None:
+    window, _desk, room, sender, spawner = desk_window
+    window.show()
+    ask(queue, "ann", "VPN?", clock.now, "t1")
+    ask(queue, "erin", "Mail?", clock.now, "t2")
+    window.select("t2")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.findChild(QTreeWidget, "queueList"), Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier)
+    spawner.run()
+    assert sender.sent == [("erin@example.org", sender.sent[0][1], "t2")]
+    assert sender.sent[0][1].startswith("Dave marked your request resolved")
+    assert window.feedback == "Resolved; erin was told."
+    room.echo()
+    assert [row[0] for row in window.rows()] == ["ann"]
+
+
+def test_the_room_line_says_when_claims_are_not_shared(
+    qtbot: QtBot, desk_window: tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner],
+) -> None:
+    window, _desk, room, _sender, _spawner = desk_window
+    room.status = RoomStatus(room.status.jid, joined=False,
+                             error="You appear offline, so you are not in the staff room.")
+    room.changed.emit(room.status)
+    assert window.room_text == "You appear offline, so you are not in the staff room."
+
+
+def test_without_a_room_taking_is_local_and_said_so(qtbot: QtBot, queue: RequestQueue,
+                                                     clock: FakeClock) -> None:
+    desk = RequestDesk(queue, ME)
+    desk.attach(None, Sender())
+    window = QueueWindow(queue, None, open_chat=lambda _p: None, desk=desk, clock=clock)
+    qtbot.addWidget(window)
+    ask(queue, "ann", "VPN?", clock.now, "t1")
+    window.take_selected()
+    assert window.rows()[0][4] == "you" and window.feedback == ""
+    assert window.room_text.startswith("Claims stay on this computer")
+    window.dispose()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from supporttray.app.request_desk import DeskError, RequestDesk, staff_room_jid
+from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -23,6 +24,7 @@ def request(request_id: str = "t1") -> SupportRequest:
 class Room:
     def __init__(self) -> None:
         self.posted: list[tuple[str, str]] = []
+        self.changed: Listeners[Any] = Listeners()
 
     def post_request(self, r: SupportRequest) -> None:
         self.posted.append(("request", r.id))

@@ -29,6 +29,8 @@ CAROL_ARRIVES_AFTER_SECONDS = 20.0
 # demo --staff: the first question comes soon, then one every half minute.
 FIRST_QUESTION_AFTER_SECONDS = 5.0
 QUESTION_EVERY_SECONDS = 30.0
+# demo --staff: alice (a simulated colleague) takes this request for the team and answers it.
+ALICE_TAKES_REQUEST = 2
 
 # Who asks what in `demo --staff`, from which machine (their system info, as SupportTray
 # would collect it), and their clock's UTC offset in hours.
@@ -111,8 +113,17 @@ async def _demo_main(
                               **kwargs)  # type: ignore[arg-type]
         return SimulatedPerson(script, sandbox.host, sandbox.c2s_port, sandbox.ca_file)
 
+    me_jid = settings.get_str("account.jid")
+    # demo --staff: alice shares the staff room with you and takes the second request.
+    colleague: dict[str, object] = {}
+    if staff:
+        from supporttray.app.request_desk import staff_room_jid
+
+        room = staff_room_jid(settings.get_str("support.staff_room"), domain)
+        colleague = {"staff_room": room or "", "claims": ALICE_TAKES_REQUEST,
+                     "colleagues": (me_jid,)}
     alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0,
-                   answers=True)
+                   answers=True, **colleague)
     bob = person(demo_accounts.BOB, show="away", status="Back at 3 pm", idle_minutes=25,
                  utc_offset_hours=-5.0, answers=True)
     carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0,
@@ -132,7 +143,7 @@ async def _demo_main(
         await asyncio.sleep(FIRST_QUESTION_AFTER_SECONDS)
         for account, question, fields, offset in QUESTIONS:
             asker = person(account, status="At the trade show" if account == demo_accounts.USER
-                           else "")
+                           else "", thanks=True)
             await asker.start()
             online.append(asker)
             now = datetime.now(UTC)
@@ -187,7 +198,9 @@ def _print_banner(jid: str, staff: bool, profile: Path) -> None:
         "  alice is available, bob is away (idle), carol comes online after "
         f"~{CAROL_ARRIVES_AFTER_SECONDS:.0f} s.",
         *([f"  Requesters ask you a question every ~{QUESTION_EVERY_SECONDS:.0f} s, each "
-           "with their system info (supporttray status --json lists the requests)."]
+           "with their system info (supporttray status --json lists the requests).",
+           "  Left-click the tray for the queue: Take it, reply, Resolve. alice takes the "
+           "second request herself and answers it."]
           if staff else []),
         f"  In another terminal: supporttray status --profile {profile}",
         "  Quit from the tray menu or press Ctrl-C.",

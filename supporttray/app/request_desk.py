@@ -56,6 +56,12 @@ def staff_room_jid(setting: str, domain: str) -> str | None:
     return bare_jid(value) if value else f"support-staff@conference.{domain}"
 
 
+def _name_from(jid: str) -> str:
+    """"dave@example.org" -> "Dave"; "j.smith" stays as it is (we do not guess names)."""
+    local = jid.split("@")[0]
+    return local.capitalize() if local.isalpha() and local.islower() else local
+
+
 def resolved_text(staff_name: str) -> str:
     return (f"{staff_name} marked your request resolved. If anything is still wrong, just "
             "reply here and it opens again.")
@@ -65,7 +71,7 @@ class RequestDesk:
     def __init__(self, queue: RequestQueue, me: str, *, staff_name: str = "") -> None:
         self.queue = queue
         self._me = bare_jid(me)
-        self._staff_name = staff_name or self._me.split("@")[0]
+        self._staff_name = staff_name or _name_from(self._me)
         self._room: RoomPort | None = None
         self._attached = False
         self._sender: ThreadSender | None = None

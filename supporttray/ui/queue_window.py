@@ -60,6 +60,7 @@ class QueueWindow(KeptWindow):
         self._desk = desk
         self._spawn = spawn
         self._clock = clock
+        self._taking: str | None = None  # the request our claim waits on (for the feedback)
         self.setObjectName("queueWindow")
         self.setWindowTitle(f"Requests — {app_name}")
         self.setMinimumSize(560, 260)
@@ -142,6 +143,7 @@ class QueueWindow(KeptWindow):
             self._tree.addTopLevelItem(item)
             if request.id == current_id:
                 self._tree.setCurrentItem(item)
+        self._settle_take()
         first = self._tree.topLevelItem(0)
         if self._tree.currentItem() is None and first is not None:
             self._tree.setCurrentItem(first)
@@ -183,10 +185,22 @@ class QueueWindow(KeptWindow):
         except DeskError as exc:
             self._say(str(exc))
             return
-        current = self._queue.find(request.id)
-        waiting = desk.shared and current is not None and current.claimed_by is None
-        self._say("Taking it… (the team sees it as soon as the staff room has it)"
-                  if waiting else "")
+        self._taking = request.id
+        self._say("Taking it… (the team sees it as soon as the staff room has it)")
+        self._settle_take()
+
+    def _settle_take(self) -> None:
+        """Our claim counted, or a colleague's came first: say which, once."""
+        if self._taking is None or self._desk is None:
+            return
+        request = self._queue.find(self._taking)
+        if request is not None and request.claimed_by is None:
+            return
+        self._taking = None
+        if request is None or request.claimed_by == self._desk.me:
+            self._say("")
+        else:
+            self._say(f"{self._owner(request)} took it first.")
 
     def resolve_selected(self) -> None:
         request, desk = self.selected(), self._desk

@@ -16,9 +16,11 @@ from typing import Any
 import slixmpp
 
 from supporttray.core.messages import ChatMessage, Direction, new_message_id, new_thread_id
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.xmpp import entity_time, tls
 from supporttray.xmpp.messaging import chat_stanza, find_sysinfo_form, form_pairs
+from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.demo")
 
@@ -35,6 +37,13 @@ class PersonScript:
     approve_domain: str = ""  # approve presence subscriptions from this domain
     utc_offset_hours: float | None = None  # their clock, for XEP-0202 (None = ours)
     answers: bool = False  # reply to questions like a helpful colleague
+    thanks: bool = False  # a requester: thank the first staff member who writes back
+    # A staff colleague in the staff room (xmpp/staff_room.py) who takes the `claims`-th
+    # request the team gets, `claim_after` seconds after it arrives, and writes to the person.
+    staff_room: str = ""
+    colleagues: tuple[str, ...] = ()
+    claims: int = 0
+    claim_after: float = 8.0
 
 
 class SimulatedPerson:
@@ -46,6 +55,14 @@ class SimulatedPerson:
         self._client: slixmpp.ClientXMPP | None = None
         self._online = asyncio.Event()
         self._replies: set[asyncio.Task[None]] = set()
+        self._thanked: set[str] = set()
+        self._queue = RequestQueue()
+        self._seen_requests = 0
+        self.room: StaffRoom | None = None
+        if script.staff_room:
+            self.room = StaffRoom(script.staff_room, script.jid, self._queue,
+                                  staff=lambda: list(script.colleagues))
+            self._queue.arrived.subscribe(self._on_team_request)
 
     async def start(self, timeout: float = 15.0) -> None:
         """Log in and show presence; returns once online. Builds the client on the running loop."""
@@ -67,6 +84,8 @@ class SimulatedPerson:
         client.register_plugin("xep_0085")
         client.register_plugin("xep_0184")  # acknowledges receipts, as real clients do
         client.add_event_handler("message", self._on_message)
+        if self.room is not None:
+            self.room.install(client)
         self._client = client
         client.connect(self._host, self._port)
         await asyncio.wait_for(self._online.wait(), timeout)
@@ -75,6 +94,8 @@ class SimulatedPerson:
         assert self._client is not None
         await self._client.get_roster()
         self._send_presence()
+        if self.room is not None:
+            self.room.presence_sent(offline=False)  # join the staff room
         self._online.set()
         log.info("%s is online", self.script.jid)
 
@@ -85,14 +106,54 @@ class SimulatedPerson:
             self._client.send_presence(pto=sender, ptype="subscribed")
 
     def _on_message(self, stanza: Any) -> None:
-        if not self.script.answers or stanza["type"] not in ("chat", "normal"):
+        if stanza["type"] not in ("chat", "normal") or not stanza["body"]:
             return
-        if not stanza["body"]:
+        sender = stanza["from"].bare
+        if self.script.thanks and sender not in self._thanked and \
+                "marked your request resolved" not in stanza["body"]:
+            self._thanked.add(sender)
+            self._later(self._say_thanks(sender, stanza["thread"]))
+            return
+        if not self.script.answers:
             return
         fields = dict(form_pairs(form)) if (form := find_sysinfo_form(stanza.xml)) else {}
-        task = asyncio.ensure_future(self._answer(stanza["from"].bare, stanza["thread"], fields))
+        self._later(self._answer(sender, stanza["thread"], fields))
+
+    def _later(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
+
+    async def _say_thanks(self, to: str, thread: str) -> None:
+        await asyncio.sleep(4.0)
+        self._say(to, "Thanks! I'll try that now.", thread)
+
+    def _on_team_request(self, request: SupportRequest) -> None:
+        self._seen_requests += 1
+        if self._seen_requests == self.script.claims:
+            self._later(self._take(request))
+
+    async def _take(self, request: SupportRequest) -> None:
+        """Take the request for the team, then write to the person who asked."""
+        await asyncio.sleep(self.script.claim_after)
+        current = self._queue.find(request.id)
+        if self.room is None or current is None or current.claimed_by is not None:
+            return  # resolved or taken by someone else meanwhile
+        self.room.post_claim(current)
+        name = self.script.jid.split("@")[0].capitalize()
+        self._say(request.requester, f"Hi, {name} from IT here: I've taken your request "
+                                     f"(\"{request.first_line}\") and I'm looking at it now.",
+                  request.thread or "")
+        log.info("%s took the request from %s", self.script.jid, request.requester)
+
+    def _say(self, to: str, text: str, thread: str) -> None:
+        client = self._client
+        if client is None or client.transport is None:
+            return
+        message = client.make_message(mto=to, mbody=text, mtype="chat")
+        if thread:
+            message["thread"] = thread
+        message.send()
 
     async def _answer(self, to: str, thread: str, fields: dict[str, str]) -> None:
         """Reply like a person would: typing first, then text that shows the info arrived."""

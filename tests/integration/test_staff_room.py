@@ -28,6 +28,7 @@ from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 from supporttray.xmpp.staff_room import StaffRoom
 
 from .conftest import XmppServer
+from .test_chat_wire import PlainPeer
 from .test_staff_presence import endpoint_of, seconds_until
 
 DEADLINE = 1.0  # the issue: a colleague sees a new request, or a claim, within a second
@@ -238,3 +239,35 @@ async def test_a_staff_member_the_room_does_not_know_is_told_why(
             await seconds_until(lambda: bool(o.room.status.error), timeout=10)
             assert not o.room.status.joined
             assert "not a member of the staff room" in o.room.status.error
+
+
+@pytest.mark.asyncio
+async def test_the_demos_simulated_colleague_takes_a_request_and_writes_to_the_person(
+    xmpp_server: XmppServer,
+) -> None:
+    # what `demo --staff` does: alice, a simulated colleague in the staff room, takes the
+    # first request the team gets and writes to the person who asked
+    anna, alice, asker = xmpp_server.fresh_accounts(3)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    colleague = SimulatedPerson(
+        PersonScript(alice.jid, alice.password, approve_domain=xmpp_server.domain,
+                     staff_room=room, colleagues=(anna.jid,), claims=1, claim_after=0.2),
+        xmpp_server.host, xmpp_server.port, xmpp_server.ca_file)
+    person = PlainPeer(asker, xmpp_server)
+    async with staff_desk(anna, xmpp_server, [anna, alice], room) as a:
+        await seconds_until(lambda: a.room.status.joined)
+        await colleague.start()
+        await person.sign_in()
+        try:
+            assert colleague.room is not None
+            await seconds_until(lambda: colleague.room is not None
+                                and colleague.room.status.joined)
+            person.send(anna.jid, "My laptop will not charge")
+            await seconds_until(lambda: a.owners() != {} and None not in a.owners().values())
+            assert list(a.owners().values()) == [alice.jid]
+            (said,) = await person.has(1)
+            assert said.stanza["from"].bare == alice.jid
+            assert "I've taken your request" in said.stanza["body"]
+        finally:
+            await person.sign_out()
+            await colleague.stop()

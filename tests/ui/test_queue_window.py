@@ -204,8 +204,20 @@ def test_take_it_posts_a_claim_and_the_row_says_you_once_the_room_has_it(
     assert ("claim", "t1") in room.posted
     assert window.rows()[0][4] == "nobody yet" and "Taking it" in window.feedback
     room.echo()
-    assert window.rows()[0][4] == "you"
+    assert window.rows()[0][4] == "you" and window.feedback == ""
     assert not take.isEnabled() and take.toolTip() == "You have it"
+
+
+def test_when_a_colleagues_claim_comes_first_the_window_says_so(
+    qtbot: QtBot, desk_window: tuple[QueueWindow, RequestDesk, FakeRoom, Sender, Spawner],
+    queue: RequestQueue, clock: FakeClock,
+) -> None:
+    window, _desk, room, _sender, _spawner = desk_window
+    ask(queue, "ann", "VPN?", clock.now, "t1")
+    window.take_selected()
+    room.echo(by="bob@example.org")  # the room had Bob's claim before ours
+    assert window.rows()[0][4] == "Bob Okafor"
+    assert window.feedback == "Bob Okafor took it first."
 
 
 def test_a_colleagues_claim_shows_their_name_and_taking_it_says_who_has_it(

@@ -116,3 +116,29 @@ async def test_two_staff_apps_and_three_requesters_race_for_claims(
             lambda s: s["staff_room"]["joined"] and len(s["requests"]) == 3)
         owners = {r["from"]: r["claimed_by"] for r in status["requests"]}
         assert owners == {people[0].jid: s1.jid, people[1].jid: None, people[2].jid: winner}
+
+
+@pytest.mark.asyncio
+async def test_a_staff_apps_presence_is_what_requester_apps_show(
+    xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
+) -> None:
+    staff_account, person = xmpp_server.fresh_accounts(2)
+    room = f"claims-{staff_account.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    desk = machine(xmpp_server, subprocess_env, tmp_path, staff_account, [staff_account],
+                   room=room)
+    asker = machine(xmpp_server, subprocess_env, tmp_path, person, [staff_account], room=None)
+    for c in (desk, asker):
+        assert (await c.login(c.requester.password)).code == 0
+
+    def shows(availability: str, status: str) -> Callable[[dict[str, Any]], bool]:
+        return lambda s: any(m["jid"] == staff_account.jid and m["availability"] == availability
+                             and m["status"] == status for m in s["staff"])
+
+    async with all_running([desk, asker]):
+        await asker.status_when(shows("available", ""))
+        assert (await desk("presence", "away", "Back at 3")).code == 0
+        await asker.status_when(shows("away", "Back at 3"), timeout=3)
+        assert (await desk("presence", "busy", "On a call")).code == 0
+        await asker.status_when(shows("busy", "On a call"), timeout=3)
+        assert (await desk("presence", "available")).code == 0
+        await asker.status_when(shows("available", ""), timeout=3)

@@ -49,6 +49,8 @@ NS_CONFERENCE = "jabber:x:conference"
 # resolved are not shown again.
 REPLAY_DAYS = 14
 JOIN_TIMEOUT = 20.0
+# Clocks differ between us and the server: read back a little more than strictly needed.
+REJOIN_OVERLAP = timedelta(minutes=10)
 _ROOM_CONFIG = {
     "muc#roomconfig_roomname": "Support staff",
     "muc#roomconfig_roomdesc": "SupportTray: open requests, claims and resolutions",
@@ -93,7 +95,10 @@ class StaffRoom:
         self._join_again = False
         self._replaying = False
         self._held: list[Any] = []  # live messages that came while the archive replayed
-        self._seen: set[str] = set()  # stanza-ids applied this session (archive and live)
+        self._seen: set[str] = set()  # stanza-ids applied (archive and live), kept across joins
+        # Rejoining (a reconnect, back from "appear offline") reads the archive from a little
+        # before we left, not 14 days again; what overlaps is skipped by stanza-id.
+        self._caught_up: datetime | None = None
         self._outbox: list[tuple[ET.Element, str]] = []  # our posts made while not in the room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
@@ -264,7 +269,8 @@ class StaffRoom:
 
     async def _replay(self, client: Any) -> None:
         """Apply the archive's events in order, so a restart shows the claims made before it."""
-        start = datetime.now(UTC) - timedelta(days=REPLAY_DAYS)
+        start = (self._caught_up - REJOIN_OVERLAP if self._caught_up is not None
+                 else datetime.now(UTC) - timedelta(days=REPLAY_DAYS))
         count = 0
         try:
             async for result in client.plugin["xep_0313"].iterate(
@@ -290,7 +296,8 @@ class StaffRoom:
             self.changed.emit(status)
 
     def _left(self, reason: str) -> None:
-        self._seen.clear()
+        if self._status.joined and not self._replaying:
+            self._caught_up = datetime.now(UTC)
         self._set(False, reason)
 
     # -- receiving ------------------------------------------------------------------------

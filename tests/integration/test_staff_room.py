@@ -271,3 +271,35 @@ async def test_the_demos_simulated_colleague_takes_a_request_and_writes_to_the_p
         finally:
             await person.sign_out()
             await colleague.stop()
+
+
+@pytest.mark.asyncio
+async def test_what_the_team_did_while_a_client_was_away_is_applied_when_it_is_back(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben, asker, other = xmpp_server.fresh_accounts(4)
+    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
+            staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
+            requesters(xmpp_server, [asker, other]) as people:
+        await both_in_room(a, b)
+        people[0].ask(anna.jid, "Teams has no sound", machine("Windows 11 Pro"))
+        await seconds_until(lambda: len(b.queue.requests()) == 1)
+        (first,) = a.queue.requests()
+
+        # Ben's laptop goes to sleep (the connection ends) ...
+        await b.connection.stop()
+        assert not b.room.status.joined
+        # ... meanwhile Anna takes the first request and a second one arrives
+        a.desk.take(first.id)
+        people[1].ask(anna.jid, "Printer jams", machine("Ubuntu 24.04"))
+        await seconds_until(lambda: len(a.queue.requests()) == 2
+                            and a.owners()[first.id] == anna.jid)
+
+        # Ben is back: his queue catches up from the room's archive, without a balloon storm
+        arrived: list[str] = []
+        b.queue.arrived.subscribe(lambda r: arrived.append(r.id))
+        await b.connection.start()
+        await seconds_until(lambda: b.room.status.joined)
+        await seconds_until(lambda: b.owners() == a.owners(), timeout=5)
+        assert len(b.queue.requests()) == 2 and arrived == []

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.config.credentials import CredentialError, CredentialStore
@@ -26,6 +26,9 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
 from supporttray.xmpp import tls
+
+if TYPE_CHECKING:
+    from supporttray.xmpp.staff_room import StaffRoom
 
 TIMEOUT = 10.0
 
@@ -70,7 +73,8 @@ def run_doctor(
                                 setup.endpoint.port, setup.endpoint.domain,
                                 str(setup.endpoint.ca_file or ""), report)
             if tls_ok and password is not None:
-                report(asyncio.run(_login_check(settings, password)))
+                for finding in asyncio.run(_login_check(settings, password)):
+                    report(finding)
     report(_tray_finding())
     report(_idle_finding(settings))
     report(_on_call_finding(settings))
@@ -176,10 +180,19 @@ def _read_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes
     return data
 
 
-async def _login_check(settings: Settings, password: str) -> Finding:
+async def _login_check(settings: Settings, password: str) -> list[Finding]:
+    """Log in; in staff mode also join the staff room (the team's shared queue)."""
+    from supporttray.app.request_desk import staff_room_jid
+    from supporttray.core.requests import RequestQueue
     from supporttray.xmpp.connection import XmppConnection
+    from supporttray.xmpp.staff_room import StaffRoom
 
     setup = account_setup(settings)
+    room_jid = (staff_room_jid(settings.get_str("support.staff_room"), setup.endpoint.domain)
+                if setup.mode == "staff" else None)
+    queue = RequestQueue()
+    room = (StaffRoom(room_jid, setup.jid, queue, staff=lambda: list(setup.directory.staff))
+            if room_jid is not None else None)
     monitor = ConnectionMonitor()
     done = asyncio.Event()
     monitor.changed.subscribe(
@@ -187,15 +200,36 @@ async def _login_check(settings: Settings, password: str) -> Finding:
         else None
     )
     connection = XmppConnection(setup.jid, password, setup.endpoint, setup.directory,
-                                PresenceBook(), monitor, OwnPresence())
+                                PresenceBook(), monitor, OwnPresence(), staff_room=room)
     await connection.start()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.wait(), TIMEOUT)
     status = monitor.status
-    await connection.stop()
+    findings = []
     if status.state is ConnectionState.ONLINE:
-        return Finding("OK", "login", f"logged in as {setup.jid}")
-    return Finding("FAIL", "login", status.error or "no answer from the server in time")
+        findings.append(Finding("OK", "login", f"logged in as {setup.jid}"))
+        if setup.mode == "staff":
+            findings.append(await _staff_room_finding(room))
+    else:
+        findings.append(Finding("FAIL", "login",
+                                status.error or "no answer from the server in time"))
+    await connection.stop()
+    return findings
+
+
+async def _staff_room_finding(room: StaffRoom | None) -> Finding:
+    if room is None:
+        return Finding("OK", "staff-room", "off: claims stay on each computer")
+    settled = asyncio.Event()
+    room.changed.subscribe(lambda _status: settled.set())
+    if not (room.status.joined or room.status.error):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(settled.wait(), TIMEOUT)
+    status = room.status
+    if status.joined:
+        return Finding("OK", "staff-room", f"{status.jid}: requests and claims are shared")
+    return Finding("WARN", "staff-room",
+                   status.error or f"{status.jid} did not answer in time")
 
 
 def _idle_finding(settings: Settings) -> Finding:

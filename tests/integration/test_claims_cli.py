@@ -142,3 +142,24 @@ async def test_a_staff_apps_presence_is_what_requester_apps_show(
         await asker.status_when(shows("busy", "On a call"), timeout=3)
         assert (await desk("presence", "available")).code == 0
         await asker.status_when(shows("available", ""), timeout=3)
+
+
+@pytest.mark.asyncio
+async def test_doctor_in_staff_mode_checks_the_staff_room(
+    xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
+) -> None:
+    anna, outsider = xmpp_server.fresh_accounts(2)
+    room = f"claims-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    desk = machine(xmpp_server, subprocess_env, tmp_path, anna, [anna], room=room)
+    stranger = machine(xmpp_server, subprocess_env, tmp_path, outsider, [outsider], room=room)
+    for c in (desk, stranger):
+        assert (await c.login(c.requester.password)).code == 0
+
+    done = await desk("doctor")  # the first staff client: creates the room and is in it
+    line = next(x for x in done.out.splitlines() if x.split()[1:2] == ["staff-room"])
+    assert line.split()[0] == "OK" and room in line, done.out
+
+    # a staff account the room does not know: a warning that says why, not a failure
+    done = await stranger("doctor")
+    line = next(x for x in done.out.splitlines() if x.split()[1:2] == ["staff-room"])
+    assert line.split()[0] == "WARN" and "not a member of the staff room" in line, done.out

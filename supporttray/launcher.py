@@ -142,7 +142,7 @@ async def run_tray(
 
     decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
     from supporttray.app.chat import AskError
-    from supporttray.app.request_desk import DeskError
+    from supporttray.app.errors import DeskError
     from supporttray.app.service import SupportService
     from supporttray.config.settings import load_settings
     from supporttray.ipc.server import ControlServer, ControlSocketError

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.errors import AskError as AskError  # re-exported: the windows use it
 from supporttray.app.request_desk import RequestDesk
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core import canned
@@ -57,10 +58,6 @@ def wire_size(text: str) -> int:
     return size + 4 * (text.count("&") + text.count("<") + text.count(">")) + 5 * (
         text.count('"') + text.count("'")
     )
-
-
-class AskError(Exception):
-    """The question cannot be asked; the sentence says why."""
 
 
 class CannedRepliesError(Exception):

@@ -8,7 +8,6 @@ stays as it is.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import ctypes.util
 import logging
@@ -17,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from supporttray.app.recheck import Recheck
 from supporttray.core.auto_away import AutoAway
 
 log = logging.getLogger("supporttray.app")
@@ -112,21 +112,10 @@ class AutoAwayRunner:
     only when AutoAway says a look could change something (no fixed polling beat)."""
 
     def __init__(self, auto: AutoAway, read: IdleReader) -> None:
-        self._auto = auto
-        self._read = read
-        self._handle: asyncio.TimerHandle | None = None
+        self._timer = Recheck(lambda: auto.update(read()))
 
     def start(self) -> None:
-        self.stop()
-        self._check()
+        self._timer.start()
 
     def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _check(self) -> None:
-        self._handle = None
-        delay = self._auto.update(self._read())
-        if delay is not None:
-            self._handle = asyncio.get_running_loop().call_later(delay, self._check)
+        self._timer.stop()

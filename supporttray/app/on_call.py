@@ -8,11 +8,11 @@ and every firing recomputes from the wall clock (core's `OnCallPresence.update`)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
 
+from supporttray.app.recheck import Recheck
 from supporttray.config.settings import Settings
 from supporttray.core.on_call import (
     OnCallHours,
@@ -68,27 +68,13 @@ class OnCallRunner:
     def __init__(self, rule: OnCallPresence, *, max_wait: float = MAX_WAIT_SECONDS,
                  min_wait: float = MIN_WAIT_SECONDS) -> None:
         self.rule = rule
-        self._max_wait = max_wait
-        self._min_wait = min_wait
-        self._handle: asyncio.TimerHandle | None = None
+        self._timer = Recheck(rule.update, min_wait=min_wait, max_wait=max_wait)
 
     def start(self, chosen_at: datetime | None = None) -> None:
         """Apply the hours now (keeping a choice made at `chosen_at` after the last boundary)
-        and follow them; needs a running loop."""
-        self.stop()
-        self._arm(self.rule.start(chosen_at))
+        and follow them; needs a running loop. Hours that never change (all week) arm
+        nothing."""
+        self._timer.arm(self.rule.start(chosen_at))
 
     def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _check(self) -> None:
-        self._handle = None
-        self._arm(self.rule.update())
-
-    def _arm(self, seconds: float | None) -> None:
-        if seconds is None:
-            return  # hours that never change (all week): nothing to wait for
-        delay = max(min(seconds, self._max_wait), self._min_wait)
-        self._handle = asyncio.get_running_loop().call_later(delay, self._check)
+        self._timer.stop()

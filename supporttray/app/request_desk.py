@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from supporttray.app.errors import AskError, DeskError
 from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
@@ -20,10 +21,6 @@ from supporttray.core.requests import RequestQueue, SupportRequest
 log = logging.getLogger("supporttray.app")
 
 ROOM_OFF = "off"
-
-
-class DeskError(Exception):
-    """The request cannot be taken or resolved; the sentence says why."""
 
 
 class RoomPort(Protocol):
@@ -159,6 +156,14 @@ class RequestDesk:
         current = self.queue.find(request.id)
         if current is None or current.claimed_by is not None:
             settled.set()
+
+    async def try_resolve(self, request_id: str) -> str:
+        """resolve() for a window: "" when done, else the sentence to show."""
+        try:
+            await self.resolve(request_id)
+        except (DeskError, AskError) as exc:  # AskError: the message could not be written
+            return str(exc)
+        return ""
 
     def _open(self, ref: str) -> SupportRequest:
         """A request by its id, or by the requester's JID (their newest open request)."""

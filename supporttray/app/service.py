@@ -12,8 +12,9 @@ from typing import Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
+from supporttray.app.errors import DeskError
 from supporttray.app.on_call import OnCallRunner, on_call_status
-from supporttray.app.request_desk import DeskError, RequestDesk, staff_room_jid
+from supporttray.app.request_desk import RequestDesk, staff_room_jid
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now

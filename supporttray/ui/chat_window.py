@@ -60,7 +60,8 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.app.chat import AskError, AskPlan
-from supporttray.app.request_desk import DeskError, RequestDesk
+from supporttray.app.errors import DeskError
+from supporttray.app.request_desk import RequestDesk
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import ConversationChanged, Conversations
@@ -1034,12 +1035,10 @@ class ConversationPane(QWidget):
         self.resolve_button.setEnabled(False)
 
         async def resolve() -> None:
-            try:
-                await desk.resolve(request.id)
-            except (DeskError, AskError) as exc:
-                self._show_error(str(exc))
-            finally:
-                self._refresh_request()
+            error = await desk.try_resolve(request.id)
+            if error:
+                self._show_error(error)
+            self._refresh_request()
 
         self._spawn(resolve())
 

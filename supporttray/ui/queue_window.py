@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supporttray.app.chat import AskError
-from supporttray.app.request_desk import DeskError, RequestDesk
+from supporttray.app.errors import DeskError
+from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
@@ -210,14 +210,9 @@ class QueueWindow(KeptWindow):
         self._resolve_button.setEnabled(False)
 
         async def resolve() -> None:
-            try:
-                await desk.resolve(request.id)
-            except (DeskError, AskError) as exc:
-                self._say(str(exc))
-            else:
-                self._say(f"Resolved; {name} was told.")
-            finally:
-                self._update_buttons()
+            error = await desk.try_resolve(request.id)
+            self._say(error or f"Resolved; {name} was told.")
+            self._update_buttons()
 
         self._spawn(resolve())
 

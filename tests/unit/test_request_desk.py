@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from supporttray.app.request_desk import DeskError, RequestDesk, staff_room_jid
+from supporttray.app.errors import DeskError
+from supporttray.app.request_desk import RequestDesk, staff_room_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
 

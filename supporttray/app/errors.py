@@ -1,0 +1,11 @@
+"""The app layer's errors whose text is a sentence for the user (never a traceback)."""
+
+from __future__ import annotations
+
+
+class AskError(Exception):
+    """The question cannot be asked (or the message sent); the sentence says why."""
+
+
+class DeskError(Exception):
+    """The request cannot be taken or resolved; the sentence says why."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -13,7 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.requests import RequestQueue
 from supporttray.event_loop import EventLoop
 from supporttray.ui.icons import IconSet
 from supporttray.ui.tray import TrayController
@@ -135,3 +137,35 @@ def loop(qapp: QApplication) -> Iterator[EventLoop]:
     yield loop
     asyncio.set_event_loop(None)
     loop.close()
+
+
+class MakeStaffTray(Protocol):
+    def __call__(self, own_presence: OwnPresence | None = None) -> tuple[TrayController, Any]: ...
+
+
+@pytest.fixture
+def make_staff_tray(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, clock: FakeClock,
+    calls: Calls, icons: IconSet,
+) -> Iterator[MakeStaffTray]:
+    """A staff-mode controller (no tray: offscreen) with a FakeChat that has a request queue."""
+    from .chat_fakes import FakeChat, Spawner
+
+    made: list[tuple[TrayController, Spawner]] = []
+
+    def make(own_presence: OwnPresence | None = None) -> tuple[TrayController, FakeChat]:
+        chat = FakeChat()
+        chat.requests = RequestQueue()
+        spawner = Spawner()
+        controller = TrayController(
+            book, connection, app_name="SupportTray", mode="staff",
+            on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, clock=clock,
+            tray_available=lambda: False, tray_retry_ms=(60_000,), icons=icons, chat=chat,
+            spawn=spawner, own_presence=own_presence)
+        made.append((controller, spawner))
+        return controller, chat
+
+    yield make
+    for controller, spawner in made:
+        controller.close()
+        spawner.close()

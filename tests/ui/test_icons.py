@@ -44,8 +44,10 @@ def test_unread_badge_changes_the_icon(qtbot: QtBot, icons: IconSet) -> None:
 def test_the_request_count_badge_differs_per_count_up_to_nine_plus(
     qtbot: QtBot, icons: IconSet
 ) -> None:
-    images = [bytes(icons.pixmap(IconKey.AVAILABLE, 22, count=n).toImage().constBits())
-              for n in (0, 1, 2, 9, 10, 57)]
+    # Keep each QImage alive while its bits are copied: constBits() does not hold it.
+    rendered = [icons.pixmap(IconKey.AVAILABLE, 22, count=n).toImage()
+                for n in (0, 1, 2, 9, 10, 57)]
+    images = [bytes(image.constBits()) for image in rendered]
     assert len(set(images[:5])) == 5  # none, 1, 2, 9 and 9+ all look different
     assert images[4] == images[5]  # 10 and 57 both say 9+
     assert [badge_label(n) for n in (-1, 0, 1, 9, 10)] == ["", "", "1", "9", "9+"]

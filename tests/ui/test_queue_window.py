@@ -13,18 +13,15 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import FakeClock
-from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.listeners import Listeners
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
-from supporttray.ui.icons import IconSet
 from supporttray.ui.queue_window import QueueWindow, waiting_text
-from supporttray.ui.tray import TrayController
 from supporttray.xmpp.staff_room import RoomStatus
 
-from .chat_fakes import FakeChat, Spawner
-from .conftest import Calls
+from .chat_fakes import Spawner
+from .conftest import MakeStaffTray
 
 SYSINFO = (("os.name", "Windows 11 Pro"), ("hw.model", "Latitude 7440"))
 
@@ -101,27 +98,16 @@ def test_waiting_text(seconds: int, text: str) -> None:
 
 @pytest.mark.qt_log_ignore("does not support raise")
 def test_a_staff_left_click_opens_the_queue_and_the_menu_counts_who_waits(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, clock: FakeClock,
-    calls: Calls, icons: IconSet
+    qtbot: QtBot, make_staff_tray: MakeStaffTray, clock: FakeClock,
 ) -> None:
-    chat = FakeChat()
-    chat.requests = RequestQueue()
-    spawner = Spawner()
-    controller = TrayController(book, connection, app_name="SupportTray", mode="staff",
-                                on_reconnect=calls.on_reconnect, on_quit=calls.on_quit,
-                                clock=clock, tray_available=lambda: False,
-                                tray_retry_ms=(60_000,), icons=icons, chat=chat, spawn=spawner)
-    try:
-        ask(chat.requests, "ann", "VPN?", clock.now, "t1")
-        controller.menu.aboutToShow.emit()
-        assert "Requests (1 waiting)…" in [a.text() for a in controller.menu.actions()]
-        controller.tray_icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-        window = controller.queue_window
-        assert window is not None and window.isVisible()
-        assert [row[0] for row in window.rows()] == ["ann"]  # the book's name for them
-    finally:
-        controller.close()
-        spawner.close()
+    controller, chat = make_staff_tray()
+    ask(chat.requests, "ann", "VPN?", clock.now, "t1")
+    controller.menu.aboutToShow.emit()
+    assert "Requests (1 waiting)…" in [a.text() for a in controller.menu.actions()]
+    controller.tray_icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    window = controller.queue_window
+    assert window is not None and window.isVisible()
+    assert [row[0] for row in window.rows()] == ["ann"]  # the book's name for them
 
 
 # -- taking and resolving -------------------------------------------------------------------------

@@ -8,19 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
-from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.own_presence import OwnPresence
-from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.presence import Availability
 from supporttray.core.requests import RequestQueue, SupportRequest
-from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_text import requests_menu_text
 from supporttray.ui.request_alerts import RequestAlerts
-from supporttray.ui.tray import TrayController
 
-from .chat_fakes import FakeChat, Spawner
-from .conftest import Calls
+from .conftest import MakeStaffTray
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -101,59 +96,36 @@ def test_what_a_restart_reads_back_and_busy_stay_silent(
 
 @pytest.mark.qt_log_ignore("does not support raise")
 def test_the_tray_badge_counts_requests_nobody_took_busy_or_not(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, clock: FakeClock,
-    calls: Calls, icons: IconSet,
+    qtbot: QtBot, make_staff_tray: MakeStaffTray,
 ) -> None:
-    chat = FakeChat()
-    chat.requests = RequestQueue()
-    spawner = Spawner()
     own = OwnPresence()
-    controller = TrayController(book, connection, app_name="SupportTray", mode="staff",
-                                on_reconnect=calls.on_reconnect, on_quit=calls.on_quit,
-                                clock=clock, tray_available=lambda: False,
-                                tray_retry_ms=(60_000,), icons=icons, chat=chat, spawn=spawner,
-                                own_presence=own)
-    try:
-        plain = controller.tray_icon.icon().pixmap(22).toImage()
-        own.set(Availability.BUSY)
-        chat.requests.announced(team_request("t1"))
-        our_request(chat.requests, "t2")
-        assert "2 requests nobody has taken yet" in controller.tooltip
-        two = controller.tray_icon.icon().pixmap(22).toImage()
-        assert two != plain
-        chat.requests.claimed("t1", "bob@example.org")
-        assert "1 request nobody has taken yet" in controller.tooltip
-        assert controller.tray_icon.icon().pixmap(22).toImage() != two
-        controller.menu.aboutToShow.emit()
-        assert "Requests (2 open, 1 not taken)…" in [a.text() for a in controller.menu.actions()]
-        chat.requests.claimed("t2", "dave@example.org")
-        assert "nobody has taken" not in controller.tooltip
-        assert controller.tray_icon.icon().pixmap(22).toImage() == plain
-    finally:
-        controller.close()
-        spawner.close()
+    controller, chat = make_staff_tray(own)
+    plain = controller.tray_icon.icon().pixmap(22).toImage()
+    own.set(Availability.BUSY)
+    chat.requests.announced(team_request("t1"))
+    our_request(chat.requests, "t2")
+    assert "2 requests nobody has taken yet" in controller.tooltip
+    two = controller.tray_icon.icon().pixmap(22).toImage()
+    assert two != plain
+    chat.requests.claimed("t1", "bob@example.org")
+    assert "1 request nobody has taken yet" in controller.tooltip
+    assert controller.tray_icon.icon().pixmap(22).toImage() != two
+    controller.menu.aboutToShow.emit()
+    assert "Requests (2 open, 1 not taken)…" in [a.text() for a in controller.menu.actions()]
+    chat.requests.claimed("t2", "dave@example.org")
+    assert "nobody has taken" not in controller.tooltip
+    assert controller.tray_icon.icon().pixmap(22).toImage() == plain
 
 
 @pytest.mark.qt_log_ignore("does not support raise")
 def test_a_balloon_click_runs_what_that_balloon_was_about(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, clock: FakeClock,
-    calls: Calls, icons: IconSet,
+    qtbot: QtBot, make_staff_tray: MakeStaffTray,
 ) -> None:
-    chat = FakeChat()
-    chat.requests = RequestQueue()
-    spawner = Spawner()
-    controller = TrayController(book, connection, app_name="SupportTray", mode="staff",
-                                on_reconnect=calls.on_reconnect, on_quit=calls.on_quit,
-                                clock=clock, tray_available=lambda: False,
-                                tray_retry_ms=(60_000,), icons=icons, chat=chat, spawn=spawner)
-    try:
-        chat.requests.announced(team_request("t1"))
-        controller.tray_icon.messageClicked.emit()
-        window = controller.queue_window
-        assert window is not None and window.isVisible()
-    finally:
-        controller.close()
-        spawner.close()
+    controller, chat = make_staff_tray()
+    chat.requests.announced(team_request("t1"))
+    controller.tray_icon.messageClicked.emit()
+    window = controller.queue_window
+    assert window is not None and window.isVisible()
 
 
 @pytest.mark.parametrize(("open_count", "unclaimed", "text"), [

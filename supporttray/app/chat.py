@@ -150,8 +150,13 @@ class ChatService:
         return self._send(plan.to, text, plan.thread, attached)
 
     async def send(self, peer: str, text: str, *, thread: str | None = None) -> ChatMessage:
-        """A follow-up in the current chat, or in `thread` (no system info)."""
-        thread = thread or self._history.current_thread(peer) or new_thread_id()
+        """A follow-up in the current chat, or in `thread` (no system info).
+
+        Staff writing to someone with an open request write in that request's thread, also
+        when it reached a colleague and our own history with them is empty or older."""
+        request = self.requests.for_peer(peer) if self.requests is not None else None
+        thread = (thread or (request.thread if request is not None else None)
+                  or self._history.current_thread(peer) or new_thread_id())
         return self._send(bare_jid(peer), text, thread, None)
 
     async def send_sysinfo_again(self, peer: str) -> ChatMessage:

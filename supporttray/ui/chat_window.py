@@ -1059,7 +1059,16 @@ class ConversationPane(QWidget):
             state = "Taken by you"
         else:
             state = f"Taken by {display_name(self._book, request.claimed_by)}"
+        asked_here = any(m.thread == request.thread and m.direction is Direction.IN
+                         for m in self._service.conversations.messages(self.peer))
+        if not asked_here:
+            # It reached a colleague: their question is not in this chat, so say it here.
+            question = request.first_line
+            question = question if len(question) <= 60 else question[:59] + "…"
+            state += f" · “{question}”"
         self._request_state.setText(state)
+        self._request_state.setToolTip(
+            request.first_line + (f"\n{request.summary}" if request.summary else ""))
         self.take_button.setEnabled(request.claimed_by is None)
         self.resolve_button.setEnabled(True)
 

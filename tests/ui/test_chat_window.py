@@ -17,7 +17,7 @@ from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import FakeClock
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
-from supporttray.core.requests import RequestQueue
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.chat_window import (
     RENDER_BATCH,
     ChatWindow,
@@ -500,7 +500,9 @@ def test_staff_take_and_resolve_a_request_from_its_chat(
     window = make_window(mode="staff")
     pane = window.open_chat(ALICE)
     assert pane.request_state() == "" and not pane.take_button.isVisibleTo(pane)
-    chat.requests.note(ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1"))
+    question = ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1")
+    chat.conversations.add(question)  # as ChatService.receive does: the chat, then the queue
+    chat.requests.note(question)
     assert pane.request_state() == "Nobody has taken it yet"
     pane.take_button.click()
     assert pane.request_state() == "Taken by you" and not pane.take_button.isEnabled()
@@ -518,9 +520,26 @@ def test_staff_see_who_took_the_request_and_cannot_take_it_again(
     chat.desk.attach(None, LocalSender())
     window = make_window(mode="staff")
     pane = window.open_chat(ALICE)
-    chat.requests.note(ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1"))
+    question = ChatMessage("q1", ALICE, Direction.IN, "VPN?", clock.now, thread="t1")
+    chat.conversations.add(question)  # as ChatService.receive does: the chat, then the queue
+    chat.requests.note(question)
     chat.requests.claimed("t1", "bob@example.org")
     assert pane.request_state() == "Taken by Bob"  # the book's name for bob
     assert not pane.take_button.isEnabled()
     pane.take_request()  # e.g. a stale click: refused with the reason
     assert "bob@example.org has already taken" in pane.error_text()
+
+
+def test_staff_see_the_question_of_a_request_that_reached_a_colleague(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat, clock: FakeClock,
+) -> None:
+    chat.requests = RequestQueue()
+    chat.desk = RequestDesk(chat.requests, "dave@example.org")
+    chat.desk.attach(None, LocalSender())
+    pane = make_window(mode="staff").open_chat(ALICE)
+    chat.requests.announced(SupportRequest(
+        id="t9", requester=ALICE, thread="t9", opened=clock.now, summary="Windows 11 Pro",
+        first_line="The projector in meeting room 2 shows 'no signal' from my laptop again"))
+    state = pane.request_state()
+    assert state.startswith("Nobody has taken it yet · “The projector in meeting room 2")
+    assert state.endswith("…”") and len(state) < 100

@@ -23,6 +23,7 @@ from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction, TransportOffline
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.requests import SupportRequest
 from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.core.sysinfo_sources import SysinfoCollector
@@ -641,3 +642,20 @@ def test_earlier_requests_leave_out_the_current_one() -> None:
     earlier = desk.chat.earlier_requests(ann)
     assert [t.thread for t in earlier.threads] == ["t-2", "t-1"]
     assert [m.body for m in desk.chat.thread_messages(ann, "t-1")] == ["request 0"]
+
+
+@pytest.mark.asyncio
+async def test_staff_answer_a_colleagues_request_in_its_thread_not_a_new_one() -> None:
+    # given a request that reached a colleague, announced in the staff room
+    desk = make_desk(support__mode="staff")
+    queue = desk.chat.requests
+    assert queue is not None
+    ann = "ann@example.org"
+    queue.announced(SupportRequest(id="t-ann", requester=ann, thread="t-ann",
+                                   first_line="VPN is down", opened=desk.clock.now, summary=""))
+    # when we write to her (after taking it), the message goes in her request's thread
+    sent = await desk.chat.send(ann, "Hi Ann, I'll take this one")
+    assert sent.thread == "t-ann"
+    # and her reply in that thread is the same request, not a second one
+    desk.chat.receive(replace(incoming("r1", "Thanks", peer=ann), thread="t-ann"))
+    assert [r.id for r in queue.requests()] == ["t-ann"]

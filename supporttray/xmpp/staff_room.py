@@ -102,6 +102,7 @@ class StaffRoom:
         self._outbox: list[tuple[ET.Element, str]] = []  # our posts made while not in the room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
+        self._members_only = False  # what the room's disco#info says, read at each join
 
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any) -> None:
@@ -209,6 +210,7 @@ class StaffRoom:
         affiliation = presence["muc"]["affiliation"]
         if 201 in codes:
             await self._configure(client)
+        self._members_only = await self._is_members_only(client)
         self._replaying = True
         self._set(True, "")
         try:
@@ -240,6 +242,18 @@ class StaffRoom:
             log.info("created the staff room %s", self.room)
         except (IqError, IqTimeout, ValueError) as exc:
             log.warning("could not configure the new staff room %s: %s", self.room, exc)
+
+    async def _is_members_only(self, client: Any) -> bool:
+        try:
+            info = await client.plugin["xep_0030"].get_info(jid=self.room, timeout=10)
+        except (IqError, IqTimeout) as exc:
+            log.info("could not ask the staff room what it is: %s", exc)
+            return False
+        members_only = "muc_membersonly" in info["disco_info"]["features"]
+        if not members_only:
+            log.warning("the staff room %s is open to anyone: only events from the staff "
+                        "named by policy or the support group count", self.room)
+        return bool(members_only)
 
     async def _let_in_colleagues(self, client: Any) -> None:
         """Make every staff member we know an owner of the room, and invite the new ones.
@@ -318,6 +332,16 @@ class StaffRoom:
         self._apply_xml(message.xml)
 
     def _apply_xml(self, xml: ET.Element) -> None:
+        # Who posted it: the nick, which each client sets to its bare JID. A claim or
+        # resolution counts only in the poster's own name. In a members-only room every
+        # poster is a colleague; in a room open to anyone (made so by mistake) only the staff
+        # we know count.
+        poster = bare_jid(xml.get("from", "").partition("/")[2])
+        if not self._members_only and poster != self._me and \
+                poster not in {bare_jid(j) for j in self._staff()}:
+            if xml.find(f"{{{NS}}}*") is not None:
+                log.warning("ignored a staff room event from %r: not one of the staff", poster)
+            return
         element = xml.find(f"{{{NS}}}request")
         if element is not None:
             request = _parse_request(element)
@@ -328,8 +352,9 @@ class StaffRoom:
             element = xml.find(f"{{{NS}}}{name}")
             if element is None:
                 continue
-            request_id, by = element.get("request", ""), element.get("by", "")
-            if not request_id or "@" not in by:
+            request_id, by = element.get("request", ""), bare_jid(element.get("by", ""))
+            if not request_id or by != poster:
+                log.warning("ignored a %s by %r posted by %r", name, by, poster)
                 return
             if name == "claim":
                 self._queue.claimed(request_id, by)

@@ -14,18 +14,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slixmpp.xmlstream import ET
 
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.messages import ChatMessage
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.core.requests import RequestQueue
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.sandbox.prosody import Account
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
-from supporttray.xmpp.staff_room import StaffRoom
+from supporttray.xmpp.staff_room import NS, StaffRoom
 
 from .conftest import XmppServer
 from .test_chat_wire import PlainPeer
@@ -303,3 +304,43 @@ async def test_what_the_team_did_while_a_client_was_away_is_applied_when_it_is_b
         await seconds_until(lambda: b.room.status.joined)
         await seconds_until(lambda: b.owners() == a.owners(), timeout=5)
         assert len(b.queue.requests()) == 2 and arrived == []
+
+
+@pytest.mark.asyncio
+async def test_in_a_room_open_to_anyone_only_the_staffs_events_count(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, stranger_account = xmpp_server.fresh_accounts(2)
+    room = f"open-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    stranger = await PlainPeer(stranger_account, xmpp_server).sign_in()
+    try:
+        # the room exists already, open to anyone (an "instant room": the default config)
+        client = stranger.client
+        assert client is not None
+        client.register_plugin("xep_0045")
+        muc = client.plugin["xep_0045"]
+        await muc.join_muc_wait(room, stranger_account.jid, maxstanzas=0, timeout=10)
+        form = client.plugin["xep_0004"].make_form(ftype="submit")
+        await muc.set_room_config(room, form, timeout=10)
+        async with staff_desk(anna, xmpp_server, [anna], room) as a:
+            await seconds_until(lambda: a.room.status.joined)
+
+            def post(element: ET.Element, body: str) -> None:
+                message = client.make_message(mto=room, mtype="groupchat", mbody=body)
+                message.xml.append(element)
+                message.send()
+
+            request = ET.Element(f"{{{NS}}}request", {
+                "id": "fake", "from": stranger_account.jid,
+                "opened": "2026-11-24T09:00:00+00:00"})
+            post(request, "a request the stranger made up")
+            claim = ET.Element(f"{{{NS}}}claim", {"request": "fake", "by": anna.jid})
+            post(claim, "a claim in Anna's name")
+            # Anna's own post counts; the stranger's came before it and did not
+            a.room.post_request(SupportRequest(
+                id="real", requester=stranger_account.jid, thread="real", first_line="Help",
+                opened=datetime.now(UTC), summary=""))
+            await seconds_until(lambda: a.queue.find("real") is not None)
+            assert a.queue.find("fake") is None
+    finally:
+        await stranger.sign_out()

@@ -399,4 +399,25 @@ def format_status(status: dict[str, Any]) -> str:
         if member["local_time"]:
             parts.append(f"local time {member['local_time'][11:16]}")
         lines.append(f"  {member['name']} <{member['jid']}>: {', '.join(parts)}")
+    if status.get("mode") == "staff":
+        lines.extend(_requests_lines(status))
     return "\n".join(lines) + "\n"
+
+
+def _requests_lines(status: dict[str, Any]) -> list[str]:
+    """Staff: the team's open requests, longest waiting first, and whether they are shared."""
+    requests = status.get("requests") or []
+    untaken = sum(1 for r in requests if not r.get("claimed_by"))
+    lines = [f"Requests: {len(requests)} open, {untaken} not taken" if requests
+             else "Requests: none open"]
+    for request in requests:
+        waited = int(request.get("waiting_seconds") or 0) // 60
+        owner = request.get("claimed_by") or "nobody yet"
+        machine = f", {request['summary']}" if request.get("summary") else ""
+        lines.append(f"  {request['from']} ({request['id']}): waiting {waited} min, "
+                     f"taken by {owner}{machine}")
+    room = status.get("staff_room")
+    if room:
+        lines.append(f"Staff room {room['jid']}: " + (
+            "joined" if room.get("joined") else room.get("error") or "not joined"))
+    return lines

@@ -177,3 +177,26 @@ def test_run_without_an_account_starts_and_status_says_to_log_in(
             _, stderr = app.communicate()
     assert app.returncode == 0
     assert "Traceback" not in stderr.decode()
+
+
+def test_plain_status_of_a_staff_instance_lists_the_teams_requests() -> None:
+    from supporttray.cli import format_status
+
+    status = {
+        "state": "online", "error": None, "account": "dave@example.org", "mode": "staff",
+        "support": "available", "summary": "1 of 1 support staff available", "staff": [],
+        "requests": [
+            {"id": "t1", "from": "erin@example.org", "thread": "t1", "waiting_seconds": 185,
+             "claimed_by": "alice@example.org", "summary": "macOS 14.6 · MacBook Air"},
+            {"id": "t2", "from": "farid@example.org", "thread": "t2", "waiting_seconds": 20,
+             "claimed_by": None, "summary": ""}],
+        "staff_room": {"jid": "support-staff@conference.example.org", "joined": True,
+                       "error": None},
+    }
+    assert format_status(status).splitlines()[-4:] == [
+        "Requests: 2 open, 1 not taken",
+        "  erin@example.org (t1): waiting 3 min, taken by alice@example.org, "
+        "macOS 14.6 · MacBook Air",
+        "  farid@example.org (t2): waiting 0 min, taken by nobody yet",
+        "Staff room support-staff@conference.example.org: joined",
+    ]

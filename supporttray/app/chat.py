@@ -240,7 +240,24 @@ class ChatService:
     # -- the windows ----------------------------------------------------------------------
     def open_conversation(self, peer: str) -> list[ChatMessage]:
         self._open(peer)
+        self._relay_question(peer)
         return self.conversations.messages(peer)
+
+    def _relay_question(self, peer: str) -> None:
+        """Staff: a request that reached a colleague shows its question and system info in our
+        chat with the person too (stored, so it stays in our notes), as they asked it."""
+        request = self.requests.for_peer(peer) if self.requests is not None else None
+        if request is None or not request.question or any(
+                m.thread == request.thread and m.direction is Direction.IN
+                for m in self.conversations.messages(peer)):
+            return
+        relayed = ChatMessage(
+            id=f"request-{request.id}", peer=request.requester, direction=Direction.IN,
+            body=request.question, timestamp=request.opened, thread=request.thread,
+            delivery=Delivery.RECEIVED, sysinfo=request.sysinfo,
+        )
+        if self._history.add(relayed):
+            self.conversations.add_earlier(relayed)
 
     def canned_replies(self, peer: str) -> list[tuple[str, str]]:
         """Staff snippets filled for `peer`'s latest request: (menu label, text)."""

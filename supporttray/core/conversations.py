@@ -53,6 +53,19 @@ class Conversations:
         if message.direction is Direction.IN:
             self.arrived.emit(message)
 
+    def add_earlier(self, message: ChatMessage) -> None:
+        """A message that belongs earlier in the chat (a colleague's request, relayed): put
+        in time order, not counted unread, no notification."""
+        key = bare_jid(message.peer)
+        if message.id in self._where:
+            return
+        bucket = self._messages.setdefault(key, [])
+        at = next((i for i, m in enumerate(bucket) if m.timestamp > message.timestamp),
+                  len(bucket))
+        bucket.insert(at, message)
+        self._reindex(key)
+        self.changed.emit(ConversationChanged(key))
+
     def update_delivery(self, message_id: str, delivery: Delivery) -> None:
         where = self._where.get(message_id)
         if where is None:

@@ -22,6 +22,8 @@ from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 
 FIRST_LINE_CHARS = 120
+# The question as the team sees it (posted to the staff room): enough for any real question.
+QUESTION_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class SupportRequest:
     opened: datetime  # aware, UTC: when the first message came
     summary: str  # "Debian 12 · ThinkPad T14" from the system info, or ""
     claimed_by: str | None = None
+    # The first message and its system info, for a colleague who takes the request over.
+    question: str = ""
+    sysinfo: tuple[tuple[str, str], ...] = ()
 
     def waiting_seconds(self, now: datetime) -> int:
         return max(0, int((now - self.opened).total_seconds()))
@@ -66,14 +71,15 @@ class RequestQueue:
         key = message.thread or f"peer:{requester}"
         if key in self._requests:
             if message.sysinfo and not self._requests[key].summary:
-                self._requests[key] = replace(self._requests[key],
-                                              summary=_summary(message))
+                self._requests[key] = replace(self._requests[key], summary=_summary(message),
+                                              sysinfo=message.sysinfo)
                 self.changed.emit(None)
             return None
         request = SupportRequest(
             id=key, requester=requester, thread=message.thread,
             first_line=_first_line(message.body), opened=message.timestamp.astimezone(UTC),
-            summary=_summary(message),
+            summary=_summary(message), question=message.body[:QUESTION_CHARS],
+            sysinfo=message.sysinfo,
         )
         self._requests[key] = request
         self.opened.emit(request)

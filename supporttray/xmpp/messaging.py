@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -141,7 +141,7 @@ class ChatWire:
         self._sink.peer_typing(bare_jid(str(stanza["from"])), state == "composing")
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     """`text` as the peer will read it: line ends as every XML parser normalises them (so the
     fallback's character offsets stay right), and U+FFFD for what XML cannot carry."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -164,11 +164,11 @@ def chat_stanza(client: Any, message: ChatMessage, sysinfo: SysinfoSnapshot | No
     and origin-id. Not yet sent."""
     stanza = client.make_message(mto=message.peer, mtype="chat")
     stanza["id"] = message.id
-    body = _xml_text(message.body)
+    body = xml_text(message.body)
     if sysinfo is not None and sysinfo.items:
         block = sysinfo.text_block()
         stanza.xml.append(_fallback_element(len(body), len(body) + len(block)))
-        stanza.xml.append(_sysinfo_form(sysinfo))
+        stanza.xml.append(sysinfo_form(sysinfo.as_pairs()))
         body += block
     stanza["body"] = body
     if message.thread:
@@ -185,11 +185,12 @@ def _fallback_element(start: int, end: int) -> ET.Element:
     return element
 
 
-def _sysinfo_form(snapshot: SysinfoSnapshot) -> ET.Element:
+def sysinfo_form(pairs: Iterable[tuple[str, str]]) -> ET.Element:
+    """The system-info data form (XEP-0004, our FORM_TYPE) for these fields."""
     form = ET.Element(f"{{{NS_DATA}}}x", {"type": "result"})
     field = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": "FORM_TYPE", "type": "hidden"})
     ET.SubElement(field, f"{{{NS_DATA}}}value").text = FORM_TYPE
-    for key, value in snapshot.as_pairs():
+    for key, value in pairs:
         field = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": key})
         ET.SubElement(field, f"{{{NS_DATA}}}value").text = value
     return form

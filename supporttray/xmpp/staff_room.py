@@ -35,7 +35,9 @@ from slixmpp.xmlstream import ET
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
-from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.requests import QUESTION_CHARS, RequestQueue, SupportRequest
+from supporttray.core.sysinfo import SysinfoRejected, validate_received
+from supporttray.xmpp.messaging import find_sysinfo_form, form_pairs, sysinfo_form, xml_text
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -144,6 +146,10 @@ class StaffRoom:
             **({"summary": request.summary} if request.summary else {}),
         })
         element.text = request.first_line
+        if request.question:
+            ET.SubElement(element, f"{{{NS}}}question").text = xml_text(request.question)
+        if request.sysinfo:
+            element.append(sysinfo_form(request.sysinfo))
         machine = f" [{request.summary}]" if request.summary else ""
         self._post(element, f"New request from {request.requester}: "
                             f"{request.first_line}{machine}")
@@ -401,10 +407,19 @@ def _parse_request(element: ET.Element) -> SupportRequest | None:
         return None
     if not request_id or "@" not in requester or opened.tzinfo is None:
         return None
+    sysinfo: tuple[tuple[str, str], ...] = ()
+    form = find_sysinfo_form(element)
+    if form is not None:
+        try:
+            sysinfo = validate_received(form_pairs(form)).as_pairs()
+        except SysinfoRejected as exc:
+            log.warning("ignored the system info of a staff room request: %s", exc)
     return SupportRequest(
         id=request_id[:200], requester=bare_jid(requester), thread=element.get("thread") or None,
         first_line=(element.text or "").strip()[:200], opened=opened.astimezone(UTC),
         summary=element.get("summary", "")[:200],
+        question=(element.findtext(f"{{{NS}}}question") or "")[:QUESTION_CHARS],
+        sysinfo=sysinfo,
     )
 
 

@@ -137,6 +137,9 @@ async def test_two_staff_and_three_requesters_share_requests_and_claims(
                                                            "The VPN drops every 5 minutes")
         assert request.summary.startswith("Windows 11")
         assert [r.id for r in a.queue.requests()] == [request.id]
+        # with the whole question and its system info, for whoever takes it over
+        assert request.question == "The VPN drops every 5 minutes"
+        assert ("os.name", "Windows 11 Pro") in request.sysinfo
 
         # Anna takes it: Ben sees it taken by her within 1 s
         a.desk.take(request.id)

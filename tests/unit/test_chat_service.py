@@ -659,3 +659,25 @@ async def test_staff_answer_a_colleagues_request_in_its_thread_not_a_new_one() -
     # and her reply in that thread is the same request, not a second one
     desk.chat.receive(replace(incoming("r1", "Thanks", peer=ann), thread="t-ann"))
     assert [r.id for r in queue.requests()] == ["t-ann"]
+
+
+def test_a_colleagues_request_shows_its_question_and_system_info_in_our_chat_once() -> None:
+    # given a request that reached a colleague, announced with the question and the machine
+    desk = make_desk(support__mode="staff")
+    queue = desk.chat.requests
+    assert queue is not None
+    ann = "ann@example.org"
+    opened = desk.clock.now - timedelta(minutes=5)
+    queue.announced(SupportRequest(
+        id="t-ann", requester=ann, thread="t-ann", first_line="VPN is down", opened=opened,
+        summary="Debian 12", question="VPN is down\nsince the update",
+        sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),)))
+    # when we open the chat with her: her question is there, as she asked it, not unread
+    (shown,) = desk.chat.open_conversation(ann)
+    assert (shown.body, shown.thread, shown.timestamp) == (
+        "VPN is down\nsince the update", "t-ann", opened)
+    assert shown.sysinfo == (("os.name", "Debian GNU/Linux 12 (bookworm)"),)
+    assert desk.chat.unread == 0
+    # and stored: opening again (or after a restart) shows it once
+    assert len(desk.chat.open_conversation(ann)) == 1
+    assert [m.id for m in desk.history.conversation(ann)] == [shown.id]

@@ -77,3 +77,20 @@ def test_history_loaded_for_a_chat_comes_before_new_messages() -> None:
     assert [m.id for m in chats.messages("alice@x.org")] == ["old", "new"]
     chats.update_delivery("old", Delivery.SENT)
     assert chats.find("old") is not None and chats.find("old").delivery is Delivery.SENT  # type: ignore[union-attr]
+
+
+def test_a_relayed_earlier_message_goes_in_time_order_without_unread_or_notification() -> None:
+    from datetime import UTC, datetime
+
+    from supporttray.core.messages import ChatMessage, Direction
+
+    t = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    chats = Conversations()
+    arrived: list[str] = []
+    chats.arrived.subscribe(lambda m: arrived.append(m.id))
+    chats.add(ChatMessage("late", "ann@example.org", Direction.OUT, "Hi", t.replace(minute=5)))
+    chats.add_earlier(ChatMessage("q", "ann@example.org", Direction.IN, "VPN?", t))
+    chats.add_earlier(ChatMessage("q", "ann@example.org", Direction.IN, "VPN?", t))  # once
+    assert [m.id for m in chats.messages("ann@example.org")] == ["q", "late"]
+    assert chats.unread("ann@example.org") == 0 and arrived == []
+    assert chats.find("late") is not None and chats.find("late").body == "Hi"

@@ -100,8 +100,9 @@ class RequestDesk:
 
     @property
     def shared(self) -> bool:
-        """True when claims are shared with the team through a staff room."""
-        return self._room is not None
+        """True when claims go through a staff room (False: this computer alone, because
+        support.staff_room is off or the room cannot exist on this server)."""
+        return self._room is not None and not self._room.status.missing
 
     def room_status(self) -> dict[str, Any] | None:
         """`status --json` "staff_room": {"jid", "joined", "error"}; None without a room."""
@@ -114,7 +115,7 @@ class RequestDesk:
             if request.claimed_by == self._me:
                 return request
             raise DeskError(f"{request.claimed_by} has already taken this request.")
-        if self._room is None:
+        if self._room is None or not self.shared:
             self.queue.claimed(request.id, self._me)
         else:
             self._room.post_claim(request)
@@ -127,7 +128,7 @@ class RequestDesk:
         if self._sender is not None:
             await self._sender.send(request.requester, resolved_text(self._staff_name),
                                     thread=request.thread)
-        if self._room is None:
+        if self._room is None or not self.shared:
             self.queue.resolved(request.id)
         else:
             self._room.post_resolved(request)

@@ -51,6 +51,10 @@ NS_CONFERENCE = "jabber:x:conference"
 # resolved are not shown again.
 REPLAY_DAYS = 14
 JOIN_TIMEOUT = 20.0
+MISSING_RETRY_SECONDS = 5.0
+# Conditions under which the room cannot be reached or made here: no such room or service, or
+# (not-allowed) a server that forbids creating it or reaching that domain.
+_MISSING = ("item-not-found", "remote-server-not-found", "service-unavailable", "not-allowed")
 # Clocks differ between us and the server: read back a little more than strictly needed.
 REJOIN_OVERLAP = timedelta(minutes=10)
 _ROOM_CONFIG = {
@@ -72,6 +76,8 @@ class RoomStatus:
     jid: str
     joined: bool = False
     error: str = ""
+    # The room cannot exist here (no such room or MUC service): claims stay on this computer.
+    missing: bool = False
 
     def as_status(self) -> dict[str, Any]:
         return {"jid": self.jid, "joined": self.joined, "error": self.error or None}
@@ -105,6 +111,7 @@ class StaffRoom:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
         self._members_only = False  # what the room's disco#info says, read at each join
+        self._retried_missing = False
 
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any) -> None:
@@ -202,12 +209,12 @@ class StaffRoom:
             self._refused = None
         if refused.done():
             joining.cancel()
-            self._set(False, _join_error(self.room, refused.result()))
+            self._refused_with(refused.result())
             return
         try:
             presence, _subject, _occupants, _history = joining.result()
         except PresenceError as exc:
-            self._set(False, _join_error(self.room, exc.condition))
+            self._refused_with(f"{exc.condition}\n{exc.text or ''}")
             return
         except TimeoutError:
             self._set(False, f"The staff room {self.room} did not answer.")
@@ -307,8 +314,20 @@ class StaffRoom:
                         "before this start are not shown", self.room, exc)
         log.info("replayed %d staff room message(s)", count)
 
-    def _set(self, joined: bool, error: str) -> None:
-        status = RoomStatus(self.room, joined, error)
+    def _refused_with(self, reason: str) -> None:
+        """`reason`: the error condition, a line end, the server's text (may be empty)."""
+        condition, _, text = reason.partition("\n")
+        missing = condition in _MISSING
+        self._set(False, _join_error(self.room, condition, text.strip()), missing=missing)
+        if condition == "item-not-found" and not self._retried_missing:
+            # Also what a room says while its creator is still configuring it: look once more.
+            self._retried_missing = True
+            asyncio.get_running_loop().call_later(MISSING_RETRY_SECONDS, self._want_in)
+
+    def _set(self, joined: bool, error: str, *, missing: bool = False) -> None:
+        if joined:
+            self._retried_missing = False
+        status = RoomStatus(self.room, joined, error, missing)
         if status != self._status:
             self._status = status
             if error:
@@ -383,7 +402,8 @@ class StaffRoom:
         refused = self._refused
         if refused is not None and not refused.done() and bare_jid(
                 str(presence["from"])) == self.room:
-            refused.set_result(presence["error"]["condition"] or "")
+            error = presence["error"]
+            refused.set_result(f"{error['condition'] or ''}\n{error['text'] or ''}")
 
     def _on_invite(self, message: Any) -> None:
         x = message.xml.find(f"{{{NS_CONFERENCE}}}x")
@@ -441,13 +461,17 @@ def _room_stanza_id(xml: ET.Element, room: str) -> str | None:
     return None
 
 
-def _join_error(room: str, condition: str) -> str:
+def _join_error(room: str, condition: str, text: str = "") -> str:
     if condition == "registration-required":
         return (f"You are not a member of the staff room {room} yet. A colleague's SupportTray "
                 "lets you in when they are online; claims are shared from then on.")
-    if condition in ("item-not-found", "remote-server-not-found", "service-unavailable"):
-        return (f"The staff room {room} does not exist on the server. Ask IT to check "
-                "support.staff_room and the server's MUC service.")
+    said = f" (the server says: {text[:200]})" if text else ""
+    if condition == "not-allowed":
+        return (f"The server does not allow the staff room {room}{said}, so claims stay on "
+                "this computer. Ask IT to create the room or to set support.staff_room.")
+    if condition in _MISSING:
+        return (f"The staff room {room} does not exist on the server, so claims stay on this "
+                "computer. Ask IT to check support.staff_room and the server's MUC service.")
     if condition == "forbidden":
         return f"The server does not let you into the staff room {room}."
-    return f"Could not join the staff room {room} ({condition or 'no reason given'})."
+    return f"Could not join the staff room {room} ({condition or 'no reason given'}){said}."

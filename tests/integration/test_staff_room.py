@@ -347,3 +347,22 @@ async def test_in_a_room_open_to_anyone_only_the_staffs_events_count(
             assert a.queue.find("fake") is None
     finally:
         await stranger.sign_out()
+
+
+@pytest.mark.asyncio
+async def test_without_a_muc_service_claims_stay_on_this_computer_and_say_why(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, asker = xmpp_server.fresh_accounts(2)
+    room = f"staff@no-muc-here.{xmpp_server.domain}"
+    async with staff_desk(anna, xmpp_server, [anna], room) as a, \
+            requesters(xmpp_server, [asker]) as people:
+        await seconds_until(lambda: a.room.status.missing, timeout=10)
+        # (the sandbox has no server-to-server links: "not allowed"; elsewhere: "not found")
+        assert "so claims stay on this computer" in a.room.status.error
+        assert not a.desk.shared
+        people[0].ask(anna.jid, "Printer jams", machine("Windows 10"))
+        await seconds_until(lambda: len(a.queue.requests()) == 1)
+        (request,) = a.queue.requests()
+        a.desk.take(request.id)  # works here, at once
+        assert a.owners() == {request.id: anna.jid}

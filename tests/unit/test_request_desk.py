@@ -12,6 +12,7 @@ from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk, staff_room_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.xmpp.staff_room import RoomStatus
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ME = "alice@example.org"
@@ -23,9 +24,10 @@ def request(request_id: str = "t1") -> SupportRequest:
 
 
 class Room:
-    def __init__(self) -> None:
+    def __init__(self, status: RoomStatus | None = None) -> None:
         self.posted: list[tuple[str, str]] = []
         self.changed: Listeners[Any] = Listeners()
+        self._status = status or RoomStatus("staff@conference.example.org", joined=True)
 
     def post_request(self, r: SupportRequest) -> None:
         self.posted.append(("request", r.id))
@@ -37,8 +39,8 @@ class Room:
         self.posted.append(("resolved", r.id))
 
     @property
-    def status(self) -> Any:
-        return None
+    def status(self) -> RoomStatus:
+        return self._status
 
 
 class Sender:
@@ -126,3 +128,15 @@ def test_taking_what_we_already_have_is_fine() -> None:
 ])
 def test_the_staff_room_setting(setting: str, room: str | None) -> None:
     assert staff_room_jid(setting, "example.org") == room
+
+
+def test_a_room_that_cannot_exist_here_means_claims_on_this_computer() -> None:
+    queue = RequestQueue()
+    room = Room(RoomStatus("staff@conference.example.org", error="no MUC", missing=True))
+    desk = RequestDesk(queue, ME)
+    desk.attach(room, Sender())
+    queue.announced(request())
+    assert not desk.shared
+    desk.take("t1")
+    assert queue.find("t1") is not None and queue.find("t1").claimed_by == ME
+    assert ("claim", "t1") not in room.posted

@@ -55,13 +55,6 @@ def _where(settings: Settings) -> str:
     return ": "
 
 
-def on_call_status(runner: OnCallRunner | None) -> dict[str, Any]:
-    """The `on_call` object of `status --json`: the hours ("" when none) and whether now."""
-    if runner is None:
-        return {"hours": "", "now": False}
-    return {"hours": runner.rule.hours.text, "now": runner.rule.on_call_now()}
-
-
 class OnCallRunner:
     """Drives core's OnCallPresence from the event loop."""
 
@@ -78,3 +71,7 @@ class OnCallRunner:
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def status(self) -> dict[str, Any]:
+        """The `on_call` object of `status --json`: the hours and whether they hold now."""
+        return {"hours": self.rule.hours.text, "now": self.rule.on_call_now()}

@@ -8,12 +8,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
 from supporttray.app.errors import DeskError
-from supporttray.app.on_call import OnCallRunner, on_call_status
 from supporttray.app.request_desk import RequestDesk, staff_room_jid
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
@@ -23,7 +22,10 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.xmpp.connection import XmppConnection
-from supporttray.xmpp.staff_room import StaffRoom
+
+if TYPE_CHECKING:  # staff mode only: requesters never load them
+    from supporttray.app.on_call import OnCallRunner
+    from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.app")
 
@@ -128,6 +130,8 @@ class SupportService:
             log.info("support.staff_room is off: claims stay on this computer")
             return None
         me = bare_jid(jid)
+        from supporttray.xmpp.staff_room import StaffRoom
+
         return StaffRoom(room, me, desk.queue,
                          staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
 
@@ -223,7 +227,8 @@ class SupportService:
             "summary": self.book.summary().sentence(),
             "staff": members,
             "presence": {"show": own.show.value if online else "offline", "status": own.status},
-            "on_call": on_call_status(self.on_call),
+            "on_call": (self.on_call.status() if self.on_call is not None
+                        else {"hours": "", "now": False}),
             "unread": self.chat.unread if self.chat is not None else 0,
             "requests": (self.chat.requests.as_status(now)
                          if self.chat is not None and self.chat.requests is not None else []),

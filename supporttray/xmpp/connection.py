@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
@@ -29,7 +29,9 @@ from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
-from supporttray.xmpp.staff_room import StaffRoom
+
+if TYPE_CHECKING:  # staff mode only: requesters never load it
+    from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.xmpp")
 

@@ -30,6 +30,7 @@ FIGURES = {
     "flood": "bench.flood",
     "sysinfo": "bench.sysinfo",
     "history": "bench.history",
+    "staff_room": "bench.staff_room",
 }
 DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
 

@@ -418,6 +418,9 @@ VirtualHost {lua_string(self.domain)}
 
 Component {lua_string(self.muc_domain)} "muc"
     modules_enabled = {{ "muc_mam" }}
+    -- A room's archive keeps this many messages, dropping the oldest (memory store: 1,000;
+    -- internal: 10,000). The staff room holds ~3 per request and is read back at each start.
+    storage_archive_item_limit = 100000
 
 Component {lua_string(self.upload_domain)} "http_file_share"
     -- upload.<domain> does not resolve; serve (and advertise) the files on the loopback IP.

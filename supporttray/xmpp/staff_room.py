@@ -112,6 +112,8 @@ class StaffRoom:
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
         self._members_only = False  # what the room's disco#info says, read at each join
         self._retried_missing = False
+        self._orphans = 0  # replayed claims/resolutions whose request the archive no longer has
+        self._resolved_ids: set[str] = set()
 
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any) -> None:
@@ -299,6 +301,7 @@ class StaffRoom:
         start = (self._caught_up - REJOIN_OVERLAP if self._caught_up is not None
                  else datetime.now(UTC) - timedelta(days=REPLAY_DAYS))
         count = 0
+        self._orphans = 0
         try:
             async for result in client.plugin["xep_0313"].iterate(
                     jid=self.room, start=start, rsm={"max": 200}):
@@ -313,6 +316,14 @@ class StaffRoom:
             log.warning("the staff room %s keeps no archive we can read (%s): claims made "
                         "before this start are not shown", self.room, exc)
         log.info("replayed %d staff room message(s)", count)
+        if self._orphans:
+            # Servers keep a room's archive to a number of messages (Prosody:
+            # storage_archive_item_limit), dropping the oldest: requests whose announcement
+            # was dropped are not shown again after a restart.
+            log.warning("the staff room's archive starts after %d claim(s) or resolution(s) "
+                        "of requests it no longer holds: older open requests are not shown. "
+                        "Ask IT to raise the room archive's size (Prosody: "
+                        "storage_archive_item_limit on the MUC component).", self._orphans)
 
     def _refused_with(self, reason: str) -> None:
         """`reason`: the error condition, a line end, the server's text (may be empty)."""
@@ -381,10 +392,14 @@ class StaffRoom:
             if not request_id or by != poster:
                 log.warning("ignored a %s by %r posted by %r", name, by, poster)
                 return
+            if self._replaying and self._queue.find(request_id) is None and \
+                    request_id not in self._resolved_ids:
+                self._orphans += 1
             if name == "claim":
                 self._queue.claimed(request_id, by)
             else:
                 self._queue.resolved(request_id)
+                self._resolved_ids.add(request_id)
             return
 
     def _on_room_presence(self, presence: Any) -> None:

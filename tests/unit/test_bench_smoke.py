@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration  # the suite starts a sandbox Prosody
 
-FIGURES = {"cold_start", "idle", "latency", "flood", "sysinfo", "history"}
+FIGURES = {"cold_start", "idle", "latency", "flood", "sysinfo", "history", "staff_room"}
 
 
 @pytest.fixture(scope="module")

@@ -83,10 +83,6 @@ class RoomStatus:
         return {"jid": self.jid, "joined": self.joined, "error": self.error or None}
 
 
-def default_room(domain: str) -> str:
-    return f"support-staff@conference.{domain}"
-
-
 class StaffRoom:
     """Our client's side of the staff room: join, replay, post, and apply what the room says."""
 
@@ -197,6 +193,9 @@ class StaffRoom:
                 await self._join(client)
                 if self._status.joined or not self._join_again or client.transport is None:
                     break
+        except Exception as exc:  # the connection went away mid-join: the next session rejoins
+            log.info("joining the staff room was cut short: %s", exc)
+            self._left("")
         finally:
             self._joining = False
 

@@ -247,9 +247,8 @@ class ChatService:
         """Staff: a request that reached a colleague shows its question and system info in our
         chat with the person too (stored, so it stays in our notes), as they asked it."""
         request = self.requests.for_peer(peer) if self.requests is not None else None
-        if request is None or not request.question or any(
-                m.thread == request.thread and m.direction is Direction.IN
-                for m in self.conversations.messages(peer)):
+        if request is None or not request.question or request.asked_in(
+                self.conversations.messages(peer)):
             return
         relayed = ChatMessage(
             id=f"request-{request.id}", peer=request.requester, direction=Direction.IN,

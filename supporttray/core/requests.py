@@ -39,6 +39,10 @@ class SupportRequest:
     question: str = ""
     sysinfo: tuple[tuple[str, str], ...] = ()
 
+    def asked_in(self, messages: list[ChatMessage]) -> bool:
+        """Whether the person's question is among `messages` (their chat as we have it)."""
+        return any(m.thread == self.thread and m.direction is Direction.IN for m in messages)
+
     def waiting_seconds(self, now: datetime) -> int:
         return max(0, int((now - self.opened).total_seconds()))
 

@@ -75,7 +75,7 @@ from supporttray.ui.canned_editor import CannedEditor, ask_to_discard
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.message_text import clean, is_allowed_link, shorten, to_html
-from supporttray.ui.presence_text import display_name, staff_row
+from supporttray.ui.presence_text import display_name, one_line, staff_row
 from supporttray.ui.requester_header import RequesterHeader
 from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
 
@@ -1059,13 +1059,9 @@ class ConversationPane(QWidget):
             state = "Taken by you"
         else:
             state = f"Taken by {display_name(self._book, request.claimed_by)}"
-        asked_here = any(m.thread == request.thread and m.direction is Direction.IN
-                         for m in self._service.conversations.messages(self.peer))
-        if not asked_here:
+        if not request.asked_in(self._service.conversations.messages(self.peer)):
             # It reached a colleague: their question is not in this chat, so say it here.
-            question = request.first_line
-            question = question if len(question) <= 60 else question[:59] + "…"
-            state += f" · “{question}”"
+            state += f" · “{one_line(request.first_line, 60)}”"
         self._request_state.setText(state)
         self._request_state.setToolTip(
             request.first_line + (f"\n{request.summary}" if request.summary else ""))

@@ -23,10 +23,10 @@ from pathlib import Path
 from supporttray.config.atomic_file import write_atomically
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.own_presence import (
-    MAX_STATUS_CHARS,
     RECENT_MESSAGES,
     OwnPresence,
     PresenceChoice,
+    status_line,
 )
 from supporttray.core.presence import Availability
 
@@ -132,8 +132,9 @@ def _decode(raw: bytes) -> SavedPresence:
     if not isinstance(recent, list) or not all(isinstance(m, str) for m in recent):
         raise UnusableFile("its recent messages are not a list of text")
     return SavedPresence(
-        PresenceChoice(availability, _one_line(status)),
-        tuple(_one_line(m) for m in recent if m.strip())[:RECENT_MESSAGES],
+        # Someone may have edited the file: hold it to what OwnPresence itself would publish.
+        PresenceChoice(availability, status_line(status)),
+        tuple(status_line(m) for m in recent if m.strip())[:RECENT_MESSAGES],
         _moment(document.get("chosen_at")),
     )
 
@@ -150,8 +151,3 @@ def _moment(value: object) -> datetime | None:
     if moment.tzinfo is None:
         raise UnusableFile("its chosen_at has no time zone")
     return moment
-
-
-def _one_line(text: str) -> str:
-    # Someone may have edited the file: hold it to what OwnPresence itself would publish.
-    return " ".join(text.split())[:MAX_STATUS_CHARS]

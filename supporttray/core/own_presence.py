@@ -13,6 +13,12 @@ RECENT_MESSAGES = 5  # status messages offered again, newest first
 MAX_STATUS_CHARS = 200  # a status line, not a letter; longer input is cut
 
 
+def status_line(text: str) -> str:
+    """A status message as it is published: one line, bounded (it shows in other people's
+    menus and lists)."""
+    return " ".join(text.split())[:MAX_STATUS_CHARS]
+
+
 @dataclass(frozen=True)
 class PresenceChoice:
     show: Availability = Availability.AVAILABLE
@@ -52,8 +58,7 @@ class OwnPresence:
 
     def set(self, show: Availability, status: str = "") -> None:
         """What the person chose (menu, `supporttray presence`)."""
-        # One line, bounded: it is shown in other people's menus and lists.
-        status = " ".join(status.split())[:MAX_STATUS_CHARS]
+        status = status_line(status)
         if status:
             self._recent = [status, *(m for m in self._recent if m != status)][:RECENT_MESSAGES]
         self._publish(PresenceChoice(show, status))
@@ -61,7 +66,7 @@ class OwnPresence:
 
     def set_scheduled(self, show: Availability, status: str = "") -> None:
         """The on-call hours' doing: not a choice of the person's, so no recent message."""
-        self._publish(PresenceChoice(show, " ".join(status.split())[:MAX_STATUS_CHARS]))
+        self._publish(PresenceChoice(show, status_line(status)))
 
     def restore(self, choice: PresenceChoice) -> None:
         """Auto-away ends: back to what was there before it, which is no new choice."""

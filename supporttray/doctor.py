@@ -182,17 +182,14 @@ def _read_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes
 
 async def _login_check(settings: Settings, password: str) -> list[Finding]:
     """Log in; in staff mode also join the staff room (the team's shared queue)."""
-    from supporttray.app.request_desk import staff_room_jid
+    from supporttray.app.request_desk import staff_room_for
     from supporttray.core.requests import RequestQueue
     from supporttray.xmpp.connection import XmppConnection
-    from supporttray.xmpp.staff_room import StaffRoom
 
     setup = account_setup(settings)
-    room_jid = (staff_room_jid(settings.get_str("support.staff_room"), setup.endpoint.domain)
-                if setup.mode == "staff" else None)
-    queue = RequestQueue()
-    room = (StaffRoom(room_jid, setup.jid, queue, staff=lambda: list(setup.directory.staff))
-            if room_jid is not None else None)
+    room = (staff_room_for(settings, setup.jid, setup.endpoint.domain, RequestQueue(),
+                           staff=lambda: list(setup.directory.staff))
+            if setup.mode == "staff" else None)
     monitor = ConnectionMonitor()
     done = asyncio.Event()
     monitor.changed.subscribe(

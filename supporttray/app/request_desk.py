@@ -10,13 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from supporttray.app.errors import AskError, DeskError
-from supporttray.core.jid import bare_jid
+from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
+
+if TYPE_CHECKING:
+    from supporttray.config.settings import Settings
+    from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.app")
 
@@ -53,9 +58,21 @@ def staff_room_jid(setting: str, domain: str) -> str | None:
     return bare_jid(value) if value else f"support-staff@conference.{domain}"
 
 
+def staff_room_for(settings: Settings, jid: str, domain: str, queue: RequestQueue, *,
+                   staff: Callable[[], list[str]]) -> StaffRoom | None:
+    """Staff mode's room as `support.staff_room` says (None when it is "off"), applying
+    what it hears to `queue`; `staff` names the colleagues we know."""
+    room = staff_room_jid(settings.get_str("support.staff_room"), domain)
+    if room is None:
+        return None
+    from supporttray.xmpp.staff_room import StaffRoom
+
+    return StaffRoom(room, jid, queue, staff=staff)
+
+
 def _name_from(jid: str) -> str:
     """"dave@example.org" -> "Dave"; "j.smith" stays as it is (we do not guess names)."""
-    local = jid.split("@")[0]
+    local = local_part(jid)
     return local.capitalize() if local.isalpha() and local.islower() else local
 
 

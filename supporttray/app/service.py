@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.app.chat import ChatService
 from supporttray.app.errors import DeskError
-from supporttray.app.request_desk import RequestDesk, staff_room_jid
+from supporttray.app.request_desk import RequestDesk, staff_room_for
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
@@ -125,15 +125,12 @@ class SupportService:
         desk = self.chat.desk if self.chat is not None else None
         if desk is None:
             return None
-        room = staff_room_jid(self.settings.get_str("support.staff_room"), domain)
+        me = bare_jid(jid)
+        room = staff_room_for(self.settings, me, domain, desk.queue,
+                              staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
         if room is None:
             log.info("support.staff_room is off: claims stay on this computer")
-            return None
-        me = bare_jid(jid)
-        from supporttray.xmpp.staff_room import StaffRoom
-
-        return StaffRoom(room, me, desk.queue,
-                         staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
+        return room
 
     async def _password_for(self, jid: str) -> str | None:
         """The stored password, or None with the reason put in the connection state.

@@ -42,14 +42,6 @@ def player_command(which: Callable[[str], str | None] = shutil.which,
     return None
 
 
-def describe() -> str:
-    """For `doctor`: how the alert would sound on this machine."""
-    if sys.platform.startswith("win"):
-        return "Windows message beep"
-    command = player_command()
-    return " ".join(command[:1]) if command else "the desktop's bell (no sound player found)"
-
-
 class AlertSound:
     def __init__(self, fallback: Callable[[], None], *,
                  command: list[str] | bool | None = True,

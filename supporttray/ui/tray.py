@@ -14,7 +14,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.bridge import CoreBridge
-from supporttray.ui.icons import IconKey, IconSet
+from supporttray.ui.icons import IconKey, IconSet, badge_label
 from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.presence_text import (
     display_name,
@@ -103,7 +103,7 @@ class TrayController(QObject):
         self._window_is_fallback = False
         self._retry_ms = tuple(tray_retry_ms) or TRAY_RETRY_MS
         self._retry_step = 0
-        self._icon_state: tuple[IconKey, bool, int] | None = None
+        self._icon_state: tuple[IconKey, bool, str] | None = None
         # Staff choose what others see of them ("My status"); requesters need not.
         self._own = own_presence if mode == "staff" else None
         self._presence_menu: QMenu | None = None
@@ -252,9 +252,6 @@ class TrayController(QObject):
             self._unread = count
             self._window.set_unread(count)
             self._refresh()
-
-    def set_waiting(self, count: int) -> None:
-        self._set_waiting(count)
 
     def _set_waiting(self, count: int) -> None:
         count = max(0, count)
@@ -440,7 +437,7 @@ class TrayController(QObject):
         if self._closed:
             return
         key = self.icon_key
-        state = (key, self._unread > 0, min(self._waiting, 10))
+        state = (key, self._unread > 0, badge_label(self._waiting))
         if state != self._icon_state:
             # Only on a real change: each setIcon sends every pixmap to the tray host again.
             self._icon_state = state

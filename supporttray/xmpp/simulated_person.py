@@ -140,19 +140,24 @@ class SimulatedPerson:
         if self.room is None or current is None or current.claimed_by is not None:
             return  # resolved or taken by someone else meanwhile
         self.room.post_claim(current)
-        name = self.script.jid.split("@")[0].capitalize()
-        self._say(request.requester, f"Hi, {name} from IT here: I've taken your request "
+        self._say(request.requester, f"Hi, {self._name} from IT here: I've taken your request "
                                      f"(\"{request.first_line}\") and I'm looking at it now.",
                   request.thread or "")
         log.info("%s took the request from %s", self.script.jid, request.requester)
 
+    @property
+    def _name(self) -> str:
+        return self.script.jid.split("@")[0].capitalize()
+
     def _say(self, to: str, text: str, thread: str) -> None:
+        """A chat message, as a person's client sends it (they stopped typing)."""
         client = self._client
         if client is None or client.transport is None:
             return
         message = client.make_message(mto=to, mbody=text, mtype="chat")
         if thread:
             message["thread"] = thread
+        message["chat_state"] = "active"
         message.send()
 
     async def _answer(self, to: str, thread: str, fields: dict[str, str]) -> None:
@@ -163,17 +168,12 @@ class SimulatedPerson:
         composing["chat_state"] = "composing"
         composing.send()
         await asyncio.sleep(1.5)
-        name = self.script.jid.split("@")[0].capitalize()
         if fields:
             seen = fields.get("os.name") or fields.get("hw.model") or "your machine"
-            text = f"Hi, {name} here. I can see you are on {seen}. Let me have a look."
+            text = f"Hi, {self._name} here. I can see you are on {seen}. Let me have a look."
         else:
-            text = f"{name} here. Thanks, I'm on it."
-        reply = client.make_message(mto=to, mbody=text, mtype="chat")
-        if thread:
-            reply["thread"] = thread
-        reply["chat_state"] = "active"
-        reply.send()
+            text = f"{self._name} here. Thanks, I'm on it."
+        self._say(to, text, thread)
 
     def ask(self, to: str, text: str, sysinfo: SysinfoSnapshot | None, *,
             thread: str | None = None) -> str:

@@ -19,6 +19,7 @@ from supporttray.xmpp.connection import ServerEndpoint
 from .conftest import XmppServer
 from .test_chat_cli import add_policy
 from .test_cli_against_server import Cli, write_policy
+from .test_staff_room import room_for
 
 DEADLINE = 1.0  # the issue: colleagues see a new request, and a claim, within a second
 
@@ -64,7 +65,7 @@ async def test_two_staff_apps_and_three_requesters_race_for_claims(
 ) -> None:
     s1, s2, *people = xmpp_server.fresh_accounts(5)
     staff = [s1, s2]
-    room = f"claims-{s1.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(s1, xmpp_server, "claims")
     desk1, desk2 = (machine(xmpp_server, subprocess_env, tmp_path, s, staff, room=room)
                     for s in staff)
     askers = [machine(xmpp_server, subprocess_env, tmp_path, p, staff, room=None)
@@ -123,7 +124,7 @@ async def test_a_staff_apps_presence_is_what_requester_apps_show(
     xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
 ) -> None:
     staff_account, person = xmpp_server.fresh_accounts(2)
-    room = f"claims-{staff_account.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(staff_account, xmpp_server, "claims")
     desk = machine(xmpp_server, subprocess_env, tmp_path, staff_account, [staff_account],
                    room=room)
     asker = machine(xmpp_server, subprocess_env, tmp_path, person, [staff_account], room=None)
@@ -149,7 +150,7 @@ async def test_doctor_in_staff_mode_checks_the_staff_room(
     xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
 ) -> None:
     anna, outsider = xmpp_server.fresh_accounts(2)
-    room = f"claims-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server, "claims")
     desk = machine(xmpp_server, subprocess_env, tmp_path, anna, [anna], room=room)
     stranger = machine(xmpp_server, subprocess_env, tmp_path, outsider, [outsider], room=room)
     for c in (desk, stranger):

@@ -35,6 +35,11 @@ from .test_staff_presence import endpoint_of, seconds_until
 DEADLINE = 1.0  # the issue: a colleague sees a new request, or a claim, within a second
 
 
+def room_for(account: Account, server: XmppServer, kind: str = "staff") -> str:
+    """A room of this test's own: tests share the server, never a room."""
+    return f"{kind}-{account.username}@{server.muc_domain}"
+
+
 class QueueSink:
     """The chat side a staff client needs here: incoming questions open requests."""
 
@@ -122,7 +127,7 @@ async def test_two_staff_and_three_requesters_share_requests_and_claims(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, *asking = xmpp_server.fresh_accounts(5)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, asking) as people:
@@ -168,7 +173,7 @@ async def test_a_claim_is_still_shown_after_the_claimant_restarts(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker = xmpp_server.fresh_accounts(3)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker]) as people:
         async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
@@ -192,7 +197,7 @@ async def test_resolving_closes_the_request_for_everyone_and_a_reply_opens_it_ag
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker = xmpp_server.fresh_accounts(3)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker]) as people:
@@ -223,7 +228,7 @@ async def test_appearing_offline_leaves_the_room_and_coming_back_rejoins(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben = xmpp_server.fresh_accounts(2)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
         await seconds_until(lambda: a.room.status.joined)
         a.own.set(Availability.OFFLINE)
@@ -238,7 +243,7 @@ async def test_a_staff_member_the_room_does_not_know_is_told_why(
     xmpp_server: XmppServer,
 ) -> None:
     anna, outsider = xmpp_server.fresh_accounts(2)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(anna, xmpp_server, [anna], room) as a:
         await seconds_until(lambda: a.room.status.joined)
         async with staff_desk(outsider, xmpp_server, [outsider], room) as o:
@@ -254,7 +259,7 @@ async def test_the_demos_simulated_colleague_takes_a_request_and_writes_to_the_p
     # what `demo --staff` does: alice, a simulated colleague in the staff room, takes the
     # first request the team gets and writes to the person who asked
     anna, alice, asker = xmpp_server.fresh_accounts(3)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     colleague = SimulatedPerson(
         PersonScript(alice.jid, alice.password, approve_domain=xmpp_server.domain,
                      staff_room=room, colleagues=(anna.jid,), claims=1, claim_after=0.2),
@@ -284,7 +289,7 @@ async def test_what_the_team_did_while_a_client_was_away_is_applied_when_it_is_b
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker, other = xmpp_server.fresh_accounts(4)
-    room = f"staff-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker, other]) as people:
@@ -316,7 +321,7 @@ async def test_in_a_room_open_to_anyone_only_the_staffs_events_count(
     xmpp_server: XmppServer,
 ) -> None:
     anna, stranger_account = xmpp_server.fresh_accounts(2)
-    room = f"open-{anna.jid.split('@')[0]}@{xmpp_server.muc_domain}"
+    room = room_for(anna, xmpp_server, "open")
     stranger = await PlainPeer(stranger_account, xmpp_server).sign_in()
     try:
         # the room exists already, open to anyone (an "instant room": the default config)

@@ -1,19 +1,18 @@
-"""Chat messages on the wire: body + XEP-0428 fallback + XEP-0004 system-info form, receipts
-(XEP-0184), chat states (XEP-0085), threads (XEP-0201).
+"""Chat messages on the wire: body + XEP-0428 fallback + our system-info attachment, receipts
+(XEP-0184), chat states (XEP-0085), threads (XEP-0201), origin-id (XEP-0359).
 
-What arrives from the network is hostile until checked: the system-info form is accepted only
-from requesters named by policy and only within size limits; everything else is plain text.
+Every element is a slixmpp stanza plugin (ours: xmpp/stanzas.py). What arrives from the network
+is hostile until checked: the system-info form is accepted only from requesters named by policy
+and only within size limits; everything else is plain text.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
-
-from slixmpp.xmlstream import ET
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
@@ -24,18 +23,17 @@ from supporttray.core.messages import (
     new_message_id,
 )
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
+from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, prune_forms
 
 log = logging.getLogger("supporttray.xmpp")
 
-NS_DATA = "jabber:x:data"
-NS_FALLBACK = "urn:xmpp:fallback:0"
-NS_STATES = "http://jabber.org/protocol/chatstates"
-# Stop reading a form at once past this many fields: 10,000 fields must cost nothing.
-_FORM_FIELD_LIMIT = 64
 # What XML 1.0 cannot carry: C0 controls other than tab and line ends, lone surrogates,
 # U+FFFE/U+FFFF. One of them in a stanza (an ANSI colour code in a pasted terminal log) makes
 # the server close our stream as not-well-formed, and the message, already marked sent, is lost.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What a XEP-0428 fallback for our system info says it stands for: the attachment's namespace;
+# SupportTray before the attachment named the form's FORM_TYPE.
+_FALLBACK_FOR = (NS_SYSINFO, FORM_TYPE)
 
 
 class ChatSink(Protocol):
@@ -65,15 +63,9 @@ class ChatWire:
 
     def install(self, client: Any) -> None:
         self._client = client
-        # No xep_0004: forms are read from the raw XML (find_sysinfo_form). Its "message/form"
-        # handler builds an object per field of every form, before any limit of ours applies:
-        # a 10,000-field form froze the loop for ~150 ms.
-        for plugin in ("xep_0085", "xep_0184", "xep_0359"):
-            client.register_plugin(plugin)
-        client.plugin["xep_0184"].auto_ack = True
-        # Prune hostile forms on the raw XML, before slixmpp builds stanza objects: if any
-        # plugin in the process registered the data-form stanza (MUC config does), slixmpp
-        # would otherwise build an object per field of a 10,000-field form first.
+        register_wire_plugins(client)
+        # Prune hostile forms on the raw XML, before slixmpp builds an object per field: a
+        # 10,000-field form froze the loop for ~150 ms.
         previous = client.incoming_filter
         client.incoming_filter = lambda xml: prune_forms(previous(xml))
         client.add_event_handler("message", self._on_message)
@@ -99,8 +91,8 @@ class ChatWire:
         if self._client is None or not self.online:
             return
         stanza = self._client.make_message(mto=peer, mtype="chat")
-        stanza.xml.append(ET.Element(f"{{{NS_STATES}}}{state}"))
-        stanza.xml.append(ET.Element("{urn:xmpp:hints}no-store"))
+        stanza["chat_state"] = state
+        stanza.enable("no-store")
         stanza.send()
 
     # -- receiving ------------------------------------------------------------------------
@@ -113,13 +105,13 @@ class ChatWire:
         sender = bare_jid(str(stanza["from"]))
         message_id = stanza["id"] or _origin_id(stanza) or new_message_id()
         sysinfo: tuple[tuple[str, str], ...] = ()
-        form = find_sysinfo_form(stanza.xml)
-        if form is not None:
+        pairs = attached_sysinfo(stanza)
+        if pairs is not None:
             if self._is_requester(sender):
                 try:
-                    snapshot = validate_received(form_pairs(form))
+                    snapshot = validate_received(pairs)
                     sysinfo = snapshot.as_pairs()
-                    body = _strip_fallback(stanza.xml, body)
+                    body = _strip_fallback(stanza, body)
                 except SysinfoRejected as exc:
                     log.warning("rejected the system-info form from %s: %s", sender, exc)
             else:
@@ -148,104 +140,67 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def prune_forms(xml: ET.Element) -> ET.Element:
-    """Cut every data form in a message down to one field more than we ever read."""
-    if not xml.tag.endswith("}message"):
-        return xml
-    for form in xml.iterfind(f"{{{NS_DATA}}}x"):
-        if len(form) > _FORM_FIELD_LIMIT + 2:
-            del form[_FORM_FIELD_LIMIT + 2:]  # still "too many": validate_received says so
-    return xml
+def register_wire_plugins(client: Any) -> None:
+    """The slixmpp plugins chat_stanza and the receiving side use (our own elements:
+    xmpp/stanzas.py)."""
+    for plugin in ("xep_0085", "xep_0184", "xep_0203", "xep_0334", "xep_0359", "xep_0428"):
+        client.register_plugin(plugin)
+    client.plugin["xep_0184"].auto_ack = True
 
 
 def chat_stanza(client: Any, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> Any:
     """Our wire format for one chat message: the body (plus the readable system-info block,
-    marked as a XEP-0428 fallback, and the XEP-0004 form), thread, receipt request, chat state
-    and origin-id. Not yet sent."""
+    marked as a XEP-0428 fallback for the attachment beside it), thread, receipt request, chat
+    state and origin-id. Not yet sent."""
     stanza = client.make_message(mto=message.peer, mtype="chat")
     stanza["id"] = message.id
     body = xml_text(message.body)
     if sysinfo is not None and sysinfo.items:
         block = sysinfo.text_block()
-        stanza.xml.append(_fallback_element(len(body), len(body) + len(block)))
-        stanza.xml.append(sysinfo_form(sysinfo.as_pairs()))
+        fallback = stanza["fallback"]
+        fallback["for"] = NS_SYSINFO
+        fallback["body"]["start"] = len(body)
+        fallback["body"]["end"] = len(body) + len(block)
+        stanza["supporttray_sysinfo"]["pairs"] = sysinfo.as_pairs()
         body += block
     stanza["body"] = body
     if message.thread:
         stanza["thread"] = message.thread
     stanza["request_receipt"] = True
-    stanza.xml.append(ET.Element(f"{{{NS_STATES}}}active"))
-    stanza.xml.append(ET.Element("{urn:xmpp:sid:0}origin-id", {"id": message.id}))
+    stanza["chat_state"] = "active"
+    stanza["origin_id"]["id"] = message.id
     return stanza
 
 
-def _fallback_element(start: int, end: int) -> ET.Element:
-    element = ET.Element(f"{{{NS_FALLBACK}}}fallback", {"for": FORM_TYPE})
-    ET.SubElement(element, f"{{{NS_FALLBACK}}}body", {"start": str(start), "end": str(end)})
-    return element
+def _strip_fallback(stanza: Any, body: str) -> str:
+    """Remove the readable system-info block that XEP-0428 marks as fallback for our form.
 
-
-def sysinfo_form(pairs: Iterable[tuple[str, str]]) -> ET.Element:
-    """The system-info data form (XEP-0004, our FORM_TYPE) for these fields."""
-    form = ET.Element(f"{{{NS_DATA}}}x", {"type": "result"})
-    field = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": "FORM_TYPE", "type": "hidden"})
-    ET.SubElement(field, f"{{{NS_DATA}}}value").text = FORM_TYPE
-    for key, value in pairs:
-        field = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": key})
-        ET.SubElement(field, f"{{{NS_DATA}}}value").text = value
-    return form
-
-
-def find_sysinfo_form(xml: ET.Element) -> ET.Element | None:
-    for form in xml.findall(f"{{{NS_DATA}}}x"):
-        for field in form.iterfind(f"{{{NS_DATA}}}field"):
-            if field.get("var") == "FORM_TYPE":
-                if field.findtext(f"{{{NS_DATA}}}value") == FORM_TYPE:
-                    return form
-                break
-    return None
-
-
-def form_pairs(form: ET.Element) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for field in form.iterfind(f"{{{NS_DATA}}}field"):
-        var = field.get("var") or ""
-        if var == "FORM_TYPE":
+    Not slixmpp's get_stripped_body: 1.17 leaves the body whole when the fallback runs to its
+    end (`end < len(body)`), which ours always does."""
+    for fallback in stanza["fallbacks"]:
+        if fallback["for"] not in _FALLBACK_FOR:
             continue
-        pairs.append((var, field.findtext(f"{{{NS_DATA}}}value") or ""))
-        if len(pairs) > _FORM_FIELD_LIMIT:
-            break  # validate_received rejects it; reading the rest would only cost time
-    return pairs
-
-
-def _strip_fallback(xml: ET.Element, body: str) -> str:
-    """Remove the readable system-info block that XEP-0428 marks as fallback for our form."""
-    for fallback in xml.findall(f"{{{NS_FALLBACK}}}fallback"):
-        if fallback.get("for") != FORM_TYPE:
-            continue
-        marker = fallback.find(f"{{{NS_FALLBACK}}}body")
-        try:
-            start = int(marker.get("start", "")) if marker is not None else 0
-            end = int(marker.get("end", "")) if marker is not None else len(body)
-        except ValueError:
-            return body
+        marker = fallback.get_plugin("body", check=True)
+        start = marker["start"] if marker is not None else 0
+        end = marker["end"] if marker is not None else len(body)
         if 0 <= start <= end <= len(body):
             return (body[:start] + body[end:]).rstrip()
     return body
 
 
 def _origin_id(stanza: Any) -> str:
-    element = stanza.xml.find("{urn:xmpp:sid:0}origin-id")
-    return element.get("id", "") if element is not None else ""
+    element = stanza.get_plugin("origin_id", check=True)
+    return str(element["id"]) if element is not None else ""
 
 
 def _delay_stamp(stanza: Any) -> datetime | None:
     """Offline messages carry their original time (XEP-0203)."""
-    element = stanza.xml.find("{urn:xmpp:delay}delay")
-    if element is None:
+    delay = stanza.get_plugin("delay", check=True)
+    if delay is None:
         return None
     try:
-        stamp = datetime.fromisoformat(element.get("stamp", "").replace("Z", "+00:00"))
+        # The attribute, not delay["stamp"]: slixmpp's date parser raises on a malformed one.
+        stamp = datetime.fromisoformat((delay.xml.get("stamp") or "").replace("Z", "+00:00"))
         # In UTC now: a stamp that has no UTC date (year 1 at +23:00) would be stored, and
         # then break reading the chat back from the history.
         stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)

@@ -19,8 +19,9 @@ from supporttray.core.messages import ChatMessage, Direction, new_message_id, ne
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.xmpp import entity_time, tls
-from supporttray.xmpp.messaging import chat_stanza, find_sysinfo_form, form_pairs
+from supporttray.xmpp.messaging import chat_stanza, register_wire_plugins
 from supporttray.xmpp.staff_room import StaffRoom
+from supporttray.xmpp.stanzas import attached_sysinfo
 
 log = logging.getLogger("supporttray.demo")
 
@@ -81,8 +82,7 @@ class SimulatedPerson:
         entity_time.install_time_responder(client, lambda: datetime.now(UTC).astimezone(zone))
         client.add_event_handler("session_start", self._on_session_start)
         client.add_event_handler("presence_subscribe", self._on_subscribe)
-        client.register_plugin("xep_0085")
-        client.register_plugin("xep_0184")  # acknowledges receipts, as real clients do
+        register_wire_plugins(client)  # xep_0184 acknowledges receipts, as real clients do
         client.add_event_handler("message", self._on_message)
         if self.room is not None:
             self.room.install(client)
@@ -116,7 +116,7 @@ class SimulatedPerson:
             return
         if not self.script.answers:
             return
-        fields = dict(form_pairs(form)) if (form := find_sysinfo_form(stanza.xml)) else {}
+        fields = dict(attached_sysinfo(stanza) or [])
         self._later(self._answer(sender, stanza["thread"], fields))
 
     def _later(self, coro: Any) -> None:

@@ -50,6 +50,7 @@ SandboxFactory = Callable[..., ProsodySandbox]
 
 NS_DATA = "jabber:x:data"
 NS_FALLBACK = "urn:xmpp:fallback:0"
+NS_SYSINFO = "urn:supporttray:sysinfo:1"
 NS_RECEIPTS = "urn:xmpp:receipts"
 FORM_TYPE = "urn:supporttray:sysinfo:0"
 
@@ -293,7 +294,10 @@ async def nothing_else_from(app: App, peer: PlainPeer, before: int) -> list[Rece
 
 
 def form_of(stanza: Any) -> ET.Element | None:
-    form: ET.Element | None = stanza.xml.find(f"{{{NS_DATA}}}x")
+    """The system-info form inside our attachment; never a top-level form, which plain
+    clients (Profanity) take for a form to fill in, hiding the body."""
+    assert stanza.xml.find(f"{{{NS_DATA}}}x") is None, "a top-level jabber:x:data form"
+    form: ET.Element | None = stanza.xml.find(f"{{{NS_SYSINFO}}}sysinfo/{{{NS_DATA}}}x")
     return form
 
 
@@ -306,25 +310,31 @@ def form_fields(form: ET.Element) -> list[tuple[str, str]]:
 
 def fallback_range(stanza: Any) -> tuple[int, int]:
     (fallback,) = stanza.xml.findall(f"{{{NS_FALLBACK}}}fallback")
-    assert fallback.get("for") == FORM_TYPE
+    assert fallback.get("for") == NS_SYSINFO
     marker = fallback.find(f"{{{NS_FALLBACK}}}body")
     assert marker is not None
     return int(marker.get("start", "")), int(marker.get("end", ""))
 
 
-def sysinfo_form(pairs: Sequence[tuple[str, str]]) -> ET.Element:
-    """A system-info form as any client could build it, by hand."""
+def sysinfo_form(pairs: Sequence[tuple[str, str]], *, legacy: bool = False) -> ET.Element:
+    """A system-info attachment as any client could build it, by hand; `legacy`: the bare
+    top-level form SupportTray sent before the urn:supporttray:sysinfo:1 wrapper."""
     form = ET.Element(f"{{{NS_DATA}}}x", {"type": "result"})
     hidden = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": "FORM_TYPE", "type": "hidden"})
     ET.SubElement(hidden, f"{{{NS_DATA}}}value").text = FORM_TYPE
     for key, value in pairs:
         item = ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": key})
         ET.SubElement(item, f"{{{NS_DATA}}}value").text = value
-    return form
+    if legacy:
+        return form
+    attachment = ET.Element(f"{{{NS_SYSINFO}}}sysinfo")
+    attachment.append(form)
+    return attachment
 
 
-def fallback_for(start: int, end: int) -> ET.Element:
-    element = ET.Element(f"{{{NS_FALLBACK}}}fallback", {"for": FORM_TYPE})
+def fallback_for(start: int, end: int, *, legacy: bool = False) -> ET.Element:
+    element = ET.Element(f"{{{NS_FALLBACK}}}fallback",
+                         {"for": FORM_TYPE if legacy else NS_SYSINFO})
     ET.SubElement(element, f"{{{NS_FALLBACK}}}body", {"start": str(start), "end": str(end)})
     return element
 
@@ -773,10 +783,10 @@ async def test_a_form_with_10000_fields_is_rejected_quickly_and_the_body_still_s
 ) -> None:
     async with staff_app_and_peer(xmpp_server) as (staff, peer):
         # given a requester's message whose form has 10,000 fields (about 210 kB on the wire)
-        form = sysinfo_form([])
+        attachment = sysinfo_form([])
         for i in range(10_000):
-            ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": f"k{i}"})
-        raw = peer.raw_message(staff.jid, "Is this thing on?", [form])
+            ET.SubElement(attachment[0], f"{{{NS_DATA}}}field", {"var": f"k{i}"})
+        raw = peer.raw_message(staff.jid, "Is this thing on?", [attachment])
         assert len(raw.encode()) < SERVER_STANZA_LIMIT
 
         # when it arrives
@@ -861,6 +871,23 @@ async def test_a_fallback_pointing_outside_the_body_leaves_the_body_whole(
         shown = await staff_app_shows(staff, peer.jid)
         assert shown.body == body
         assert shown.sysinfo == (("os.name", "Debian"),)
+
+
+@pytest.mark.asyncio
+async def test_a_request_from_an_earlier_supporttray_with_a_top_level_form_gets_the_panel(
+    xmpp_server: XmppServer,
+) -> None:
+    async with staff_app_and_peer(xmpp_server) as (staff, peer):
+        question = "VPN drops every hour"
+        block = f"\n\n{BLOCK_HEADER}\nOS: Windows 10"
+        peer.send(staff.jid, question + block, extra=[
+            fallback_for(len(question), len(question) + len(block), legacy=True),
+            sysinfo_form([("os.name", "Windows 10")], legacy=True),
+        ])  # fmt: skip
+
+        shown = await staff_app_shows(staff, peer.jid)
+        assert shown.body == question
+        assert shown.sysinfo == (("os.name", "Windows 10"),)
 
 
 DELAY_STAMPS = {

@@ -99,7 +99,7 @@ def test_installing_the_fast_hash_replaces_slixmpps_loop() -> None:
 def test_a_flood_form_is_cut_before_slixmpp_builds_stanza_objects_from_it() -> None:
     from slixmpp.xmlstream import ET
 
-    from supporttray.xmpp.messaging import NS_DATA, prune_forms
+    from supporttray.xmpp.stanzas import NS_DATA, prune_forms
 
     # Given a raw message carrying a form with 10,000 fields
     message = ET.Element("{jabber:client}message")
@@ -115,7 +115,7 @@ def test_a_flood_form_is_cut_before_slixmpp_builds_stanza_objects_from_it() -> N
 def test_forms_outside_messages_are_left_alone() -> None:
     from slixmpp.xmlstream import ET
 
-    from supporttray.xmpp.messaging import NS_DATA, prune_forms
+    from supporttray.xmpp.stanzas import NS_DATA, prune_forms
 
     iq = ET.Element("{jabber:client}iq")
     form = ET.SubElement(iq, f"{{{NS_DATA}}}x")

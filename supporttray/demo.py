@@ -119,7 +119,7 @@ async def _demo_main(
     if staff:
         from supporttray.app.request_desk import staff_room_jid
 
-        room = staff_room_jid(settings.get_str("support.staff_room"), domain)
+        room = staff_room_jid(settings.get_str("support.staff_room"))
         colleague = {"staff_room": room or "", "claims": ALICE_TAKES_REQUEST,
                      "colleagues": (me_jid,)}
     alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0,

@@ -187,7 +187,7 @@ async def _login_check(settings: Settings, password: str) -> list[Finding]:
     from supporttray.xmpp.connection import XmppConnection
 
     setup = account_setup(settings)
-    room = (staff_room_for(settings, setup.jid, setup.endpoint.domain, RequestQueue(),
+    room = (staff_room_for(settings, setup.jid, RequestQueue(),
                            staff=lambda: list(setup.directory.staff))
             if setup.mode == "staff" else None)
     monitor = ConnectionMonitor()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("supporttray.app")
 
 ROOM_OFF = "off"
+DEFAULT_ROOM_NAME = "support-staff"
 
 
 class RoomPort(Protocol):
@@ -50,19 +51,20 @@ class ThreadSender(Protocol):
     async def send(self, peer: str, text: str, *, thread: str | None = None) -> Any: ...
 
 
-def staff_room_jid(setting: str, domain: str) -> str | None:
-    """The room from `support.staff_room`: "" means support-staff@conference.<domain>."""
+def staff_room_jid(setting: str) -> str | None:
+    """The room from `support.staff_room`: a JID, or a bare name on the MUC service that
+    discovery finds ("" means support-staff there); None when it is "off"."""
     value = setting.strip()
     if value.lower() == ROOM_OFF:
         return None
-    return bare_jid(value) if value else f"support-staff@conference.{domain}"
+    return bare_jid(value) if value else DEFAULT_ROOM_NAME
 
 
-def staff_room_for(settings: Settings, jid: str, domain: str, queue: RequestQueue, *,
+def staff_room_for(settings: Settings, jid: str, queue: RequestQueue, *,
                    staff: Callable[[], list[str]]) -> StaffRoom | None:
     """Staff mode's room as `support.staff_room` says (None when it is "off"), applying
     what it hears to `queue`; `staff` names the colleagues we know."""
-    room = staff_room_jid(settings.get_str("support.staff_room"), domain)
+    room = staff_room_jid(settings.get_str("support.staff_room"))
     if room is None:
         return None
     from supporttray.xmpp.staff_room import StaffRoom

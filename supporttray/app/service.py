@@ -86,7 +86,7 @@ class SupportService:
         password = await self._password_for(setup.jid)
         if password is None:
             return
-        room = self._staff_room(setup.jid, setup.endpoint.domain)
+        room = self._staff_room(setup.jid)
         self._connection = XmppConnection(
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
             self.own_presence, chat=self.chat, staff_room=room, clock=self.clock,
@@ -120,13 +120,13 @@ class SupportService:
         self._connection.update_password(password)
         self._connection.reconnect_now()
 
-    def _staff_room(self, jid: str, domain: str) -> StaffRoom | None:
+    def _staff_room(self, jid: str) -> StaffRoom | None:
         """Staff mode: the room where the team shares requests and claims (None: not shared)."""
         desk = self.chat.desk if self.chat is not None else None
         if desk is None:
             return None
         me = bare_jid(jid)
-        room = staff_room_for(self.settings, me, domain, desk.queue,
+        room = staff_room_for(self.settings, me, desk.queue,
                               staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
         if room is None:
             log.info("support.staff_room is off: claims stay on this computer")

@@ -166,7 +166,8 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "str",
                 "",
                 "Staff mode: the members-only group chat where staff clients share requests and "
-                "claims; \"\" means support-staff@conference.<domain>, \"off\" keeps claims on "
+                "claims: a room JID, or a name for a room on the server's MUC service (found by "
+                "service discovery); \"\" means support-staff there, \"off\" keeps claims on "
                 "each computer.",
             ),
             _spec(

@@ -25,6 +25,8 @@ from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.xmpp import entity_time, errors, keepalive, tls
+from supporttray.xmpp.capabilities import Capabilities
+from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
@@ -115,6 +117,8 @@ class XmppConnection:
         self._time_queries: set[str] = set()
         self._queries: asyncio.Semaphore | None = None  # made on the loop, at first use
         self.chat_wire: ChatWire | None = None
+        self.services: ServiceDirectory | None = None  # the server's services, per client
+        self._capabilities: Capabilities | None = None
         if chat is not None:
             self.chat_wire = ChatWire(
                 chat,
@@ -211,10 +215,13 @@ class XmppConnection:
         client.register_plugin("xep_0202")
         entity_time.install_time_responder(client, entity_time.local_now)
         client.plugin["xep_0092"].name = "SupportTray"
+        self.services = ServiceDirectory()
+        self.services.install(client)
         if self.chat_wire is not None:
             self.chat_wire.install(client)
         if self._staff_room is not None:
-            self._staff_room.install(client)
+            self._staff_room.install(client, self.services)
+        self._capabilities = Capabilities(client, staff=self._directory.staff_mode)
         # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
         # which costs the app no timer (see keepalive.py).
         handlers = {
@@ -334,6 +341,9 @@ class XmppConnection:
         except (IqError, IqTimeout) as exc:
             log.warning("roster request failed: %s", exc)
         self._adopt_group_members()
+        if self._capabilities is not None:
+            # Before our first presence, whose caps hash covers every feature announced.
+            await self._capabilities.refresh()
         # Presence first: the server answers its probes at once. Subscribing before that lets a
         # probe's "unsubscribed" (from a staff member who has not approved us yet) arrive after
         # our subscribe and cancel it (seen with Prosody's shared roster groups).
@@ -493,6 +503,8 @@ class XmppConnection:
         if own.idle_since is not None:
             # Auto-away: say since when we are idle (XEP-0319), so others see "idle 20 min".
             presence["idle"]["since"] = own.idle_since
+        if self._capabilities is not None:
+            self._capabilities.add_to(presence)
         # Sent now, not later: at login our presence must go out before our subscriptions.
         presence.send()
 

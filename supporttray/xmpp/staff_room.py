@@ -3,13 +3,8 @@ request queue is shared.
 
 Routing sends a question to one staff member, so that member's client posts the request here;
 claims ("Take it") and resolutions are posted here too. Each is a groupchat message with a
-plain-text body (readable in any XMPP client in the room) and one small element:
-
-    <request xmlns='urn:supporttray:request:0' id='THREAD' from='ann@example.org'
-             thread='THREAD' opened='2026-11-24T09:12:03Z' summary='Windows 11 · Latitude'>
-      first line of the question</request>
-    <claim xmlns='urn:supporttray:request:0' request='THREAD' by='alice@example.org'/>
-    <resolved xmlns='urn:supporttray:request:0' request='THREAD' by='alice@example.org'/>
+plain-text body (readable in any XMPP client in the room) and one small element of ours
+(xmpp/stanzas.py: <request/>, <claim/>, <resolved/> in urn:supporttray:request:0).
 
 The room gives every occupant the same order of messages and archives them (XEP-0313, in that
 order), and core.requests applies events in order with "first claim wins": two claims in the
@@ -31,27 +26,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slixmpp.exceptions import IqError, IqTimeout, PresenceError
-from slixmpp.xmlstream import ET
+from slixmpp.xmlstream import ElementBase
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import QUESTION_CHARS, RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoRejected, validate_received
-from supporttray.xmpp.messaging import find_sysinfo_form, form_pairs, sysinfo_form, xml_text
+from supporttray.xmpp.discovery import MUC, ServiceDirectory, ServiceLookup
+from supporttray.xmpp.messaging import xml_text
+from supporttray.xmpp.stanzas import RoomClaim, RoomRequest, RoomResolved
 
 log = logging.getLogger("supporttray.xmpp")
 
-NS = "urn:supporttray:request:0"
-NS_MAM = "urn:xmpp:mam:2"
-NS_FORWARD = "urn:xmpp:forward:0"
-NS_SID = "urn:xmpp:sid:0"
-NS_DELAY = "urn:xmpp:delay"
-NS_CONFERENCE = "jabber:x:conference"
 # How far back a (re)start reads the room's archive: requests older than this that nobody
 # resolved are not shown again.
 REPLAY_DAYS = 14
 JOIN_TIMEOUT = 20.0
 MISSING_RETRY_SECONDS = 5.0
+# The server did not say where its group chat service is: look again after this long.
+UNANSWERED_RETRY_SECONDS = 30.0
 # Conditions under which the room cannot be reached or made here: no such room or service, or
 # (not-allowed) a server that forbids creating it or reaching that domain.
 _MISSING = ("item-not-found", "remote-server-not-found", "service-unavailable", "not-allowed")
@@ -88,7 +81,12 @@ class StaffRoom:
 
     def __init__(self, room: str, me: str, queue: RequestQueue, *,
                  staff: Callable[[], list[str]]) -> None:
-        self.room = bare_jid(room)
+        """`room`: "name@service" as policy names it, or a bare name for a room on the MUC
+        service that discovery finds."""
+        self._wanted = room.strip()
+        # "" until the service is found (a bare name): no message or presence matches it.
+        self.room = bare_jid(room) if "@" in room else ""
+        self._services = ServiceDirectory()
         self._me = bare_jid(me)
         self._queue = queue
         self._staff = staff  # the staff we know (policy + support group), to let in
@@ -103,7 +101,7 @@ class StaffRoom:
         # Rejoining (a reconnect, back from "appear offline") reads the archive from a little
         # before we left, not 14 days again; what overlaps is skipped by stanza-id.
         self._caught_up: datetime | None = None
-        self._outbox: list[tuple[ET.Element, str]] = []  # our posts made while not in the room
+        self._outbox: list[tuple[ElementBase, str]] = []  # our posts made while not in the room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
         self._members_only = False  # what the room's disco#info says, read at each join
@@ -112,13 +110,18 @@ class StaffRoom:
         self._resolved_ids: set[str] = set()
 
     # -- wiring ---------------------------------------------------------------------------
-    def install(self, client: Any) -> None:
+    def install(self, client: Any, services: ServiceDirectory | None = None) -> None:
+        """`services`: the connection's (shared with other users of discovery); else our own."""
         self._client = client
+        if services is None:
+            services = ServiceDirectory()
+            services.install(client)
+        self._services = services
         for plugin in ("xep_0045", "xep_0249", "xep_0313", "xep_0359"):
             client.register_plugin(plugin)
         client.add_event_handler("groupchat_message", self._on_room_message)
         client.add_event_handler("groupchat_direct_invite", self._on_invite)
-        client.add_event_handler(f"muc::{self.room}::presence", self._on_room_presence)
+        client.add_event_handler("groupchat_presence", self._on_room_presence)
         # slixmpp's join waits out its timeout on an error without a MUC element (Prosody's
         # registration-required has none): we watch for it ourselves.
         client.add_event_handler("presence_error", self._on_presence_error)
@@ -144,38 +147,36 @@ class StaffRoom:
 
     # -- posting --------------------------------------------------------------------------
     def post_request(self, request: SupportRequest) -> None:
-        element = ET.Element(f"{{{NS}}}request", {
-            "id": request.id, "from": request.requester,
-            "opened": request.opened.astimezone(UTC).isoformat(timespec="microseconds"),
-            **({"thread": request.thread} if request.thread else {}),
-            **({"summary": request.summary} if request.summary else {}),
-        })
-        element.text = request.first_line
-        if request.question:
-            ET.SubElement(element, f"{{{NS}}}question").text = xml_text(request.question)
-        if request.sysinfo:
-            element.append(sysinfo_form(request.sysinfo))
+        element = RoomRequest()
+        element["id"] = request.id
+        element["from"] = request.requester
+        element["opened"] = request.opened.astimezone(UTC).isoformat(timespec="microseconds")
+        element["thread"] = request.thread or ""
+        element["summary"] = request.summary
+        element["first_line"] = request.first_line
+        element["question"] = xml_text(request.question)
+        element["sysinfo"] = request.sysinfo
         machine = f" [{request.summary}]" if request.summary else ""
         self._post(element, f"New request from {request.requester}: "
                             f"{request.first_line}{machine}")
 
     def post_claim(self, request: SupportRequest) -> None:
-        element = ET.Element(f"{{{NS}}}claim", {"request": request.id, "by": self._me})
-        self._post(element, f"{self._me} takes the request from {request.requester}: "
-                            f"{request.first_line}")
+        self._post(_event(RoomClaim(), request.id, self._me),
+                   f"{self._me} takes the request from {request.requester}: "
+                   f"{request.first_line}")
 
     def post_resolved(self, request: SupportRequest) -> None:
-        element = ET.Element(f"{{{NS}}}resolved", {"request": request.id, "by": self._me})
-        self._post(element, f"{self._me} marked the request from {request.requester} "
-                            f"resolved: {request.first_line}")
+        self._post(_event(RoomResolved(), request.id, self._me),
+                   f"{self._me} marked the request from {request.requester} "
+                   f"resolved: {request.first_line}")
 
-    def _post(self, element: ET.Element, body: str) -> None:
+    def _post(self, element: ElementBase, body: str) -> None:
         client = self._client
         if client is None or not self._status.joined or self._replaying:
             self._outbox.append((element, body))
             return
         message = client.make_message(mto=self.room, mtype="groupchat", mbody=body)
-        message.xml.append(element)
+        message.append(element)
         try:
             message.send()
         except Exception:  # slixmpp raises NotConnectedError mid-disconnect
@@ -199,7 +200,23 @@ class StaffRoom:
         finally:
             self._joining = False
 
+    async def _find_room(self) -> bool:
+        """Where the room is: on the service policy names, or on the MUC service discovery
+        finds. False, and why in the status, when there is no such service."""
+        name, _, service = self._wanted.partition("@")
+        lookup = await (self._services.check(service, MUC) if service
+                        else self._services.find(MUC))
+        if not lookup.jid:
+            self._set(False, _no_service_error(service, lookup), missing=True)
+            if not lookup.answered:
+                asyncio.get_running_loop().call_later(UNANSWERED_RETRY_SECONDS, self._want_in)
+            return False
+        self.room = bare_jid(f"{name}@{lookup.jid}")
+        return True
+
     async def _join(self, client: Any) -> None:
+        if not await self._find_room():
+            return
         muc = client.plugin["xep_0045"]
         self._refused = refused = asyncio.get_running_loop().create_future()
         joining = asyncio.ensure_future(muc.join_muc_wait(
@@ -248,7 +265,7 @@ class StaffRoom:
             answer = client.plugin["xep_0004"].make_form(ftype="submit")
             answer.add_field(var="FORM_TYPE", ftype="hidden",
                              value="http://jabber.org/protocol/muc#roomconfig")
-            offered = {field.get("var") for field in form.xml.iter("{jabber:x:data}field")}
+            offered = set(form.get_fields())
             for var, value in _ROOM_CONFIG.items():
                 if var in offered:
                     answer.add_field(var=var, value=value)
@@ -289,10 +306,8 @@ class StaffRoom:
             log.warning("could not add staff to %s: %s", self.room, exc)
             return
         for jid in missing:
-            invite = client.make_message(mto=jid, mtype="normal")
-            invite.xml.append(ET.Element(f"{{{NS_CONFERENCE}}}x", {
-                "jid": self.room, "reason": "The support team's request queue"}))
-            invite.send()
+            client.plugin["xep_0249"].send_invitation(
+                jid, self.room, reason="The support team's request queue")
         log.info("let %d colleague(s) into the staff room", len(missing))
 
     async def _replay(self, client: Any) -> None:
@@ -304,13 +319,12 @@ class StaffRoom:
         try:
             async for result in client.plugin["xep_0313"].iterate(
                     jid=self.room, start=start, rsm={"max": 200}):
-                archived = _archived_message(result.xml)
-                if archived is not None:
-                    inner, archive_id = archived
-                    if archive_id not in self._seen:
-                        self._seen.add(archive_id)
-                        self._apply_xml(inner)
-                        count += 1
+                archived = result["mam_result"]
+                inner = archived["forwarded"]["stanza"]
+                if inner and archived["id"] not in self._seen:
+                    self._seen.add(archived["id"])
+                    self._apply_event(inner)
+                    count += 1
         except (IqError, IqTimeout) as exc:
             log.warning("the staff room %s keeps no archive we can read (%s): claims made "
                         "before this start are not shown", self.room, exc)
@@ -359,49 +373,51 @@ class StaffRoom:
         self._apply(message)
 
     def _apply(self, message: Any) -> None:
-        sid = _room_stanza_id(message.xml, self.room)
+        sid = _room_stanza_id(message, self.room)
         if sid is not None:
             if sid in self._seen:
                 return  # already applied from the archive
             self._seen.add(sid)
-        self._apply_xml(message.xml)
+        self._apply_event(message)
 
-    def _apply_xml(self, xml: ET.Element) -> None:
+    def _apply_event(self, message: Any) -> None:
+        request = message.get_plugin("supporttray_request", check=True)
+        events = [e for e in (request, message.get_plugin("supporttray_claim", check=True),
+                              message.get_plugin("supporttray_resolved", check=True))
+                  if e is not None]
+        if not events:
+            return  # a colleague chatting in the room
         # Who posted it: the nick, which each client sets to its bare JID. A claim or
         # resolution counts only in the poster's own name. In a members-only room every
         # poster is a colleague; in a room open to anyone (made so by mistake) only the staff
         # we know count.
-        poster = bare_jid(xml.get("from", "").partition("/")[2])
+        poster = bare_jid(message["from"].resource)
         if not self._members_only and poster != self._me and \
                 poster not in {bare_jid(j) for j in self._staff()}:
-            if xml.find(f"{{{NS}}}*") is not None:
-                log.warning("ignored a staff room event from %r: not one of the staff", poster)
+            log.warning("ignored a staff room event from %r: not one of the staff", poster)
             return
-        element = xml.find(f"{{{NS}}}request")
-        if element is not None:
-            request = _parse_request(element)
-            if request is not None:
-                self._queue.announced(request, live=not self._replaying)
+        if request is not None:
+            parsed = _parse_request(request)
+            if parsed is not None:
+                self._queue.announced(parsed, live=not self._replaying)
             return
-        for name in ("claim", "resolved"):
-            element = xml.find(f"{{{NS}}}{name}")
-            if element is None:
-                continue
-            request_id, by = element.get("request", ""), bare_jid(element.get("by", ""))
-            if not request_id or by != poster:
-                log.warning("ignored a %s by %r posted by %r", name, by, poster)
-                return
-            if self._replaying and self._queue.find(request_id) is None and \
-                    request_id not in self._resolved_ids:
-                self._orphans += 1
-            if name == "claim":
-                self._queue.claimed(request_id, by)
-            else:
-                self._queue.resolved(request_id)
-                self._resolved_ids.add(request_id)
+        event = events[0]
+        request_id, by = event["request"], bare_jid(event["by"])
+        if not request_id or by != poster:
+            log.warning("ignored a %s by %r posted by %r", event.name, by, poster)
             return
+        if self._replaying and self._queue.find(request_id) is None and \
+                request_id not in self._resolved_ids:
+            self._orphans += 1
+        if isinstance(event, RoomClaim):
+            self._queue.claimed(request_id, by)
+        else:
+            self._queue.resolved(request_id)
+            self._resolved_ids.add(request_id)
 
     def _on_room_presence(self, presence: Any) -> None:
+        if bare_jid(str(presence["from"])) != self.room:
+            return
         codes = set(presence["muc"]["status_codes"])
         if presence["type"] != "unavailable" or 110 not in codes:
             return
@@ -420,8 +436,8 @@ class StaffRoom:
             refused.set_result(f"{error['condition'] or ''}\n{error['text'] or ''}")
 
     def _on_invite(self, message: Any) -> None:
-        x = message.xml.find(f"{{{NS_CONFERENCE}}}x")
-        if x is None or bare_jid(x.get("jid", "")) != self.room or self._status.joined:
+        if bare_jid(str(message["groupchat_invite"]["jid"])) != self.room or \
+                self._status.joined:
             return
         log.info("invited into the staff room by %s", bare_jid(str(message["from"])))
         self._want_in()
@@ -433,46 +449,56 @@ class StaffRoom:
 
 
 # -- parsing ----------------------------------------------------------------------------------
-def _parse_request(element: ET.Element) -> SupportRequest | None:
-    request_id, requester = element.get("id", ""), element.get("from", "")
+def _event(element: ElementBase, request_id: str, by: str) -> ElementBase:
+    element["request"] = request_id
+    element["by"] = by
+    return element
+
+
+def _parse_request(element: RoomRequest) -> SupportRequest | None:
+    request_id, requester = element["id"], element["from"]
     try:
-        opened = datetime.fromisoformat(element.get("opened", "").replace("Z", "+00:00"))
+        opened = datetime.fromisoformat(element["opened"].replace("Z", "+00:00"))
     except ValueError:
         return None
     if not request_id or "@" not in requester or opened.tzinfo is None:
         return None
     sysinfo: tuple[tuple[str, str], ...] = ()
-    form = find_sysinfo_form(element)
-    if form is not None:
+    pairs = element["sysinfo"]
+    if pairs is not None:
         try:
-            sysinfo = validate_received(form_pairs(form)).as_pairs()
+            sysinfo = validate_received(pairs).as_pairs()
         except SysinfoRejected as exc:
             log.warning("ignored the system info of a staff room request: %s", exc)
     return SupportRequest(
-        id=request_id[:200], requester=bare_jid(requester), thread=element.get("thread") or None,
-        first_line=(element.text or "").strip()[:200], opened=opened.astimezone(UTC),
-        summary=element.get("summary", "")[:200],
-        question=(element.findtext(f"{{{NS}}}question") or "")[:QUESTION_CHARS],
+        id=request_id[:200], requester=bare_jid(requester), thread=element["thread"] or None,
+        first_line=element["first_line"].strip()[:200], opened=opened.astimezone(UTC),
+        summary=element["summary"][:200], question=element["question"][:QUESTION_CHARS],
         sysinfo=sysinfo,
     )
 
 
-def _archived_message(result: ET.Element) -> tuple[ET.Element, str] | None:
-    """(the archived message, its archive id) from a MAM result message."""
-    found = result.find(f"{{{NS_MAM}}}result")
-    if found is None:
-        return None
-    inner = found.find(f"{{{NS_FORWARD}}}forwarded/{{jabber:client}}message")
-    if inner is None:
-        return None
-    return inner, found.get("id", "")
-
-
-def _room_stanza_id(xml: ET.Element, room: str) -> str | None:
-    for sid in xml.findall(f"{{{NS_SID}}}stanza-id"):
+def _room_stanza_id(message: Any, room: str) -> str | None:
+    """The room's stanza-id (XEP-0359) of a message. Read from the XML: slixmpp declares one
+    stanza-id per message, and a room message may carry several (the room's and, with some
+    servers, our own server's)."""
+    for sid in message.xml.iterfind("{urn:xmpp:sid:0}stanza-id"):
         if bare_jid(sid.get("by", "")) == room:
-            return sid.get("id")
+            return str(sid.get("id"))
     return None
+
+
+def _no_service_error(service: str, lookup: ServiceLookup) -> str:
+    if not lookup.answered:
+        return (f"The server did not say where its group chat service is ({lookup.reason}), so "
+                "claims stay on this computer for now.")
+    if service:
+        return (f"The staff room's group chat service {service} is not on the server "
+                f"({lookup.reason}), so claims stay on this computer. Ask IT to check "
+                "support.staff_room.")
+    return (f"The server has no group chat (MUC) service ({lookup.reason}), so claims stay on "
+            "this computer. Ask IT to enable one (Prosody: a \"muc\" component; ejabberd: "
+            "mod_muc) or to set support.staff_room.")
 
 
 def _join_error(room: str, condition: str, text: str = "") -> str:

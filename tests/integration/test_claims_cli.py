@@ -65,7 +65,7 @@ async def test_two_staff_apps_and_three_requesters_race_for_claims(
 ) -> None:
     s1, s2, *people = xmpp_server.fresh_accounts(5)
     staff = [s1, s2]
-    room = room_for(s1, xmpp_server, "claims")
+    room = room_for(s1, "claims")
     desk1, desk2 = (machine(xmpp_server, subprocess_env, tmp_path, s, staff, room=room)
                     for s in staff)
     askers = [machine(xmpp_server, subprocess_env, tmp_path, p, staff, room=None)
@@ -124,7 +124,7 @@ async def test_a_staff_apps_presence_is_what_requester_apps_show(
     xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
 ) -> None:
     staff_account, person = xmpp_server.fresh_accounts(2)
-    room = room_for(staff_account, xmpp_server, "claims")
+    room = room_for(staff_account, "claims")
     desk = machine(xmpp_server, subprocess_env, tmp_path, staff_account, [staff_account],
                    room=room)
     asker = machine(xmpp_server, subprocess_env, tmp_path, person, [staff_account], room=None)
@@ -150,7 +150,7 @@ async def test_doctor_in_staff_mode_checks_the_staff_room(
     xmpp_server: XmppServer, subprocess_env: dict[str, str], tmp_path: Path,
 ) -> None:
     anna, outsider = xmpp_server.fresh_accounts(2)
-    room = room_for(anna, xmpp_server, "claims")
+    room = room_for(anna, "claims")
     desk = machine(xmpp_server, subprocess_env, tmp_path, anna, [anna], room=room)
     stranger = machine(xmpp_server, subprocess_env, tmp_path, outsider, [outsider], room=room)
     for c in (desk, stranger):

@@ -26,7 +26,8 @@ from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.sandbox.prosody import Account
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
-from supporttray.xmpp.staff_room import NS, StaffRoom
+from supporttray.xmpp.staff_room import StaffRoom
+from supporttray.xmpp.stanzas import NS_REQUEST as NS
 
 from .conftest import XmppServer
 from .test_chat_wire import PlainPeer
@@ -35,9 +36,10 @@ from .test_staff_presence import endpoint_of, seconds_until
 DEADLINE = 1.0  # the issue: a colleague sees a new request, or a claim, within a second
 
 
-def room_for(account: Account, server: XmppServer, kind: str = "staff") -> str:
-    """A room of this test's own: tests share the server, never a room."""
-    return f"{kind}-{account.username}@{server.muc_domain}"
+def room_for(account: Account, kind: str = "staff") -> str:
+    """A room of this test's own (tests share the server, never a room), by name: on the MUC
+    service that the app finds by discovery, as `support.staff_room = "name"` says."""
+    return f"{kind}-{account.username}"
 
 
 class QueueSink:
@@ -127,7 +129,7 @@ async def test_two_staff_and_three_requesters_share_requests_and_claims(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, *asking = xmpp_server.fresh_accounts(5)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, asking) as people:
@@ -173,7 +175,7 @@ async def test_a_claim_is_still_shown_after_the_claimant_restarts(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker = xmpp_server.fresh_accounts(3)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker]) as people:
         async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
@@ -197,7 +199,7 @@ async def test_resolving_closes_the_request_for_everyone_and_a_reply_opens_it_ag
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker = xmpp_server.fresh_accounts(3)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker]) as people:
@@ -228,7 +230,7 @@ async def test_appearing_offline_leaves_the_room_and_coming_back_rejoins(
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben = xmpp_server.fresh_accounts(2)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a:
         await seconds_until(lambda: a.room.status.joined)
         a.own.set(Availability.OFFLINE)
@@ -243,7 +245,7 @@ async def test_a_staff_member_the_room_does_not_know_is_told_why(
     xmpp_server: XmppServer,
 ) -> None:
     anna, outsider = xmpp_server.fresh_accounts(2)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(anna, xmpp_server, [anna], room) as a:
         await seconds_until(lambda: a.room.status.joined)
         async with staff_desk(outsider, xmpp_server, [outsider], room) as o:
@@ -259,7 +261,7 @@ async def test_the_demos_simulated_colleague_takes_a_request_and_writes_to_the_p
     # what `demo --staff` does: alice, a simulated colleague in the staff room, takes the
     # first request the team gets and writes to the person who asked
     anna, alice, asker = xmpp_server.fresh_accounts(3)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     colleague = SimulatedPerson(
         PersonScript(alice.jid, alice.password, approve_domain=xmpp_server.domain,
                      staff_room=room, colleagues=(anna.jid,), claims=1, claim_after=0.2),
@@ -289,7 +291,7 @@ async def test_what_the_team_did_while_a_client_was_away_is_applied_when_it_is_b
     xmpp_server: XmppServer,
 ) -> None:
     anna, ben, asker, other = xmpp_server.fresh_accounts(4)
-    room = room_for(anna, xmpp_server)
+    room = room_for(anna)
     async with staff_desk(anna, xmpp_server, [anna, ben], room) as a, \
             staff_desk(ben, xmpp_server, [anna, ben], room) as b, \
             requesters(xmpp_server, [asker, other]) as people:
@@ -321,7 +323,7 @@ async def test_in_a_room_open_to_anyone_only_the_staffs_events_count(
     xmpp_server: XmppServer,
 ) -> None:
     anna, stranger_account = xmpp_server.fresh_accounts(2)
-    room = room_for(anna, xmpp_server, "open")
+    room = f"{room_for(anna, 'open')}@{xmpp_server.muc_domain}"
     stranger = await PlainPeer(stranger_account, xmpp_server).sign_in()
     try:
         # the room exists already, open to anyone (an "instant room": the default config)
@@ -373,3 +375,14 @@ async def test_without_a_muc_service_claims_stay_on_this_computer_and_say_why(
         (request,) = a.queue.requests()
         a.desk.take(request.id)  # works here, at once
         assert a.owners() == {request.id: anna.jid}
+
+
+@pytest.mark.asyncio
+async def test_a_room_named_without_a_service_is_on_the_muc_service_discovery_finds(
+    xmpp_server: XmppServer,
+) -> None:
+    (anna,) = xmpp_server.fresh_accounts(1)
+    async with staff_desk(anna, xmpp_server, [anna], room_for(anna)) as a:
+        await seconds_until(lambda: a.room.status.joined)
+        assert a.room.status.jid == f"{room_for(anna)}@{xmpp_server.muc_domain}"
+        assert a.desk.shared

@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import slixmpp
 from slixmpp.xmlstream import ET
 
 from supporttray.core.requests import RequestQueue
-from supporttray.xmpp.staff_room import NS, StaffRoom
+from supporttray.xmpp.staff_room import StaffRoom
+from supporttray.xmpp.stanzas import NS_REQUEST as NS
+
+# Declares the archive's stanzas (MAM result, forwarded) as the app's client does.
+slixmpp.ClientXMPP("loader@example.org", "unused").register_plugin("xep_0313")
 
 ROOM = "staff@conference.example.org"
 ANNA, BEN = "anna@example.org", "ben@example.org"
@@ -24,11 +29,7 @@ def archived(archive_id: str, poster: str, element: ET.Element) -> Any:
     inner = ET.SubElement(forwarded, "{jabber:client}message",
                           {"from": f"{ROOM}/{poster}", "type": "groupchat"})
     inner.append(element)
-
-    class Stanza:
-        xml = result
-
-    return Stanza()
+    return slixmpp.Message(xml=result)
 
 
 def request(request_id: str) -> ET.Element:

@@ -432,7 +432,7 @@ class XmppConnection:
             return
         availability = Availability.from_show(ptype)
         idle_since: datetime | None = None
-        if presence.xml.find("{urn:xmpp:idle:1}idle") is not None:
+        if presence.get_plugin("idle", check=True) is not None:
             try:
                 idle_since = presence["idle"]["since"]
             except ValueError:

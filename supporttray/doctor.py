@@ -28,6 +28,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.xmpp import tls
 
 if TYPE_CHECKING:
+    from supporttray.xmpp.discovery import ServiceDirectory
     from supporttray.xmpp.staff_room import StaffRoom
 
 TIMEOUT = 10.0
@@ -205,6 +206,9 @@ async def _login_check(settings: Settings, password: str) -> list[Finding]:
     findings = []
     if status.state is ConnectionState.ONLINE:
         findings.append(Finding("OK", "login", f"logged in as {setup.jid}"))
+        if connection.services is not None:
+            findings.append(await _services_finding(connection.services,
+                                                    staff=setup.mode == "staff"))
         if setup.mode == "staff":
             findings.append(await _staff_room_finding(room))
     else:
@@ -212,6 +216,21 @@ async def _login_check(settings: Settings, password: str) -> list[Finding]:
                                 status.error or "no answer from the server in time"))
     await connection.stop()
     return findings
+
+
+async def _services_finding(services: ServiceDirectory, *, staff: bool) -> Finding:
+    """What the server offers, found by discovery as the app finds it."""
+    from supporttray.xmpp.discovery import MUC, UPLOAD
+
+    muc, upload, archives = await asyncio.gather(
+        services.find(MUC), services.find(UPLOAD), services.archives())
+    parts = [f"group chat {muc.jid or 'none'}", f"file upload {upload.jid or 'none'}",
+             "message archive " + {True: "yes", False: "no", None: "unknown"}[archives]]
+    text = ", ".join(parts)
+    if staff and not muc.jid:
+        return Finding("WARN", "services", f"{text}: {muc.reason}, so the staff room cannot "
+                                           "exist and claims stay on each computer")
+    return Finding("OK", "services", text)
 
 
 async def _staff_room_finding(room: StaffRoom | None) -> Finding:

@@ -20,6 +20,7 @@ log = logging.getLogger("supporttray.xmpp")
 DISCO_TIMEOUT = 10.0
 MUC = ("conference", "text")
 UPLOAD = ("store", "file")
+NS_MAM = "urn:xmpp:mam:2"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,17 @@ class ServiceDirectory:
         if kind not in identities:
             return ServiceLookup(reason=f"{jid} is not a {kind[0]}/{kind[1]} service")
         return ServiceLookup(jid)
+
+    async def archives(self) -> bool | None:
+        """Does the server keep our 1:1 messages (XEP-0313 on our own account)? None: no
+        answer."""
+        bare = self._client.boundjid.bare
+        try:
+            info = await self._client.plugin["xep_0030"].get_info(jid=bare,
+                                                                   timeout=self._timeout)
+        except (IqError, IqTimeout):
+            return None
+        return NS_MAM in info["disco_info"]["features"]
 
     async def _look_up(self, kind: tuple[str, str]) -> ServiceLookup:
         domain = self._client.boundjid.domain

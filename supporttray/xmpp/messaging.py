@@ -102,6 +102,8 @@ class ChatWire:
         body = stanza["body"]
         if not body:
             return  # a bare chat state or receipt: handled by their own events
+        if stanza.get_plugin("groupchat_invite", check=True) is not None:
+            return  # a direct invitation (XEP-0249): its body is for clients without it
         sender = bare_jid(str(stanza["from"]))
         message_id = stanza["id"] or _origin_id(stanza) or new_message_id()
         sysinfo: tuple[tuple[str, str], ...] = ()
@@ -143,7 +145,8 @@ def xml_text(text: str) -> str:
 def register_wire_plugins(client: Any) -> None:
     """The slixmpp plugins chat_stanza and the receiving side use (our own elements:
     xmpp/stanzas.py)."""
-    for plugin in ("xep_0085", "xep_0184", "xep_0203", "xep_0334", "xep_0359", "xep_0428"):
+    for plugin in ("xep_0085", "xep_0184", "xep_0203", "xep_0249", "xep_0334", "xep_0359",
+                   "xep_0428"):
         client.register_plugin(plugin)
     client.plugin["xep_0184"].auto_ack = True
 

@@ -306,8 +306,14 @@ class StaffRoom:
             log.warning("could not add staff to %s: %s", self.room, exc)
             return
         for jid in missing:
-            client.plugin["xep_0249"].send_invitation(
-                jid, self.room, reason="The support team's request queue")
+            # With a body, as for every message we send: a client without XEP-0249 shows it.
+            invite = client.make_message(
+                mto=jid, mtype="normal",
+                mbody=f"You are invited to the support team's staff room {self.room}, where "
+                      "SupportTray shares the team's requests and claims.")
+            invite["groupchat_invite"]["jid"] = self.room
+            invite["groupchat_invite"]["reason"] = "The support team's request queue"
+            invite.send()
         log.info("let %d colleague(s) into the staff room", len(missing))
 
     async def _replay(self, client: Any) -> None:

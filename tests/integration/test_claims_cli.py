@@ -158,7 +158,10 @@ async def test_doctor_in_staff_mode_checks_the_staff_room(
 
     done = await desk("doctor")  # the first staff client: creates the room and is in it
     line = next(x for x in done.out.splitlines() if x.split()[1:2] == ["staff-room"])
-    assert line.split()[0] == "OK" and room in line, done.out
+    assert line.split()[0] == "OK" and f"{room}@{xmpp_server.muc_domain}" in line, done.out
+    # and the services line names the MUC service discovery found
+    line = next(x for x in done.out.splitlines() if x.split()[1:2] == ["services"])
+    assert line.split()[0] == "OK" and f"group chat {xmpp_server.muc_domain}" in line, done.out
 
     # a staff account the room does not know: a warning that says why, not a failure
     done = await stranger("doctor")

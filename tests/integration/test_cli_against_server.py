@@ -402,8 +402,8 @@ async def test_doctor_passes_every_check_against_a_working_server(cli: Cli) -> N
     # when IT runs doctor
     done = await cli("doctor")
 
-    # then policy, account, server, TLS and login are fine, and it exits 0
-    for topic in ("policy", "account", "server", "tls", "login"):
+    # then policy, account, server, TLS, login and the server's services are fine; exit 0
+    for topic in ("policy", "account", "server", "tls", "login", "services"):
         assert finding(done.out, topic) == "OK", done.out
     assert done.code == 0, done.out + done.err
     assert "All checks passed." in done.out

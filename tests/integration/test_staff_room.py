@@ -386,3 +386,21 @@ async def test_a_room_named_without_a_service_is_on_the_muc_service_discovery_fi
         await seconds_until(lambda: a.room.status.joined)
         assert a.room.status.jid == f"{room_for(anna)}@{xmpp_server.muc_domain}"
         assert a.desk.shared
+
+
+@pytest.mark.asyncio
+async def test_a_colleague_on_a_plain_client_is_invited_with_a_sentence_it_can_show(
+    xmpp_server: XmppServer,
+) -> None:
+    anna, ben_account = xmpp_server.fresh_accounts(2)
+    ben = await PlainPeer(ben_account, xmpp_server).sign_in()
+    try:
+        async with staff_desk(anna, xmpp_server, [anna, ben_account], room_for(anna)) as a:
+            await seconds_until(lambda: a.room.status.joined)
+            (invite,) = await ben.has(1, timeout=10)
+            assert invite.body.startswith(
+                f"You are invited to the support team's staff room {a.room.status.jid}")
+            assert invite.stanza.xml.find("{jabber:x:conference}x").get("jid") == \
+                a.room.status.jid
+    finally:
+        await ben.sign_out()

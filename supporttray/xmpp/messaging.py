@@ -90,10 +90,7 @@ class ChatWire:
     def send_chat_state(self, peer: str, state: str) -> None:
         if self._client is None or not self.online:
             return
-        stanza = self._client.make_message(mto=peer, mtype="chat")
-        stanza["chat_state"] = state
-        stanza.enable("no-store")
-        stanza.send()
+        chat_state_stanza(self._client, peer, state).send()
 
     # -- receiving ------------------------------------------------------------------------
     def _on_message(self, stanza: Any) -> None:
@@ -149,6 +146,15 @@ def register_wire_plugins(client: Any) -> None:
                    "xep_0428"):
         client.register_plugin(plugin)
     client.plugin["xep_0184"].auto_ack = True
+
+
+def chat_state_stanza(client: Any, peer: str, state: str) -> Any:
+    """"composing", "paused", …: no body (nothing for a client to show but the typing hint),
+    and not for the archive. Not yet sent."""
+    stanza = client.make_message(mto=peer, mtype="chat")
+    stanza["chat_state"] = state
+    stanza.enable("no-store")
+    return stanza
 
 
 def chat_stanza(client: Any, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> Any:

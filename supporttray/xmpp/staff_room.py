@@ -306,14 +306,7 @@ class StaffRoom:
             log.warning("could not add staff to %s: %s", self.room, exc)
             return
         for jid in missing:
-            # With a body, as for every message we send: a client without XEP-0249 shows it.
-            invite = client.make_message(
-                mto=jid, mtype="normal",
-                mbody=f"You are invited to the support team's staff room {self.room}, where "
-                      "SupportTray shares the team's requests and claims.")
-            invite["groupchat_invite"]["jid"] = self.room
-            invite["groupchat_invite"]["reason"] = "The support team's request queue"
-            invite.send()
+            invitation(client, jid, self.room).send()
         log.info("let %d colleague(s) into the staff room", len(missing))
 
     async def _replay(self, client: Any) -> None:
@@ -455,6 +448,18 @@ class StaffRoom:
 
 
 # -- parsing ----------------------------------------------------------------------------------
+def invitation(client: Any, jid: str, room: str) -> Any:
+    """A direct invitation (XEP-0249) into the staff room, with a body, as every message we
+    send: a client without XEP-0249 shows the sentence. Not yet sent."""
+    invite = client.make_message(
+        mto=jid, mtype="normal",
+        mbody=f"You are invited to the support team's staff room {room}, where SupportTray "
+              "shares the team's requests and claims.")
+    invite["groupchat_invite"]["jid"] = room
+    invite["groupchat_invite"]["reason"] = "The support team's request queue"
+    return invite
+
+
 def _event(element: ElementBase, request_id: str, by: str) -> ElementBase:
     element["request"] = request_id
     element["by"] = by

@@ -13,7 +13,8 @@ from slixmpp.xmlstream import ET
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.requests import SupportRequest
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
-from supporttray.xmpp.messaging import chat_stanza, register_wire_plugins
+from supporttray.xmpp.messaging import chat_stanza, chat_state_stanza, register_wire_plugins
+from supporttray.xmpp.staff_room import invitation
 from supporttray.xmpp.stanzas import (
     NS_DATA,
     RoomClaim,
@@ -189,3 +190,29 @@ def test_forms_inside_our_attachment_and_archive_results_are_pruned_too() -> Non
         "</sysinfo></message></forwarded></result></message>")
     (form,) = prune_forms(xml).iter(f"{{{NS_DATA}}}x")
     assert 64 < len(form) <= 70
+
+
+def test_typing_is_a_chat_state_with_no_body_kept_out_of_the_archive(
+    client: slixmpp.ClientXMPP,
+) -> None:
+    stanza = chat_state_stanza(client, "alice@example.org", "composing")
+    assert stanza.xml.attrib.pop("id")  # a fresh one each
+    assert same_xml(stanza.xml, (
+        "<message xmlns='jabber:client' to='alice@example.org' type='chat' xml:lang='en'>"
+        "<composing xmlns='http://jabber.org/protocol/chatstates'/>"
+        "<no-store xmlns='urn:xmpp:hints'/></message>")), ET.tostring(stanza.xml).decode()
+
+
+def test_the_staff_room_invitation_is_a_direct_invite_with_a_sentence(
+    client: slixmpp.ClientXMPP,
+) -> None:
+    stanza = invitation(client, "ben@example.org", "support-staff@rooms.example.org")
+    assert stanza.xml.attrib.pop("id")  # a fresh one each
+    assert same_xml(stanza.xml, (
+        "<message xmlns='jabber:client' to='ben@example.org' type='normal' xml:lang='en'>"
+        "<body>You are invited to the support team's staff room "
+        "support-staff@rooms.example.org, where SupportTray shares the team's requests and "
+        "claims.</body>"
+        "<x xmlns='jabber:x:conference' jid='support-staff@rooms.example.org' "
+        "reason=\"The support team's request queue\"/></message>")), \
+        ET.tostring(stanza.xml).decode()

@@ -106,9 +106,8 @@ async def test_profanity_in_the_staff_room_reads_request_claim_and_resolution_as
 ) -> None:
     # given a staff app and a colleague on Profanity, both staff by policy, and a requester
     desk_account, colleague_account, person = xmpp_server.fresh_accounts(3)
-    room = room_for(desk_account, xmpp_server)
     desk = machine(xmpp_server, subprocess_env, tmp_path, desk_account,
-                   [desk_account, colleague_account], room=room)
+                   [desk_account, colleague_account], room=room_for(desk_account))
     asker = machine(xmpp_server, subprocess_env, tmp_path, person, [desk_account], room=None)
     for cli in (desk, asker):
         assert (await cli.login(cli.requester.password)).code == 0
@@ -117,7 +116,9 @@ async def test_profanity_in_the_staff_room_reads_request_claim_and_resolution_as
         await colleague.connect(colleague_account, xmpp_server)
         async with all_running([desk, asker]):
             # the staff app creates the room, makes the colleague an owner and invites them
-            await desk.status_when(lambda s: bool(s["staff_room"]) and s["staff_room"]["joined"])
+            status, _ = await desk.status_when(
+                lambda s: bool(s["staff_room"]) and s["staff_room"]["joined"])
+            room = status["staff_room"]["jid"]  # on the MUC service the app found
             await colleague.wait_for("Chat room invite received", f"Use '/join {room}'")
             colleague.send(f"/join {room}")
             await colleague.wait_for("You have joined the room", "affiliation: owner")

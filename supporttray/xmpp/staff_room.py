@@ -125,7 +125,7 @@ class StaffRoom:
         # slixmpp's join waits out its timeout on an error without a MUC element (Prosody's
         # registration-required has none): we watch for it ourselves.
         client.add_event_handler("presence_error", self._on_presence_error)
-        client.add_event_handler("disconnected", lambda _e: self._left(""))
+        client.add_event_handler("disconnected", lambda _e: self._disconnected())
 
     @property
     def status(self) -> RoomStatus:
@@ -356,6 +356,14 @@ class StaffRoom:
             if error:
                 log.warning("%s", error)
             self.changed.emit(status)
+
+    def _disconnected(self) -> None:
+        # A join in flight belongs to the session that just ended: its replies will never come
+        # (slixmpp waits out each query's timeout), and it would keep the next session's join
+        # from starting until then.
+        for task in list(self._tasks):
+            task.cancel()
+        self._left("")
 
     def _left(self, reason: str) -> None:
         if self._status.joined and not self._replaying:

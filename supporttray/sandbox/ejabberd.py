@@ -373,6 +373,7 @@ modules:
 {muc}\
   mod_http_upload:
     host: {q(self.upload_domain)}
+    access: all
     # upload.<domain> does not resolve; serve (and advertise) the files on the loopback IP.
     put_url: {q(f"http://{self.host}:{self.http_port}/upload")}
     docroot: {q(str(self._directory / "upload"))}

@@ -239,8 +239,10 @@ class EjabberdSandbox(SandboxServer):
             binary,
             "-noinput", "-noshell",
             # The VM's console process takes a whole second to exit; without it stop() takes
-            # 50 ms. Its messages go to stderr (our console file) through the error logger.
+            # 50 ms. ejabberd logs to its own file (a config error too); a VM that cannot even
+            # boot still prints why to stderr, our console file.
             "-nouser", "-kernel", "logger", "[{handler,default,undefined}]",
+            "-kernel", "error_logger", "silent",
             # Periodic df and memory probes: nothing a throw-away server needs.
             "-os_mon", "start_cpu_sup", "false", "start_disksup", "false",
             "start_memsup", "false", "start_os_sup", "false",

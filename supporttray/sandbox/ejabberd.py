@@ -104,6 +104,8 @@ class EjabberdSandbox(SandboxServer):
     name = "ejabberd"
     port_names = ("c2s", "http")
     _file_stem = "ejabberd"
+    # Not conference.<domain> on purpose: clients must find the service by discovery.
+    _muc_prefix = "rooms"
     # SIGTERM -> the VM stops ejabberd and flushes Mnesia, well under a second.
     _stop_grace_seconds = 10.0
 
@@ -117,13 +119,10 @@ class EjabberdSandbox(SandboxServer):
         muc: bool = True,
         ejabberdctl: str | None = None,
     ) -> None:
-        # Not conference.<domain> on purpose: clients must find the service by discovery.
-        self.muc_domain = f"rooms.{domain}" if muc else None
-        self.upload_domain = f"upload.{domain}"
         self._ejabberdctl = ejabberdctl
         self._installation: EjabberdInstallation | None = None
         self._socket_directory: Path | None = None
-        super().__init__(directory, domain=domain, accounts=accounts, groups=groups)
+        super().__init__(directory, domain=domain, accounts=accounts, groups=groups, muc=muc)
 
     @property
     def config_file(self) -> Path:

@@ -66,6 +66,7 @@ class ProsodySandbox(SandboxServer):
     name = "Prosody"
     port_names = ("c2s", "http")
     _file_stem = "prosody"
+    _muc_prefix = "conference"
     # SIGTERM -> Prosody's clean shutdown is well under a second; beyond this it is stuck.
     _stop_grace_seconds = 4.0
 
@@ -79,10 +80,8 @@ class ProsodySandbox(SandboxServer):
         muc: bool = True,
         prosody_binary: str | None = None,
     ) -> None:
-        self.muc_domain = f"conference.{domain}" if muc else None
-        self.upload_domain = f"upload.{domain}"
         self._prosody_binary = prosody_binary
-        super().__init__(directory, domain=domain, accounts=accounts, groups=groups)
+        super().__init__(directory, domain=domain, accounts=accounts, groups=groups, muc=muc)
 
     @property
     def config_file(self) -> Path:

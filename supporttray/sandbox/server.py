@@ -87,10 +87,7 @@ class SandboxServer(ABC):
     port_names: ClassVar[tuple[str, ...]]
     _file_stem: ClassVar[str]  # "prosody": prosody.log, prosody.console
     _stop_grace_seconds: ClassVar[float]
-    # Set by each server before SandboxServer.__init__: its MUC service (None: it has none, as
-    # on a server whose admin never set one up) and its HTTP upload service.
-    muc_domain: str | None
-    upload_domain: str
+    _muc_prefix: ClassVar[str]  # its MUC service is <prefix>.<domain>
 
     def __init__(
         self,
@@ -99,10 +96,14 @@ class SandboxServer(ABC):
         domain: str = "localhost",
         accounts: Iterable[tuple[str, str]] = (),
         groups: Mapping[str, Iterable[str]] | None = None,
+        muc: bool = True,
     ) -> None:
         if not _DOMAIN.match(domain):
             raise ValueError(f"{domain!r} is not a usable sandbox domain (lower-case DNS name)")
         self.domain = domain
+        # None: no MUC service at all, as on a server whose admin never set one up.
+        self.muc_domain = f"{self._muc_prefix}.{domain}" if muc else None
+        self.upload_domain = f"upload.{domain}"
         self._groups = {name: list(members) for name, members in (groups or {}).items()}
         for name in self._groups:
             if not name or any(c in name for c in "[]\r\n"):

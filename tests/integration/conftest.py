@@ -14,7 +14,8 @@ Against another server (a staging Prosody or ejabberd), instead of both sandboxe
     SUPPORTTRAY_TEST_ACCOUNTS=a@example.org:pw,b@example.org:pw,...
 Accounts are handed out once each; a test that needs more than are left fails and says how many.
 Tests that exercise a sandbox itself (`prosody_sandbox`, `sandbox_factory`, `ejabberd_sandbox`,
-`ejabberd_factory`, and `server_factory`, which runs a test once with each) always run locally.
+`ejabberd_factory`; `each_sandbox` and `server_factory` run a test once per server) always run
+locally.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import slixmpp
@@ -36,6 +37,8 @@ from slixmpp import JID
 from supporttray.sandbox.ejabberd import EjabberdSandbox
 from supporttray.sandbox.prosody import ProsodySandbox
 from supporttray.sandbox.server import Account, SandboxServer, ServerMissing
+
+Sandbox = TypeVar("Sandbox", bound=SandboxServer)
 
 # What `xmpp_server` runs against: an external server given by env vars, else both sandboxes.
 SERVERS = ("external",) if os.environ.get("SUPPORTTRAY_TEST_SERVER") else ("prosody", "ejabberd")
@@ -90,26 +93,32 @@ def _start_sandbox(kind: type[SandboxServer], **kwargs: Any) -> SandboxServer:
     return sandbox
 
 
-@pytest.fixture(scope="session")
-def prosody_sandbox() -> Iterator[ProsodySandbox]:
-    """The session's sandbox Prosody (always local, also when an external server is set)."""
-    sandbox = _start_sandbox(ProsodySandbox)
-    assert isinstance(sandbox, ProsodySandbox)
+def _session_sandbox(kind: type[Sandbox]) -> Iterator[Sandbox]:
+    sandbox = _start_sandbox(kind)
+    assert isinstance(sandbox, kind)
     try:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def prosody_sandbox() -> Iterator[ProsodySandbox]:
+    """The session's sandbox Prosody (always local, also when an external server is set)."""
+    yield from _session_sandbox(ProsodySandbox)
 
 
 @pytest.fixture(scope="session")
 def ejabberd_sandbox() -> Iterator[EjabberdSandbox]:
     """The session's sandbox ejabberd (always local, also when an external server is set)."""
-    sandbox = _start_sandbox(EjabberdSandbox)
-    assert isinstance(sandbox, EjabberdSandbox)
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
+    yield from _session_sandbox(EjabberdSandbox)
+
+
+@pytest.fixture(params=["prosody", "ejabberd"])
+def each_sandbox(request: pytest.FixtureRequest) -> SandboxServer:
+    """The session's sandbox of each server in turn: the test runs once per server."""
+    sandbox: SandboxServer = request.getfixturevalue(f"{request.param}_sandbox")
+    return sandbox
 
 
 def _external_server() -> XmppServer:

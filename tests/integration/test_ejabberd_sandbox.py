@@ -1,18 +1,10 @@
-"""The sandbox ejabberd serves what SupportTray expects, takes accounts fast, and leaves nothing."""
+"""The sandbox ejabberd serves what SupportTray expects and takes accounts fast (how it starts and
+stops, with Prosody: test_sandbox.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
-import tomllib
-import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,18 +12,13 @@ import pytest
 import slixmpp
 from slixmpp import JID
 
-from supporttray.sandbox import demo_accounts
 from supporttray.sandbox.ejabberd import EjabberdMissing, EjabberdSandbox, find_ejabberd
 from supporttray.sandbox.server import Account, SandboxServer
 
 from .test_sandbox import (
-    REPO_ROOT,
-    UPLOAD_NS,
     LoginFailed,
     connect,
     disconnect,
-    process_is_gone,
-    wait_until,
 )
 
 EjabberdFactory = Callable[..., EjabberdSandbox]
@@ -58,44 +45,6 @@ async def conference_services(sandbox: SandboxServer) -> list[str]:
         return found
     finally:
         await disconnect(client)
-
-
-def processes_in_group(group: int) -> list[int]:
-    """Live processes whose process group is `group` (the server and any helper it started)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if fields[0] != "Z" and int(fields[2]) == group:
-            found.append(int(entry.name))
-    return found
-
-
-def epmd_processes() -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "epmd":
-                    found.add(int(entry.name))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return found
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-            probe.listen()
-        except OSError:
-            return False
-    return True
 
 
 # -- accounts ------------------------------------------------------------------------------------
@@ -197,20 +146,13 @@ async def test_shared_group_shows_its_members_with_display_names_to_every_user(
 
 
 @pytest.mark.asyncio
-async def test_the_muc_service_is_rooms_of_the_domain_found_by_discovery_with_an_archive(
+async def test_the_muc_service_is_rooms_of_the_domain_and_found_by_discovery(
     ejabberd_sandbox: EjabberdSandbox,
 ) -> None:
     # when a client looks for group chat by service discovery
     found = await conference_services(ejabberd_sandbox)
     # then the one service is rooms.<domain> (not the conference.<domain> clients might guess)
     assert found == [f"rooms.{ejabberd_sandbox.domain}"] == [ejabberd_sandbox.muc_domain]
-    account = ejabberd_sandbox.add_account(f"mam-{secrets.token_hex(3)}", "pw")
-    client = await signed_in(ejabberd_sandbox, account)
-    try:
-        info = await client.plugin["xep_0030"].get_info(jid=JID(found[0]), timeout=5)
-    finally:
-        await disconnect(client)
-    assert "urn:xmpp:mam:2" in info["disco_info"]["features"]
 
 
 @pytest.mark.asyncio
@@ -222,46 +164,6 @@ async def test_a_server_started_without_muc_lists_no_group_chat_service(
     # when a client looks for group chat, then there is none
     assert sandbox.muc_domain is None
     assert await conference_services(sandbox) == []
-
-
-@pytest.mark.asyncio
-async def test_upload_slot_points_at_loopback_and_the_file_can_be_put_and_fetched(
-    ejabberd_sandbox: EjabberdSandbox,
-) -> None:
-    # given a logged-in client
-    account = ejabberd_sandbox.add_account(f"upload-{secrets.token_hex(3)}", "pw")
-    client = await signed_in(ejabberd_sandbox, account)
-    data = b"screenshot bytes"
-    try:
-        # when it asks for an upload slot
-        iq = client.make_iq_get(ito=ejabberd_sandbox.upload_domain)
-        iq.xml.append(
-            ET.fromstring(
-                f"<request xmlns='{UPLOAD_NS}' filename='screen.png' size='{len(data)}' "
-                "content-type='image/png'/>"
-            )
-        )
-        result = await iq.send(timeout=5)  # type: ignore[no-untyped-call]
-    finally:
-        await disconnect(client)
-    slot = result.xml.find(f"{{{UPLOAD_NS}}}slot")
-    assert slot is not None, str(result)
-    put_url = slot.find(f"{{{UPLOAD_NS}}}put").get("url", "")  # type: ignore[union-attr]
-    get_url = slot.find(f"{{{UPLOAD_NS}}}get").get("url", "")  # type: ignore[union-attr]
-    # then the URLs are on loopback, and what is put can be fetched
-    assert put_url.startswith(f"http://127.0.0.1:{ejabberd_sandbox.http_port}/upload/")
-    put = urllib.request.Request(
-        put_url, data=data, method="PUT", headers={"Content-Type": "image/png"}
-    )
-    loop = asyncio.get_running_loop()
-    put_status = await loop.run_in_executor(
-        None, lambda: urllib.request.urlopen(put, timeout=5).status
-    )
-    fetched = await loop.run_in_executor(
-        None, lambda: urllib.request.urlopen(get_url, timeout=5).read()
-    )
-    assert put_status == 201
-    assert fetched == data
 
 
 @pytest.mark.asyncio
@@ -278,143 +180,13 @@ async def test_a_deep_directory_still_gets_a_working_admin_socket(
     await disconnect(client)
 
 
-# -- lifetime ------------------------------------------------------------------------------------
+# -- when it cannot run -------------------------------------------------------------------------
 
 
-def test_stop_leaves_no_process_epmd_or_port_and_removes_the_temp_directory(
-    ejabberd_factory: EjabberdFactory,
-) -> None:
-    # given a running sandbox in a temp directory of its own
-    epmd_before = epmd_processes()
-    sandbox = ejabberd_factory(directory=None)
-    pid, directory = sandbox.pid, sandbox.directory
-    ports = (sandbox.c2s_port, sandbox.http_port)
-    assert pid is not None and not process_is_gone(pid)
-    # when it is stopped (twice: stop is idempotent)
-    sandbox.stop()
-    sandbox.stop()
-    # then nothing it started runs (the VM, its port helpers, an epmd), its ports are free,
-    # and the directory is gone
-    assert process_is_gone(pid)
-    assert wait_until(lambda: processes_in_group(pid) == [], timeout=3), processes_in_group(pid)
-    assert epmd_processes() <= epmd_before
-    assert not sandbox.running
-    assert all(port_is_free(port) for port in ports)
-    assert not directory.exists()
-
-
-def test_killing_the_owner_leaves_no_orphan_ejabberd_and_its_files_are_swept_later() -> None:
-    # given a separate python process that owns a running ejabberd sandbox in a temp directory
-    owner_script = (
-        "import time\n"
-        "from supporttray.sandbox.ejabberd import EjabberdSandbox\n"
-        "sandbox = EjabberdSandbox()\n"
-        "sandbox.start()\n"
-        "print(sandbox.pid, sandbox.directory, flush=True)\n"
-        "time.sleep(60)\n"
-    )
-    owner = subprocess.Popen(
-        [sys.executable, "-c", owner_script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert owner.stdout is not None
-        pid_text, directory_text = owner.stdout.readline().split(maxsplit=1)
-        server_pid, directory = int(pid_text), Path(directory_text.strip())
-        assert not process_is_gone(server_pid)
-        # when the owner is killed without a chance to clean up
-        owner.send_signal(signal.SIGKILL)
-        owner.wait(5)
-        # then the kernel's parent-death signal takes the VM and its helpers down too
-        assert wait_until(lambda: process_is_gone(server_pid)), "ejabberd outlived its owner"
-        assert wait_until(lambda: processes_in_group(server_pid) == [], timeout=3)
-    finally:
-        owner.kill()
-        owner.wait()
-    # and the next sandbox anyone makes removes the abandoned directory
-    sweep = "from supporttray.sandbox.ejabberd import EjabberdSandbox\nEjabberdSandbox().stop()\n"
-    subprocess.run([sys.executable, "-c", sweep], cwd=REPO_ROOT, check=True, timeout=30)
-    assert not directory.exists()
-
-
-def test_missing_ejabberd_raises_with_the_install_command(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_ejabberd_raises_with_the_install_command(tmp_path: Path) -> None:
     # given an ejabberdctl that does not exist
     sandbox = EjabberdSandbox(tmp_path, ejabberdctl=str(tmp_path / "no-such-ejabberdctl"))
     # when the sandbox starts, then the error says how to install ejabberd
     with pytest.raises(EjabberdMissing, match="sudo apt-get install ejabberd"):
         sandbox.start()
-    # and an explicit SUPPORTTRAY_EJABBERDCTL that is missing is not silently replaced
-    monkeypatch.setenv("SUPPORTTRAY_EJABBERDCTL", str(tmp_path / "no-such-ejabberdctl"))
-    assert find_ejabberd() is None
-    with pytest.raises(EjabberdMissing, match="sudo apt-get install ejabberd"):
-        EjabberdSandbox(tmp_path).start()
-
-
-# -- `supporttray sandbox --server ejabberd` -----------------------------------------------------
-
-COMMAND_SCRIPT = (
-    "import sys\n"
-    "from pathlib import Path\n"
-    "from supporttray.cli import main\n"
-    "sys.exit(main(['sandbox', '--server', 'ejabberd', *sys.argv[1:]]))\n"
-)
-
-
-def test_sandbox_command_runs_ejabberd_with_the_demo_people_and_stops_cleanly(
-    tmp_path: Path,
-) -> None:
-    # given `supporttray sandbox --server ejabberd --dir DIR` running
-    directory = tmp_path / "demo"
-    command = subprocess.Popen(
-        [sys.executable, "-c", COMMAND_SCRIPT, "--dir", str(directory)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert command.stdout is not None
-        printed = []
-        for line in command.stdout:
-            printed.append(line)
-            if "Ctrl-C" in line:
-                break
-        summary = "".join(printed)
-        pid = int((directory / "ejabberd.pid").read_text())
-        # when it gets Ctrl-C
-        command.send_signal(signal.SIGINT)
-        rest, errors = command.communicate(timeout=20)
-    finally:
-        command.kill()
-    # then it exited cleanly and took the server with it
-    assert command.returncode == 0, errors
-    assert "Traceback" not in errors
-    assert "Sandbox stopped." in rest
-    assert process_is_gone(pid)
-    # and it had said which server, its group chat service and every demo account
-    assert "an ejabberd XMPP server" in summary
-    assert "Group chat: rooms.localhost" in summary
-    for username, password in demo_accounts.ALL:
-        assert f"{username}@localhost" in summary
-        assert password in summary
-    policy = tomllib.loads((directory / "policy.toml").read_text())["enforced"]
-    assert f"port {policy['server']['port']}" in summary
-
-
-def test_sandbox_command_without_ejabberd_prints_the_install_command(tmp_path: Path) -> None:
-    # given no usable ejabberd
-    env = dict(os.environ, SUPPORTTRAY_EJABBERDCTL=str(tmp_path / "no-such-ejabberdctl"))
-    # when `supporttray sandbox --server ejabberd` runs
-    result = subprocess.run(
-        [sys.executable, "-c", COMMAND_SCRIPT],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    # then it fails with the install command and no traceback
-    assert result.returncode == 1
-    assert "sudo apt-get install ejabberd" in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+    assert find_ejabberd(str(tmp_path / "no-such-ejabberdctl")) is None

@@ -87,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the request's id (status --json) or the requester's JID")
     sub.add_parser("doctor", parents=[common],
                    help="check policy, server, TLS, keyring and tray")
-    sandbox = sub.add_parser("sandbox", help="run a local Prosody with demo accounts")
+    sandbox = sub.add_parser("sandbox", help="run a local Prosody (or ejabberd) with demo accounts")
     sandbox.add_argument("--dir", metavar="DIR", type=Path,
                          help="keep the server's config, data and CA in DIR")
+    sandbox.add_argument("--server", choices=("prosody", "ejabberd"), default="prosody",
+                         help="the XMPP server software to run (default: prosody)")
     demo = sub.add_parser("demo", help="sandbox + simulated support staff + the tray app")
     demo.add_argument("--staff", action="store_true",
                       help="run the tray as a support staff member instead of a requester")
@@ -118,7 +120,7 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
     if command == "sandbox":
         from supporttray.sandbox import command as sandbox_command
 
-        return sandbox_command.run(args.dir)
+        return sandbox_command.run(args.dir, server=args.server)
     if command == "demo":
         from supporttray.demo import run_demo
 

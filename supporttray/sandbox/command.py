@@ -1,4 +1,5 @@
-"""`supporttray sandbox [--dir DIR]`: a local Prosody with the demo people, until Ctrl-C."""
+"""`supporttray sandbox [--dir DIR] [--server prosody|ejabberd]`: a local server with the demo
+people, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -14,16 +15,21 @@ from typing import TextIO
 
 from supporttray.config.tomlfile import toml_value
 from supporttray.sandbox import demo_accounts
-from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
+from supporttray.sandbox.ejabberd import EjabberdSandbox
+from supporttray.sandbox.prosody import ProsodySandbox
+from supporttray.sandbox.server import SandboxError, SandboxServer, ServerMissing
 
 log = logging.getLogger("supporttray.sandbox")
 
 POLICY_FILE_NAME = "policy.toml"
+# `--server`: the server software the sandbox runs (the first is the default).
+SERVERS: dict[str, type[SandboxServer]] = {"prosody": ProsodySandbox, "ejabberd": EjabberdSandbox}
 
 
 def run(
     directory: Path | None,
     *,
+    server: str = "prosody",
     out: TextIO = sys.stdout,
     stop: threading.Event | None = None,
 ) -> int:
@@ -33,9 +39,9 @@ def run(
     """
     stop_requested = stop if stop is not None else threading.Event()
     with _stop_on_signals(stop_requested):
-        sandbox: ProsodySandbox | None = None
+        sandbox: SandboxServer | None = None
         try:
-            sandbox = ProsodySandbox(
+            sandbox = SERVERS[server](
                 directory,
                 accounts=demo_accounts.ALL,
                 groups={demo_accounts.SUPPORT_GROUP: demo_accounts.named_group_members()},
@@ -50,7 +56,7 @@ def run(
                         file=sys.stderr,
                     )
                     return 1
-        except ProsodyMissing as exc:
+        except ServerMissing as exc:
             print(exc, file=sys.stderr)
             return 1
         except (SandboxError, OSError, ValueError) as exc:
@@ -65,7 +71,7 @@ def run(
 
 
 def write_policy(
-    sandbox: ProsodySandbox,
+    sandbox: SandboxServer,
     *,
     staff: Sequence[str] | None = None,
     extra: Mapping[str, object] | None = None,
@@ -97,7 +103,7 @@ def write_policy(
     return target
 
 
-def _print_summary(sandbox: ProsodySandbox, policy: Path, kept: bool, out: TextIO) -> None:
+def _print_summary(sandbox: SandboxServer, policy: Path, kept: bool, out: TextIO) -> None:
     group_members = set(demo_accounts.SUPPORT_GROUP_MEMBERS)
     rows = []
     for account in sandbox.accounts:
@@ -112,12 +118,12 @@ def _print_summary(sandbox: ProsodySandbox, policy: Path, kept: bool, out: TextI
     password_width = max(len(password) for _, password, _ in rows)
     fate = "kept" if kept else "removed when the sandbox stops"
     text = [
-        "SupportTray sandbox: a Prosody XMPP server on this computer only.",
+        f"SupportTray sandbox: {_article(sandbox.name)} XMPP server on this computer only.",
         "",
         f"  Domain:     {sandbox.domain}",
         f"  Server:     {sandbox.host} port {sandbox.c2s_port} (STARTTLS required)",
         f"  CA file:    {sandbox.ca_file}  (clients must trust it)",
-        f"  Group chat: {sandbox.muc_domain}",
+        f"  Group chat: {sandbox.muc_domain or 'none'}",
         f"  Upload:     {sandbox.upload_domain} (http://{sandbox.host}:{sandbox.http_port})",
         f"  Directory:  {sandbox.directory} ({fate})",
         f"  Policy:     {policy}",
@@ -133,6 +139,10 @@ def _print_summary(sandbox: ProsodySandbox, policy: Path, kept: bool, out: TextI
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(text), file=out, flush=True)
+
+
+def _article(name: str) -> str:
+    return f"an {name}" if name[0].lower() in "aeiou" else f"a {name}"
 
 
 @contextlib.contextmanager

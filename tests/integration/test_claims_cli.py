@@ -114,7 +114,9 @@ async def test_two_staff_apps_and_three_requesters_race_for_claims(
     # staff 1 restarts: the claims are still shown, read back from the room
     async with desk1.running():
         status, _ = await desk1.status_when(
-            lambda s: s["staff_room"]["joined"] and len(s["requests"]) == 3)
+            # (before it is online a staff app's status has no staff room yet: null)
+            lambda s: bool(s["staff_room"]) and s["staff_room"]["joined"]
+            and len(s["requests"]) == 3)
         owners = {r["from"]: r["claimed_by"] for r in status["requests"]}
         assert owners == {people[0].jid: s1.jid, people[1].jid: None, people[2].jid: winner}
 

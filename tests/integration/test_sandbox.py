@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import signal
@@ -14,6 +15,7 @@ import tomllib
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,12 +24,13 @@ import slixmpp
 from slixmpp import JID
 
 from supporttray.sandbox import demo_accounts
+from supporttray.sandbox.ejabberd import EjabberdMissing, EjabberdSandbox
 from supporttray.sandbox.prosody import (
     Account,
     ProsodyMissing,
     ProsodySandbox,
-    find_prosody,
 )
+from supporttray.sandbox.server import SandboxServer, ServerMissing
 
 from .conftest import XmppServer
 
@@ -209,22 +212,22 @@ async def test_shared_group_members_appear_in_every_users_roster_under_the_group
 
 @pytest.mark.asyncio
 async def test_group_chat_and_upload_services_answer_disco(
-    prosody_sandbox: ProsodySandbox,
+    each_sandbox: SandboxServer,
 ) -> None:
     # given a logged-in client
-    account = prosody_sandbox.add_account(f"disco-{secrets.token_hex(3)}", "pw")
+    account = each_sandbox.add_account(f"disco-{secrets.token_hex(3)}", "pw")
     client = await connect(
         account,
-        prosody_sandbox.host,
-        prosody_sandbox.c2s_port,
-        trust=prosody_sandbox.ca_file,
+        each_sandbox.host,
+        each_sandbox.c2s_port,
+        trust=each_sandbox.ca_file,
         plugins=["xep_0030"],
     )
     try:
         # when it asks both components what they are
         disco = client.plugin["xep_0030"]
-        muc = await disco.get_info(jid=JID(prosody_sandbox.muc_domain), timeout=5)
-        upload = await disco.get_info(jid=JID(prosody_sandbox.upload_domain), timeout=5)
+        muc = await disco.get_info(jid=JID(each_sandbox.muc_domain), timeout=5)
+        upload = await disco.get_info(jid=JID(each_sandbox.upload_domain), timeout=5)
     finally:
         await disconnect(client)
     # then the MUC is a text conference with an archive, and upload speaks XEP-0363
@@ -236,17 +239,17 @@ async def test_group_chat_and_upload_services_answer_disco(
 
 @pytest.mark.asyncio
 async def test_upload_slot_points_at_loopback_and_the_file_can_be_put_and_fetched(
-    prosody_sandbox: ProsodySandbox,
+    each_sandbox: SandboxServer,
 ) -> None:
     # given a logged-in client
-    account = prosody_sandbox.add_account(f"upload-{secrets.token_hex(3)}", "pw")
+    account = each_sandbox.add_account(f"upload-{secrets.token_hex(3)}", "pw")
     client = await connect(
-        account, prosody_sandbox.host, prosody_sandbox.c2s_port, trust=prosody_sandbox.ca_file
+        account, each_sandbox.host, each_sandbox.c2s_port, trust=each_sandbox.ca_file
     )
     data = b"screenshot bytes"
     try:
         # when it asks for an upload slot (by hand: slixmpp's xep_0363 plugin needs aiohttp)
-        iq = client.make_iq_get(ito=prosody_sandbox.upload_domain)
+        iq = client.make_iq_get(ito=each_sandbox.upload_domain)
         iq.xml.append(
             ET.fromstring(
                 f"<request xmlns='{UPLOAD_NS}' filename='screen.png' size='{len(data)}' "
@@ -267,7 +270,7 @@ async def test_upload_slot_points_at_loopback_and_the_file_can_be_put_and_fetche
     assert get_element is not None
     get_url = get_element.get("url", "")
     # then the URLs are reachable on loopback, and what is put can be fetched
-    assert put_url.startswith(f"http://127.0.0.1:{prosody_sandbox.http_port}/")
+    assert put_url.startswith(f"http://127.0.0.1:{each_sandbox.http_port}/")
     put = urllib.request.Request(
         put_url,
         data=data,
@@ -315,32 +318,95 @@ def test_ten_accounts_are_ready_well_within_two_seconds(sandbox_factory: Sandbox
     assert elapsed < 2.0, f"start took {elapsed:.2f} s"
 
 
-def test_stop_ends_prosody_frees_the_port_and_removes_the_temp_directory(
-    sandbox_factory: SandboxFactory,
+@dataclass(frozen=True)
+class Server:
+    """What the lifetime and command tests need to know of each sandbox server."""
+
+    name: str  # `--server`, the pid file's name, the test id
+    kind: type[SandboxServer]
+    override: str  # the variable that names its program
+    missing: type[ServerMissing]
+
+    @property
+    def script_import(self) -> str:
+        return f"from {self.kind.__module__} import {self.kind.__name__}\n"
+
+
+SERVERS = [
+    Server("prosody", ProsodySandbox, "SUPPORTTRAY_PROSODY", ProsodyMissing),
+    Server("ejabberd", EjabberdSandbox, "SUPPORTTRAY_EJABBERDCTL", EjabberdMissing),
+]
+each_server = pytest.mark.parametrize("server", SERVERS, ids=[s.name for s in SERVERS])
+
+
+def processes_in_group(group: int) -> list[int]:
+    """Live processes in process group `group`: a server and any helper it started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == group:
+            found.append(int(entry.name))
+    return found
+
+
+def epmd_processes() -> set[int]:
+    """Erlang's port mapper daemons: one started by a sandbox would outlive it."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                if (entry / "comm").read_text().strip() == "epmd":
+                    found.add(int(entry.name))
+    return found
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            probe.listen()
+        except OSError:
+            return False
+    return True
+
+
+def test_stop_leaves_no_process_epmd_or_port_and_removes_the_temp_directory(
+    server_factory: Callable[..., SandboxServer],
 ) -> None:
-    # given a running sandbox in a temp directory of its own
-    sandbox = sandbox_factory(directory=None)
-    pid, port, directory = sandbox.pid, sandbox.c2s_port, sandbox.directory
-    assert pid is not None and Path(f"/proc/{pid}").exists()
+    # given a running sandbox (each server in turn) in a temp directory of its own
+    epmd_before = epmd_processes()
+    sandbox = server_factory(directory=None)
+    pid, directory = sandbox.pid, sandbox.directory
+    ports = [sandbox.c2s_port, sandbox.http_port]
+    assert pid is not None and not process_is_gone(pid)
     # when it is stopped (twice: stop is idempotent)
     sandbox.stop()
     sandbox.stop()
-    # then no process is left, the port can be listened on again, and the directory is gone
+    # then nothing it started runs (the server, its helpers, an epmd), its ports can be listened
+    # on again, and the directory is gone
     assert process_is_gone(pid)
+    assert wait_until(lambda: processes_in_group(pid) == [], timeout=3), processes_in_group(pid)
+    assert epmd_processes() <= epmd_before
     assert not sandbox.running
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind(("127.0.0.1", port))
-        probe.listen()
+    assert all(port_is_free(port) for port in ports)
     assert not directory.exists()
 
 
-def test_killing_the_owner_leaves_no_orphan_prosody_and_its_files_are_swept_later() -> None:
+@each_server
+def test_killing_the_owner_leaves_no_orphan_server_and_its_files_are_swept_later(
+    server: Server,
+) -> None:
     # given a separate python process that owns a running sandbox in a temp directory
     owner_script = (
         "import time\n"
-        "from supporttray.sandbox.prosody import ProsodySandbox\n"
-        "sandbox = ProsodySandbox()\n"
+        f"{server.script_import}"
+        f"sandbox = {server.kind.__name__}()\n"
         "sandbox.start()\n"
         "print(sandbox.pid, sandbox.directory, flush=True)\n"
         "time.sleep(60)\n"
@@ -351,57 +417,60 @@ def test_killing_the_owner_leaves_no_orphan_prosody_and_its_files_are_swept_late
     try:
         assert owner.stdout is not None
         pid_text, directory_text = owner.stdout.readline().split(maxsplit=1)
-        prosody_pid, directory = int(pid_text), Path(directory_text.strip())
-        assert not process_is_gone(prosody_pid)
+        server_pid, directory = int(pid_text), Path(directory_text.strip())
+        assert not process_is_gone(server_pid)
         # when the owner is killed without a chance to clean up
         owner.send_signal(signal.SIGKILL)
         owner.wait(5)
-        # then the kernel's parent-death signal takes Prosody down too
-        assert wait_until(lambda: process_is_gone(prosody_pid)), "prosody outlived its owner"
+        # then the kernel's parent-death signal takes the server (and its helpers) down too
+        assert wait_until(lambda: process_is_gone(server_pid)), "the server outlived its owner"
+        assert wait_until(lambda: processes_in_group(server_pid) == [], timeout=3)
     finally:
         owner.kill()
         owner.wait()
     # and the next sandbox anyone makes removes the abandoned directory
-    subprocess.run([sys.executable, "-c", SWEEP_SCRIPT], cwd=REPO_ROOT, check=True, timeout=30)
+    sweep = f"{server.script_import}{server.kind.__name__}().stop()\n"
+    subprocess.run([sys.executable, "-c", sweep], cwd=REPO_ROOT, check=True, timeout=30)
     assert not directory.exists()
 
 
-SWEEP_SCRIPT = "from supporttray.sandbox.prosody import ProsodySandbox\nProsodySandbox().stop()\n"
-
-
-def test_missing_prosody_raises_with_the_install_command(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_prosody_raises_with_the_install_command(tmp_path: Path) -> None:
     # given a prosody binary that does not exist
     sandbox = ProsodySandbox(tmp_path, prosody_binary=str(tmp_path / "no-such-prosody"))
     # when the sandbox starts, then the error says how to install Prosody
     with pytest.raises(ProsodyMissing, match="sudo apt-get install prosody"):
         sandbox.start()
-    # and an explicit SUPPORTTRAY_PROSODY that is missing is not silently replaced
-    monkeypatch.setenv("SUPPORTTRAY_PROSODY", str(tmp_path / "no-such-prosody"))
-    assert find_prosody() is None
-    with pytest.raises(ProsodyMissing, match="sudo apt-get install prosody"):
-        ProsodySandbox(tmp_path).start()
+
+
+@each_server
+def test_a_missing_program_named_by_its_variable_is_not_replaced_and_says_how_to_install(
+    server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given the variable names a program that does not exist
+    monkeypatch.setenv(server.override, str(tmp_path / "no-such-program"))
+    # when the sandbox starts, then it does not pick another one but says how to install it
+    with pytest.raises(server.missing, match=f"sudo apt-get install {server.name}"):
+        server.kind(tmp_path).start()
 
 
 # -- `supporttray sandbox` -----------------------------------------------------------------------
 
 COMMAND_SCRIPT = (
     "import sys\n"
-    "from pathlib import Path\n"
-    "from supporttray.sandbox.command import run\n"
-    "sys.exit(run(Path(sys.argv[1]) if len(sys.argv) > 1 else None))\n"
+    "from supporttray.cli import main\n"
+    "sys.exit(main(['sandbox', *sys.argv[1:]]))\n"
 )
 
 
+@each_server
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_sandbox_command_prints_the_accounts_writes_a_policy_and_stops_cleanly(
-    tmp_path: Path, stop_signal: signal.Signals
+    tmp_path: Path, stop_signal: signal.Signals, server: Server
 ) -> None:
-    # given `supporttray sandbox --dir DIR` running
+    # given `supporttray sandbox --dir DIR --server NAME` running
     directory = tmp_path / "demo"
     command = subprocess.Popen(
-        [sys.executable, "-c", COMMAND_SCRIPT, str(directory)],
+        [sys.executable, "-c", COMMAND_SCRIPT, "--dir", str(directory), "--server", server.name],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -415,10 +484,10 @@ def test_sandbox_command_prints_the_accounts_writes_a_policy_and_stops_cleanly(
             if "Ctrl-C" in line:
                 break
         summary = "".join(printed)
-        pid = int((directory / "prosody.pid").read_text())
+        pid = int((directory / f"{server.name}.pid").read_text())
         # when it gets the stop signal
         command.send_signal(stop_signal)
-        rest, errors = command.communicate(timeout=10)
+        rest, errors = command.communicate(timeout=20)
     finally:
         command.kill()
     # then it exited cleanly and took the server with it
@@ -426,11 +495,15 @@ def test_sandbox_command_prints_the_accounts_writes_a_policy_and_stops_cleanly(
     assert "Traceback" not in errors
     assert "Sandbox stopped." in rest
     assert process_is_gone(pid)
-    # and it had printed every demo account with its password, and the CA to trust
+    # and it had said which server, printed every demo account with its password, the CA to
+    # trust and the group chat service
+    assert f"{server.kind.name} XMPP server" in summary
     for username, password in demo_accounts.ALL:
         assert f"{username}@localhost" in summary
         assert password in summary
     assert str(directory / "certs" / "ca.pem") in summary
+    muc = "conference.localhost" if server.kind is ProsodySandbox else "rooms.localhost"
+    assert f"Group chat: {muc}" in summary
     # and written a policy that points a client at the server
     policy = tomllib.loads((directory / "policy.toml").read_text())["enforced"]
     assert policy["server"]["domain"] == "localhost"
@@ -444,12 +517,15 @@ def test_sandbox_command_prints_the_accounts_writes_a_policy_and_stops_cleanly(
     assert policy["support"]["auto_accept_domains"] == ["localhost"]
 
 
-def test_sandbox_command_without_prosody_prints_the_install_command(tmp_path: Path) -> None:
-    # given no usable prosody
-    env = dict(os.environ, SUPPORTTRAY_PROSODY=str(tmp_path / "no-such-prosody"))
-    # when `supporttray sandbox` runs
+@each_server
+def test_sandbox_command_without_the_server_prints_the_install_command(
+    tmp_path: Path, server: Server
+) -> None:
+    # given no usable server program
+    env = dict(os.environ, **{server.override: str(tmp_path / "no-such-program")})
+    # when `supporttray sandbox --server NAME` runs
     result = subprocess.run(
-        [sys.executable, "-c", COMMAND_SCRIPT],
+        [sys.executable, "-c", COMMAND_SCRIPT, "--server", server.name],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -458,5 +534,5 @@ def test_sandbox_command_without_prosody_prints_the_install_command(tmp_path: Pa
     )
     # then it fails with the install command and no traceback
     assert result.returncode == 1
-    assert "sudo apt-get install prosody" in result.stderr
+    assert f"sudo apt-get install {server.name}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -29,6 +29,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState, Conn
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, StaffMember
 from supporttray.sandbox.prosody import Account, ProsodySandbox
+from supporttray.sandbox.server import SandboxServer
 from supporttray.xmpp import entity_time
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
@@ -44,9 +45,9 @@ PRESENCE_DEADLINE = 1.0
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def endpoint_of(server: XmppServer | ProsodySandbox) -> ServerEndpoint:
+def endpoint_of(server: XmppServer | SandboxServer) -> ServerEndpoint:
     """Where the app connects, for the shared test server or an extra sandbox."""
-    if isinstance(server, ProsodySandbox):
+    if isinstance(server, SandboxServer):
         return ServerEndpoint(server.domain, server.host, server.c2s_port, ca_file=server.ca_file)
     return ServerEndpoint(server.domain, server.host, server.port, ca_file=server.ca_file)
 
@@ -355,10 +356,10 @@ async def test_staff_named_by_policy_are_listed_offline_before_any_presence(
 
 @pytest.mark.asyncio
 async def test_members_of_the_support_roster_group_become_staff_and_their_presence_arrives(
-    sandbox_factory: SandboxFactory,
+    server_factory: Callable[..., SandboxServer],
 ) -> None:
     # given a server with a shared roster group "Support Desk" of two people, and no staff list
-    sandbox = sandbox_factory(
+    sandbox = server_factory(
         accounts=[("requester", "r-pw"), ("alice", "a-pw"), ("bob", "b-pw"), ("carol", "c-pw")],
         groups={"Support Desk": ["alice", "bob"]},
     )

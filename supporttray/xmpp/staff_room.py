@@ -429,7 +429,13 @@ class StaffRoom:
         if presence["type"] != "unavailable" or 110 not in codes:
             return
         removed = codes & {301, 307, 321, 322, 332}
-        if removed:
+        if removed & {321, 322}:
+            # The room became members-only (or our affiliation changed) as a colleague set it
+            # up, seen on ejabberd when we joined the new room before its creator configured
+            # it: the creator lets the staff in right after, so look again shortly.
+            self._left(f"The staff room {self.room} was just made members-only; joining again.")
+            asyncio.get_running_loop().call_later(MISSING_RETRY_SECONDS, self._want_in)
+        elif removed:
             self._left(f"You were removed from the staff room {self.room} (status "
                        f"{min(removed)}).")
         elif self._status.joined:

@@ -24,6 +24,7 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.sandbox.prosody import Account
+from supporttray.sandbox.server import SandboxServer
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 from supporttray.xmpp.staff_room import StaffRoom
@@ -79,8 +80,8 @@ class Desk:
 
 
 @asynccontextmanager
-async def staff_desk(account: Account, server: XmppServer, staff: Sequence[Account],
-                     room_jid: str) -> AsyncIterator[Desk]:
+async def staff_desk(account: Account, server: XmppServer | SandboxServer,
+                     staff: Sequence[Account], room_jid: str) -> AsyncIterator[Desk]:
     """One staff member's SupportTray, online and in the staff room."""
     where: ServerEndpoint = endpoint_of(server)
     queue = RequestQueue()
@@ -356,6 +357,33 @@ async def test_in_a_room_open_to_anyone_only_the_staffs_events_count(
             assert a.queue.find("fake") is None
     finally:
         await stranger.sign_out()
+
+
+@pytest.mark.asyncio
+async def test_on_a_server_without_any_muc_service_claims_stay_on_this_computer_and_say_why(
+    server_factory: Any,
+) -> None:
+    sandbox: SandboxServer = server_factory(muc=False,
+                                            accounts=[("anna", "a-pw"), ("asker", "q-pw")])
+    anna, asker = sandbox.account("anna"), sandbox.account("asker")
+    person = SimulatedPerson(PersonScript(asker.jid, asker.password, approve_domain=sandbox.domain),
+                             sandbox.host, sandbox.c2s_port, sandbox.ca_file)
+    # support.staff_room = "": a room on whatever MUC service discovery finds; there is none
+    async with staff_desk(anna, sandbox, [anna], "support-staff") as a:
+        await person.start()
+        try:
+            await seconds_until(lambda: a.room.status.missing, timeout=15)
+            assert a.room.status.error.startswith(
+                f"The server has no group chat (MUC) service ({sandbox.domain} has no "
+                "conference/text service), so claims stay on this computer.")
+            assert not a.desk.shared
+            person.ask(anna.jid, "Printer jams", machine("Windows 10"))
+            await seconds_until(lambda: len(a.queue.requests()) == 1)
+            (request,) = a.queue.requests()
+            a.desk.take(request.id)  # works here, at once
+            assert a.owners() == {request.id: anna.jid}
+        finally:
+            await person.stop()
 
 
 @pytest.mark.asyncio

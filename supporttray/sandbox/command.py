@@ -105,9 +105,10 @@ def write_policy(
 
 def _print_summary(sandbox: SandboxServer, policy: Path, kept: bool, out: TextIO) -> None:
     group_members = set(demo_accounts.SUPPORT_GROUP_MEMBERS)
+    askers = {name for name, _ in demo_accounts.ASKERS}
     rows = []
     for account in sandbox.accounts:
-        if account.username == demo_accounts.REQUESTER[0]:
+        if account.username in askers:
             role = "requester"
         elif account.username in group_members:
             role = f'staff, group "{demo_accounts.SUPPORT_GROUP}"'

@@ -1,5 +1,6 @@
 """Chat messages on the wire: body + XEP-0428 fallback + our system-info attachment, receipts
-(XEP-0184), chat states (XEP-0085), threads (XEP-0201), origin-id (XEP-0359).
+(XEP-0184), chat states (XEP-0085), threads (XEP-0201), origin-id (XEP-0359), and carbons
+(XEP-0280): what our other clients (a phone) send and receive shows here too.
 
 Every element is a slixmpp stanza plugin (ours: xmpp/stanzas.py). What arrives from the network
 is hostile until checked: the system-info form is accepted only from requesters named by policy
@@ -13,6 +14,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from slixmpp.exceptions import IqError, IqTimeout
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
@@ -37,7 +40,8 @@ _FALLBACK_FOR = (NS_SYSINFO, FORM_TYPE)
 
 
 class ChatSink(Protocol):
-    """Where incoming chat goes (the app's ChatService)."""
+    """Where chat goes (the app's ChatService): incoming messages, and ours written from
+    another client of this account (carbons)."""
 
     def receive(self, message: ChatMessage) -> None: ...
 
@@ -71,6 +75,12 @@ class ChatWire:
         client.add_event_handler("message", self._on_message)
         client.add_event_handler("receipt_received", self._on_receipt)
         client.add_event_handler("chatstate", self._on_chatstate)
+        client.add_event_handler("session_start", self._enable_carbons)
+        # slixmpp checks that a carbon comes from our own account before raising these.
+        client.add_event_handler("carbon_received", lambda m: self._on_message(
+            m["carbon_received"]))
+        client.add_event_handler("carbon_sent", lambda m: self._on_sent_elsewhere(
+            m["carbon_sent"]))
 
     # -- sending --------------------------------------------------------------------------
     @property
@@ -92,7 +102,27 @@ class ChatWire:
             return
         chat_state_stanza(self._client, peer, state).send()
 
+    async def _enable_carbons(self, _event: object) -> None:
+        try:
+            await self._client.plugin["xep_0280"].enable(timeout=10)
+        except (IqError, IqTimeout) as exc:
+            log.info("the server keeps no carbons for us (%s): what another client of this "
+                     "account sends is not shown here", type(exc).__name__)
+
     # -- receiving ------------------------------------------------------------------------
+    def _on_sent_elsewhere(self, stanza: Any) -> None:
+        """A message we wrote from another client of this account: ours, in its thread, not
+        unread."""
+        body = stanza["body"]
+        if stanza["type"] not in ("chat", "normal") or not body:
+            return
+        self._sink.receive(ChatMessage(
+            id=stanza["id"] or _origin_id(stanza) or new_message_id(),
+            peer=bare_jid(str(stanza["to"])), direction=Direction.OUT, body=body,
+            timestamp=_delay_stamp(stanza) or datetime.now(UTC),
+            thread=stanza["thread"] or None, delivery=Delivery.SENT,
+        ))
+
     def _on_message(self, stanza: Any) -> None:
         if stanza["type"] not in ("chat", "normal"):
             return
@@ -142,8 +172,8 @@ def xml_text(text: str) -> str:
 def register_wire_plugins(client: Any) -> None:
     """The slixmpp plugins chat_stanza and the receiving side use (our own elements:
     xmpp/stanzas.py)."""
-    for plugin in ("xep_0085", "xep_0184", "xep_0203", "xep_0249", "xep_0334", "xep_0359",
-                   "xep_0428"):
+    for plugin in ("xep_0085", "xep_0184", "xep_0203", "xep_0249", "xep_0280", "xep_0334",
+                   "xep_0359", "xep_0428"):
         client.register_plugin(plugin)
     client.plugin["xep_0184"].auto_ack = True
 

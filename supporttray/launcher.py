@@ -344,6 +344,7 @@ async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, An
     try:
         plan = await chat.plan_ask(str(to) if to else None, new_request=bool(request.get("new")))
         message = await chat.ask(plan, text)
+        delivery = await chat.settled(message.id)  # "sent" means the server has it
     except AskError as exc:
         return protocol.failure(str(exc))
     from supporttray.core.sysinfo import SysinfoItem
@@ -352,7 +353,7 @@ async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, An
     attached = [[item.key, item.label, item.value] for item in items]
     return protocol.ok({"to": plan.to, "reason": plan.reason, "thread": plan.thread,
                         "nobody_online": plan.nobody_online,
-                        "delivery": message.delivery.value, "attached": attached})
+                        "delivery": delivery.value, "attached": attached})
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:

@@ -6,6 +6,7 @@ written to the HistoryStore before it is sent or shown, so nothing typed is lost
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +43,8 @@ class MessageTransport(Protocol):
     @property
     def online(self) -> bool: ...
 
-    def send_chat(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> None: ...
+    def send_chat(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> bool:
+        """True when the server's acknowledgement follows (ChatService.sent)."""
 
     def send_chat_state(self, peer: str, state: str) -> None: ...
 
@@ -190,17 +192,22 @@ class ChatService:
         self._try_send(message, sysinfo)
         return self.conversations.find(message.id) or message
 
-    def _try_send(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> None:
+    def _try_send(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> bool:
+        """Hand it to the server; False when we are offline (it stays queued)."""
         transport = self._transport
         if transport is None or not transport.online:
             log.info("offline: message %s stays queued", message.id)
-            return
+            return False
         try:
-            transport.send_chat(message, sysinfo)
+            acked_later = transport.send_chat(message, sysinfo)
         except TransportOffline:
             log.info("connection went away: message %s stays queued", message.id)
-            return
-        self._set_delivery(message.id, Delivery.SENT)
+            return False
+        if not acked_later:
+            self._set_delivery(message.id, Delivery.SENT)
+        # else QUEUED until the server says it has it (sent()): a link that dies meanwhile
+        # loses nothing, the message goes again with its id.
+        return True
 
     def flush_outbox(self) -> int:
         """We are online (again): send what waited, oldest first. Returns how many went out."""
@@ -211,8 +218,7 @@ class ChatService:
             self._open(message.peer)
             if self.conversations.find(message.id) is None:
                 self.conversations.add(message)
-            self._try_send(message, snapshot)
-            if self._history.delivery(message.id) is Delivery.QUEUED:
+            if not self._try_send(message, snapshot):
                 break  # offline again: keep the order, try the rest next time
             sent += 1
         if sent:
@@ -233,6 +239,23 @@ class ChatService:
 
     def delivered(self, message_id: str) -> None:
         self._set_delivery(message_id, Delivery.DELIVERED)
+
+    async def settled(self, message_id: str, *, timeout: float = 5.0) -> Delivery:
+        """Where a message we just sent is once the server acknowledged it (or `timeout`
+        passed; then it is still queued, and goes when the link is back)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            message = self.conversations.find(message_id)
+            delivery = message.delivery if message is not None else Delivery.QUEUED
+            if delivery is not Delivery.QUEUED or asyncio.get_running_loop().time() > deadline:
+                return delivery
+            if self._transport is None or not self._transport.online:
+                return delivery  # offline: it waits in the outbox
+            await asyncio.sleep(0.01)
+
+    def sent(self, message_id: str) -> None:
+        """The server acknowledged the message (XEP-0198): it has it."""
+        self._set_delivery(message_id, Delivery.SENT)
 
     def peer_typing(self, peer: str, typing: bool) -> None:
         self.conversations.set_typing(peer, typing)

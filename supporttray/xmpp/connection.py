@@ -23,7 +23,7 @@ from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
-from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
 from supporttray.xmpp import entity_time, errors, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
 from supporttray.xmpp.discovery import ServiceDirectory
@@ -31,6 +31,7 @@ from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
+from supporttray.xmpp.stream_management import StreamWatch
 
 if TYPE_CHECKING:  # staff mode only: requesters never load it
     from supporttray.xmpp.staff_room import StaffRoom
@@ -119,6 +120,9 @@ class XmppConnection:
         self.chat_wire: ChatWire | None = None
         self.services: ServiceDirectory | None = None  # the server's services, per client
         self._capabilities: Capabilities | None = None
+        self._stream: StreamWatch | None = None
+        # Others' presence as it was when the link dropped, for a resumed session.
+        self._held_presences: list[tuple[str, ResourcePresence]] = []
         if chat is not None:
             self.chat_wire = ChatWire(
                 chat,
@@ -217,8 +221,9 @@ class XmppConnection:
         client.plugin["xep_0092"].name = "SupportTray"
         self.services = ServiceDirectory()
         self.services.install(client)
+        self._stream = StreamWatch(client, on_dead=self._link_is_dead)
         if self.chat_wire is not None:
-            self.chat_wire.install(client)
+            self.chat_wire.install(client, self._stream)
         if self._staff_room is not None:
             self._staff_room.install(client, self.services)
         self._capabilities = Capabilities(client, staff=self._directory.staff_mode)
@@ -234,6 +239,8 @@ class XmppConnection:
             "failed_auth": self._on_failed_auth,
             "failed_all_auth": lambda _e: self._on_failed_auth(None),
             "session_start": self._on_session_start,
+            "session_resumed": self._on_session_resumed,
+            "session_end": self._on_session_end,
             "disconnected": self._on_disconnected,
             "presence": self._on_presence,
             "presence_subscribe": self._on_subscribe,
@@ -310,8 +317,14 @@ class XmppConnection:
                 self._client.abort()
 
     def _on_disconnected(self, reason: object) -> None:
-        self._book.clear_presences()
-        self._time_queries.clear()
+        # While we are away nobody is known to be online (the tray says so), but when the
+        # server kept our session, what we knew holds again once it is resumed (changes made
+        # meanwhile come with the resumed stream); a failed resumption drops it.
+        resumable = self._stream is not None and self._stream.resumable
+        self._held_presences = [
+            (f"{member.jid}/{r.resource}", r) for member in self._book.members()
+            for r in member.resources] if resumable else []
+        self._forget_session()
         if self._stopping:
             self._monitor.set(ConnectionState.OFFLINE)
             return
@@ -327,6 +340,31 @@ class XmppConnection:
         self._monitor.set(ConnectionState.OFFLINE, errors.lost_sentence(delay))
         self._cancel_retry()
         self._retry_handle = asyncio.get_running_loop().call_later(delay, self._connect)
+
+    def _forget_session(self) -> None:
+        self._book.clear_presences()
+        self._time_queries.clear()
+
+    def _on_session_end(self, _event: object) -> None:
+        """The server no longer has our session (a resumption failed): what we knew of others'
+        presence may be stale; the fresh session that follows asks again."""
+        self._held_presences = []
+        self._forget_session()
+
+    def _on_session_resumed(self, _event: object) -> None:
+        """Back on the same session after a drop: nothing was lost, no new login needed."""
+        self._retry_delay = 1.0
+        client = self._client
+        log.info("resumed the session as %s", client.boundjid.full if client else "?")
+        held, self._held_presences = self._held_presences, []
+        with self._book.batch():
+            for full_jid, r in held:
+                self._book.update(full_jid, r.availability, r.status, r.priority, r.idle_since)
+        self._monitor.set(ConnectionState.ONLINE)
+
+    def _link_is_dead(self) -> None:
+        if self._client is not None and self._client.transport is not None:
+            self._client.abort()  # -> disconnected: reconnect and resume
 
     def _cancel_retry(self) -> None:
         if self._retry_handle is not None:

@@ -27,6 +27,7 @@ from supporttray.core.messages import (
 )
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
 from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, prune_forms
+from supporttray.xmpp.stream_management import StreamWatch
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -47,6 +48,8 @@ class ChatSink(Protocol):
 
     def delivered(self, message_id: str) -> None: ...
 
+    def sent(self, message_id: str) -> None: ...
+
     def peer_typing(self, peer: str, typing: bool) -> None: ...
 
 
@@ -64,9 +67,15 @@ class ChatWire:
         self._is_requester = is_requester
         self._is_online = is_online
         self._client: Any = None
+        self._stream: StreamWatch | None = None
+        # Chat messages handed to the server in this stream-managed session, not acked yet:
+        # a resumed session resends them itself (slixmpp), so the outbox must not.
+        self._in_flight: set[str] = set()
 
-    def install(self, client: Any) -> None:
+    def install(self, client: Any, stream: StreamWatch | None = None) -> None:
         self._client = client
+        self._stream = stream
+        self._in_flight.clear()
         register_wire_plugins(client)
         # Prune hostile forms on the raw XML, before slixmpp builds an object per field: a
         # 10,000-field form froze the loop for ~150 ms.
@@ -76,6 +85,10 @@ class ChatWire:
         client.add_event_handler("receipt_received", self._on_receipt)
         client.add_event_handler("chatstate", self._on_chatstate)
         client.add_event_handler("session_start", self._enable_carbons)
+        client.add_event_handler("stanza_acked", self._on_acked)
+        # A fresh session (the old one could not be resumed): slixmpp dropped what was in
+        # flight, so those messages are QUEUED again and the outbox sends them.
+        client.add_event_handler("session_end", lambda _e: self._in_flight.clear())
         # slixmpp checks that a carbon comes from our own account before raising these.
         client.add_event_handler("carbon_received", lambda m: self._on_message(
             m["carbon_received"]))
@@ -87,15 +100,30 @@ class ChatWire:
     def online(self) -> bool:
         return self._client is not None and self._is_online()
 
-    def send_chat(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> None:
+    def send_chat(self, message: ChatMessage, sysinfo: SysinfoSnapshot | None) -> bool:
+        """Hand `message` to the server; True when the server's ack will say it has it (the
+        sink hears `sent`), False when no ack will come (no stream management)."""
         client = self._client
         if client is None or not self.online:
             raise TransportOffline(message.id)
+        if message.id in self._in_flight:
+            return True  # sent in this session already; resumption resends it if need be
+        tracked = self._stream is not None and self._stream.enabled
         stanza = chat_stanza(client, message, sysinfo)
         try:
             stanza.send()
         except Exception as exc:  # slixmpp raises NotConnectedError mid-disconnect
             raise TransportOffline(message.id) from exc
+        if tracked and self._stream is not None:
+            self._in_flight.add(message.id)
+            self._stream.expect_ack()
+        return tracked
+
+    def _on_acked(self, stanza: Any) -> None:
+        message_id = stanza["id"] if stanza.name == "message" else ""
+        if message_id in self._in_flight:
+            self._in_flight.discard(message_id)
+            self._sink.sent(message_id)
 
     def send_chat_state(self, peer: str, state: str) -> None:
         if self._client is None or not self.online:

@@ -108,6 +108,7 @@ class StaffRoom:
         self._retried_missing = False
         self._orphans = 0  # replayed claims/resolutions whose request the archive no longer has
         self._resolved_ids: set[str] = set()
+        self._in_before_drop = False
 
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any, services: ServiceDirectory | None = None) -> None:
@@ -126,6 +127,7 @@ class StaffRoom:
         # registration-required has none): we watch for it ourselves.
         client.add_event_handler("presence_error", self._on_presence_error)
         client.add_event_handler("disconnected", lambda _e: self._disconnected())
+        client.add_event_handler("session_resumed", lambda _e: self._resumed())
 
     @property
     def status(self) -> RoomStatus:
@@ -363,7 +365,16 @@ class StaffRoom:
         # from starting until then.
         for task in list(self._tasks):
             task.cancel()
+        self._in_before_drop = self._status.joined
         self._left("")
+
+    def _resumed(self) -> None:
+        """The server kept our session (XEP-0198), so also our place in the room; what was said
+        there meanwhile comes with the resumed stream."""
+        if self._in_before_drop:
+            self._set(True, "")
+        else:
+            self._want_in()
 
     def _left(self, reason: str) -> None:
         if self._status.joined and not self._replaying:

@@ -1,0 +1,106 @@
+"""A fault-injecting TCP proxy on loopback (like Toxiproxy), between the app and the server.
+
+Every connection through it can be cut on demand the ways a road warrior's link dies:
+- reset: both ends closed at once (a VPN that drops, a server restart);
+- blackhole: nothing crosses for a while, then both ends are reset (hotel Wi-Fi that stalls);
+- silent death: the server's side is closed, the client's side is left open and nothing crosses
+  it any more (a NAT box that forgot us; Wi-Fi gone without a RST).
+Only 127.0.0.1 is ever touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Link:
+    client: asyncio.StreamWriter
+    server: asyncio.StreamWriter
+    flowing: asyncio.Event = field(default_factory=asyncio.Event)
+    dead: bool = False  # silent death: drop everything, close nothing on the client's side
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class FaultProxy:
+    """Listens on 127.0.0.1:`port`, forwards to `target`; `cut_*` act on every live link."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self._target = (target_host, target_port)
+        self._links: list[_Link] = []
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self.accepted = 0  # connections made through the proxy so far
+
+    async def start(self) -> FaultProxy:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for link in list(self._links):
+            self._close(link)
+
+    @property
+    def links(self) -> int:
+        return len(self._links)
+
+    def reset(self) -> None:
+        for link in list(self._links):
+            self._close(link)
+
+    async def blackhole(self, seconds: float) -> None:
+        links = list(self._links)
+        for link in links:
+            link.flowing.clear()
+        await asyncio.sleep(seconds)
+        for link in links:
+            self._close(link)
+
+    def silent_death(self) -> None:
+        for link in list(self._links):
+            link.dead = True
+            link.server.close()
+            self._links.remove(link)  # the client's side stays open, and hears nothing
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.close()
+            return
+        link = _Link(writer, up_writer)
+        link.flowing.set()
+        self._links.append(link)
+        self.accepted += 1
+        link.tasks = [asyncio.ensure_future(self._pump(link, reader, up_writer)),
+                      asyncio.ensure_future(self._pump(link, up_reader, writer))]
+
+    async def _pump(self, link: _Link, source: asyncio.StreamReader,
+                    sink: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, asyncio.CancelledError):
+            while True:
+                data = await source.read(65536)
+                if not data:
+                    break
+                await link.flowing.wait()
+                if link.dead:
+                    continue
+                sink.write(data)
+                await sink.drain()
+        if not link.dead:
+            self._close(link)
+
+    def _close(self, link: _Link) -> None:
+        if link in self._links:
+            self._links.remove(link)
+        link.flowing.set()  # wake pumps held by a blackhole so they end
+        for writer in (link.client, link.server):
+            with contextlib.suppress(Exception):
+                transport = writer.transport
+                # abort: a RST-like end, not a polite close that waits for buffers
+                transport.abort()

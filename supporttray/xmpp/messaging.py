@@ -86,6 +86,8 @@ class ChatWire:
         client.add_event_handler("chatstate", self._on_chatstate)
         client.add_event_handler("session_start", self._enable_carbons)
         client.add_event_handler("stanza_acked", self._on_acked)
+        # Before the connection's own handler says "online" (which flushes the outbox).
+        client.add_event_handler("session_resumed", self._still_in_flight)
         # A fresh session (the old one could not be resumed): slixmpp dropped what was in
         # flight, so those messages are QUEUED again and the outbox sends them.
         client.add_event_handler("session_end", lambda _e: self._in_flight.clear())
@@ -118,6 +120,13 @@ class ChatWire:
             self._in_flight.add(message.id)
             self._stream.expect_ack()
         return tracked
+
+    def _still_in_flight(self, _event: object) -> None:
+        """Resumed: slixmpp resends what it counted; a message that was still in its send
+        queue when the link dropped never got counted and is gone: the outbox sends it."""
+        counted = {stanza["id"] for _seq, stanza in
+                   self._client.plugin["xep_0198"].unacked_queue if stanza.name == "message"}
+        self._in_flight &= counted
 
     def _on_acked(self, stanza: Any) -> None:
         message_id = stanza["id"] if stanza.name == "message" else ""

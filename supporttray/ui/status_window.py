@@ -260,6 +260,13 @@ class StatusWindow(KeptWindow):
         self._connection_line.setObjectName("connectionLine")
         self._connection_line.setWordWrap(True)
         self._connection_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What start-up had to do (the history set aside): stays for the session; selectable,
+        # since it names a file to copy.
+        self._notice = QLabel()
+        self._notice.setObjectName("notice")
+        self._notice.setWordWrap(True)
+        self._notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._notice.hide()
         self._reconnect = QPushButton("&Reconnect now")
         self._reconnect.setObjectName("reconnectButton")
         self._reconnect.clicked.connect(self.reconnect_clicked)
@@ -287,6 +294,7 @@ class StatusWindow(KeptWindow):
         header_text.setSpacing(2)
         header_text.addWidget(self._summary)
         header_text.addWidget(self._connection_line)
+        header_text.addWidget(self._notice)
         header = QHBoxLayout()
         header.setSpacing(12)
         header.addWidget(self._state_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -357,6 +365,11 @@ class StatusWindow(KeptWindow):
         font.setBold(count > 0)
         self._chats.setFont(font)
 
+    def set_notice(self, text: str) -> None:
+        """A sentence the person must read this session (shown under the connection line)."""
+        self._notice.setText(text)
+        self._notice.setVisible(bool(text))
+
     @property
     def ask_button(self) -> QPushButton:
         return self._ask
@@ -393,6 +406,9 @@ class StatusWindow(KeptWindow):
 
     def connection_text(self) -> str:
         return self._connection_line.text()
+
+    def notice_text(self) -> str:
+        return self._notice.text() if self._notice.isVisibleTo(self) else ""
 
     @property
     def reconnect_button(self) -> QPushButton:

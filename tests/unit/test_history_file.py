@@ -409,3 +409,20 @@ def test_the_status_names_the_history_file_and_what_start_up_said(db_file: Path)
     with opened.store:
         assert opened.as_status() == {"file": str(db_file), "notice": "It was moved."}
 
+
+def test_doctor_warns_of_histories_set_aside_and_names_the_newest(tmp_path: Path) -> None:
+    from supporttray.config.paths import Paths
+    from supporttray.doctor import _history_finding
+
+    # Given a profile whose history was set aside twice
+    paths = Paths(tmp_path / "config", tmp_path / "data", tmp_path / "logs", tmp_path / "run")
+    paths.data_dir.mkdir()
+    assert _history_finding(paths).level == "OK"
+    for when in (datetime(2026, 2, 28, tzinfo=UTC), NOW):
+        random_bytes(paths.history_db)
+        set_aside(paths.history_db, HistoryFault.DAMAGED, when)
+    # When doctor looks, then it warns and says which is newest and that they are kept
+    finding = _history_finding(paths)
+    assert finding.level == "WARN"
+    assert "2 earlier history file(s) could not be opened" in finding.sentence
+    assert "newest: history.damaged-20260301T090000Z.sqlite3" in finding.sentence

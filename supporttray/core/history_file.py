@@ -67,11 +67,14 @@ _REASONS: Final = {
     HistoryFault.ORPHANED: ("its database file was missing; only the log of its last changes "
                             "was left"),
 }
+# What the user can do with the file set aside; {name} is the history's own file name. Its
+# last commits may be in its -wal (a program that held the lock wrote on after the move).
 _ADVICE: Final = {
     HistoryFault.DAMAGED: " IT may be able to recover messages from it.",
-    HistoryFault.LOCKED: (" To go on with it, close that program, quit SupportTray and put the "
-                          "file back in place of the new one."),
-    HistoryFault.NEWER: " Update SupportTray to read it again.",
+    HistoryFault.LOCKED: (" To take it up again, close that program, quit SupportTray and rename "
+                          "it (and its -wal file, if any) back to {name}."),
+    HistoryFault.NEWER: (" To read it again, update SupportTray, then rename it (and its -wal "
+                         "file, if any) back to {name}."),
 }
 
 
@@ -123,11 +126,13 @@ def check_history(path: Path, *, clock: Clock = utc_now) -> HistoryCheck:
             f"lost when SupportTray quits. Move {path} aside yourself and start SupportTray "
             "again."
         ), usable=False)
+    if not moved.exists():  # only a -wal was left
+        moved = _with(moved, "-wal")
     log.error("history %s: %s%s; moved to %s and started a new one", path, reason,
               problem.details, moved, exc_info=problem.error)
     return HistoryCheck(path, (
         f"Your chat history could not be opened ({reason}); it was moved to {moved} and a new "
-        f"one was started.{_ADVICE.get(problem.fault, '')}"
+        f"one was started.{_ADVICE.get(problem.fault, '').format(name=path.name)}"
     ))
 
 

@@ -259,7 +259,8 @@ def test_a_history_from_a_newer_version_is_set_aside_with_its_messages(db_file: 
     moved = aside(db_file, "newer")
     assert opened.notice == (
         f"Your chat history could not be opened (a newer version of SupportTray wrote it); it "
-        f"was moved to {moved} and a new one was started. Update SupportTray to read it again."
+        f"was moved to {moved} and a new one was started. To read it again, update "
+        "SupportTray, then rename it (and its -wal file, if any) back to history.sqlite3."
     )
     with closing(sqlite3.connect(moved)) as db:
         assert db.execute("SELECT count(*) FROM message").fetchone()[0] == 2
@@ -295,8 +296,9 @@ def test_a_history_another_process_keeps_locked_is_set_aside_after_a_short_wait(
         moved = aside(db_file, "locked")
         assert opened.notice == (
             f"Your chat history could not be opened (another program kept it locked); it was "
-            f"moved to {moved} and a new one was started. To go on with it, close that "
-            "program, quit SupportTray and put the file back in place of the new one."
+            f"moved to {moved} and a new one was started. To take it up again, close that "
+            "program, quit SupportTray and rename it (and its -wal file, if any) back to "
+            "history.sqlite3."
         )
         store = opened.store
         assert store.path == db_file
@@ -322,8 +324,9 @@ def test_a_lone_write_ahead_log_is_set_aside_not_deleted(db_file: Path) -> None:
     # Then the log is kept beside a new history (SQLite would have deleted it) and it is said
     kept = aside(db_file, "orphaned").with_name("history.orphaned-20260301T090000Z.sqlite3-wal")
     assert kept.read_bytes() == b"last changes"
-    assert opened.notice is not None
-    assert "only the log of its last changes was left" in opened.notice
+    assert opened.notice == (
+        "Your chat history could not be opened (its database file was missing; only the log "
+        f"of its last changes was left); it was moved to {kept} and a new one was started.")
     with opened.store as store:
         assert store.path == db_file
     assert set_aside_histories(db_file) == [aside(db_file, "orphaned")]

@@ -369,6 +369,9 @@ class StatusWindow(KeptWindow):
         """A sentence the person must read this session (shown under the connection line)."""
         self._notice.setText(text)
         self._notice.setVisible(bool(text))
+        if self.isVisible():
+            # Already on screen (there is no tray): grow to the wrapped sentence, never clip it.
+            self.resize(self.width(), max(self.height(), self._height_for(self.width())))
 
     @property
     def ask_button(self) -> QPushButton:
@@ -429,13 +432,14 @@ class StatusWindow(KeptWindow):
             # Tall enough for the staff without a scroll bar (up to a point), no empty acre below.
             self._sized = True
             width = max(440, self.sizeHint().width())
-            layout = self._layout
-            # Height for this width: a wrapped connection error makes the header taller.
-            full = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
-            if full <= 0:
-                full = self.sizeHint().height()
-            self.resize(width, full)
+            self.resize(width, self._height_for(width))
         super().showEvent(event)
+
+    def _height_for(self, width: int) -> int:
+        """Height for this width: a wrapped connection error or notice makes the header taller."""
+        layout = self._layout
+        full = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        return full if full > 0 else self.sizeHint().height()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._live_timer.stop()

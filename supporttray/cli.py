@@ -391,6 +391,8 @@ def format_status(status: dict[str, Any]) -> str:
     lines = [f"{status['account'] or '(no account)'} ({status['mode']}): {status['state']}"]
     if status.get("error"):
         lines.append(f"  {status['error']}")
+    if (status.get("history") or {}).get("notice"):
+        lines.append(f"History: {status['history']['notice']}")
     lines.append(f"Support: {status.get('summary') or status['support']}")
     for member in status["staff"]:
         parts = [member["availability"]]

@@ -79,6 +79,7 @@ def run_doctor(
     report(_tray_finding())
     report(_idle_finding(settings))
     report(_on_call_finding(settings))
+    report(_history_finding(paths))
     failed = sum(1 for f in findings if f.level == "FAIL")
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
@@ -276,6 +277,22 @@ def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding
     staff_only = "" if settings.get_str("support.mode") == "staff" else "; staff mode only"
     moment = now or datetime.now(UTC)
     return Finding("OK", "on-call", f"{hours.text} ({hours.describe_now(moment)}{staff_only})")
+
+
+def _history_finding(paths: Paths) -> Finding:
+    """Where the chat history is, and earlier ones start-up could not use and set aside."""
+    from supporttray.core.history_file import set_aside_histories
+
+    path = paths.history_db
+    aside = set_aside_histories(path)
+    where = str(path) if path.exists() else f"{path} (not created yet)"
+    if not aside:
+        return Finding("OK", "history", where)
+    return Finding("WARN", "history", (
+        f"{where}; {len(aside)} earlier history file(s) could not be opened and were set aside "
+        f"beside it (newest: {aside[0].name}; its name says why, the log of that start says "
+        "more). They are kept until you delete them."
+    ))
 
 
 def _tray_finding() -> Finding:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from supporttray.app.desktop_idle import AutoAwayRunner
     from supporttray.app.on_call import OnCallRunner
     from supporttray.config.password_source import PasswordSource
+    from supporttray.core.history import HistoryStore
+    from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
 
@@ -108,6 +110,10 @@ async def run_tray(
 
     t0 = time.perf_counter()
     stop = stop or asyncio.Event()
+    # Read through on a worker thread while the icon goes up (seconds for a big history); one
+    # that cannot be used is set aside there, and the chat side starts on a new one. Handed to
+    # the executor now: a task would only start at our first await, after the icon.
+    history_check = asyncio.get_running_loop().run_in_executor(None, _check_history, paths)
     monitor = ConnectionMonitor()
     book = PresenceBook()
     own_presence, chosen_at = _own_presence(paths, settings)
@@ -135,8 +141,14 @@ async def run_tray(
     # that overlaps with the imports below instead of following them (~20 ms).
     tls.prepare(settings.get_str("server.ca_file") or None)
     passwords = credentials or password_source()
-    chat = build_chat(paths, settings, lambda: service.connection_details(), book=book)
+    from supporttray.core.history_file import open_history
+
+    history = open_history(await history_check)
+    chat = build_chat(paths, settings, lambda: service.connection_details(), book=book,
+                      history=history.store)
     tray.attach_chat(chat, spawn, sound=settings.get_bool("staff.sound"))
+    if history.notice:
+        tray.show_notice(history.notice)
 
     from supporttray.xmpp import decline_optional_imports
 
@@ -149,7 +161,7 @@ async def run_tray(
 
     service = SupportService(settings, passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
-                             on_call=on_call,
+                             on_call=on_call, history=history,
                              reload_settings=lambda: load_settings(paths, settings.policy))
 
     async def status(_request: dict[str, Any]) -> dict[str, Any]:
@@ -308,27 +320,33 @@ def password_source(jid: str = "") -> PasswordSource:
     return passwords
 
 
+def _check_history(paths: Paths) -> HistoryCheck:
+    """On a worker thread: imported there too, out of the way of the icon."""
+    from supporttray.core.history_file import check_history
+
+    return check_history(paths.history_db)
+
+
 def build_chat(
     paths: Paths,
     settings: Settings,
     connection_details: Callable[[], tuple[str, str] | None],
     *,
     book: PresenceBook | None = None,
+    history: HistoryStore | None = None,
 ) -> ChatService:
-    """The chat side: history store (or, if it cannot be opened, memory with a loud log)."""
+    """The chat side, on `history`; by default the profile's, opened here (set aside if it
+    cannot be used, kept in memory if not even a new one can be made: see history_file)."""
     from supporttray import __version__
     from supporttray.app.chat import ChatService
     from supporttray.core.conversations import Conversations
-    from supporttray.core.history import HistoryError, HistoryStore
     from supporttray.core.presence import PresenceBook
     from supporttray.core.sysinfo_sources import SysinfoCollector
 
-    try:
-        history = HistoryStore(paths.history_db)
-    except HistoryError as exc:
-        # Support must stay reachable; say loudly that this session's chat is not kept.
-        log.error("%s Messages of this session are kept in memory only.", exc)
-        history = HistoryStore(":memory:")
+    if history is None:
+        from supporttray.core.history_file import check_history, open_history
+
+        history = open_history(check_history(paths.history_db)).store
     collector = SysinfoCollector(settings.get_str_list("sysinfo.fields"),
                                  app_version=__version__, connection=connection_details)
     return ChatService(settings, book if book is not None else PresenceBook(), Conversations(),

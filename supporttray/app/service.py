@@ -18,6 +18,7 @@ from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
+from supporttray.core.history_file import OpenedHistory
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
@@ -43,6 +44,7 @@ class SupportService:
         chat: ChatService | None = None,
         clock: Clock = utc_now,
         on_call: OnCallRunner | None = None,
+        history: OpenedHistory | None = None,
     ) -> None:
         self.settings = settings
         self.credentials = credentials
@@ -51,6 +53,7 @@ class SupportService:
         self.monitor = monitor or ConnectionMonitor()
         self.own_presence = own_presence or OwnPresence()
         self.on_call = on_call  # staff mode with on-call hours: for `status`
+        self.history = history  # which file the chat side keeps, and what start-up said of it
         self._connection: XmppConnection | None = None
         # `supporttray login` writes the account to the settings file while we run.
         self._reload_settings = reload_settings
@@ -231,4 +234,5 @@ class SupportService:
                          if self.chat is not None and self.chat.requests is not None else []),
             "staff_room": (self.chat.desk.room_status()
                            if self.chat is not None and self.chat.desk is not None else None),
+            "history": self.history.as_status() if self.history is not None else None,
         }

@@ -260,6 +260,13 @@ class StatusWindow(KeptWindow):
         self._connection_line.setObjectName("connectionLine")
         self._connection_line.setWordWrap(True)
         self._connection_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What start-up had to do (the history set aside): stays for the session; selectable,
+        # since it names a file to copy.
+        self._notice = QLabel()
+        self._notice.setObjectName("notice")
+        self._notice.setWordWrap(True)
+        self._notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._notice.hide()
         self._reconnect = QPushButton("&Reconnect now")
         self._reconnect.setObjectName("reconnectButton")
         self._reconnect.clicked.connect(self.reconnect_clicked)
@@ -287,6 +294,7 @@ class StatusWindow(KeptWindow):
         header_text.setSpacing(2)
         header_text.addWidget(self._summary)
         header_text.addWidget(self._connection_line)
+        header_text.addWidget(self._notice)
         header = QHBoxLayout()
         header.setSpacing(12)
         header.addWidget(self._state_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -357,6 +365,14 @@ class StatusWindow(KeptWindow):
         font.setBold(count > 0)
         self._chats.setFont(font)
 
+    def set_notice(self, text: str) -> None:
+        """A sentence the person must read this session (shown under the connection line)."""
+        self._notice.setText(text)
+        self._notice.setVisible(bool(text))
+        if self.isVisible():
+            # Already on screen (there is no tray): grow to the wrapped sentence, never clip it.
+            self.resize(self.width(), max(self.height(), self._height_for(self.width())))
+
     @property
     def ask_button(self) -> QPushButton:
         return self._ask
@@ -394,6 +410,9 @@ class StatusWindow(KeptWindow):
     def connection_text(self) -> str:
         return self._connection_line.text()
 
+    def notice_text(self) -> str:
+        return self._notice.text() if self._notice.isVisibleTo(self) else ""
+
     @property
     def reconnect_button(self) -> QPushButton:
         return self._reconnect
@@ -413,13 +432,14 @@ class StatusWindow(KeptWindow):
             # Tall enough for the staff without a scroll bar (up to a point), no empty acre below.
             self._sized = True
             width = max(440, self.sizeHint().width())
-            layout = self._layout
-            # Height for this width: a wrapped connection error makes the header taller.
-            full = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
-            if full <= 0:
-                full = self.sizeHint().height()
-            self.resize(width, full)
+            self.resize(width, self._height_for(width))
         super().showEvent(event)
+
+    def _height_for(self, width: int) -> int:
+        """Height for this width: a wrapped connection error or notice makes the header taller."""
+        layout = self._layout
+        full = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        return full if full > 0 else self.sizeHint().height()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._live_timer.stop()

@@ -122,6 +122,7 @@ class TrayController(QObject):
 
         self._tray = QSystemTrayIcon(self)
         self._tray.activated.connect(self._on_tray_activated)
+        self._tray.messageClicked.connect(self._balloon_clicked)
 
         self._window = StatusWindow(
             book, connection, self._icons, app_name=app_name, mode=mode, clock=clock
@@ -176,7 +177,6 @@ class TrayController(QObject):
             do_not_disturb=self._busy,
             parent=self,
         )
-        self._tray.messageClicked.connect(self._balloon_clicked)
         requests = chat.requests
         if requests is not None:
             from supporttray.ui.request_alerts import RequestAlerts
@@ -273,6 +273,12 @@ class TrayController(QObject):
         if not self._window.isVisible():
             self._window.showMinimized()
         QApplication.alert(self._window)
+
+    def show_notice(self, text: str) -> None:
+        """What the person must know about this session (their history was set aside): a
+        balloon now, whose click opens the status window, where it stays until they quit."""
+        self._window.set_notice(text)
+        self.show_notification(self._app_name, text, on_click=self.activate)
 
     def close(self) -> None:
         """Remove the icon and the window and stop listening to core; safe to call twice."""

@@ -111,6 +111,29 @@ def test_reconnect_button_only_when_offline_and_it_calls_back(
     assert window.connection_text() == "Connecting…"
 
 
+def test_a_start_up_notice_stays_in_the_window_under_the_connection_line(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    # Given the window, with nothing to tell at first
+    controller = shown(make_controller)
+    window = controller.window
+    assert window.notice_text() == ""
+    # When start-up had to set the history aside
+    notice = ("Your chat history could not be opened (the file is damaged); it was moved to "
+              "/home/ann/.local/share/supporttray/history.damaged-20260301T090000Z.sqlite3 "
+              "and a new one was started. IT may be able to recover messages from it.")
+    controller.show_notice(notice)
+    # Then the window says so below the connection, all of it (the window grows to fit), and
+    # still does when shown again
+    assert window.notice_text() == notice
+    assert window.connection_text() == "Connected"
+    layout = window.layout()
+    assert layout.totalHeightForWidth(window.width()) <= window.height()
+    window.hide()
+    controller.activate()
+    assert window.notice_text() == notice
+
+
 def test_quit_button_calls_on_quit(
     qtbot: QtBot, make_controller: MakeController, calls: Calls
 ) -> None:

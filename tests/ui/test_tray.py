@@ -293,6 +293,21 @@ def test_no_timer_runs_while_idle_with_a_tray(
     assert [t.objectName() or repr(t) for t in timers if t.isActive()] == []
 
 
+@pytest.mark.qt_log_ignore(OFFSCREEN_TRAY_WARNING)
+def test_clicking_a_notice_balloon_opens_the_window_that_holds_it(
+    qtbot: QtBot, make_controller: MakeController
+) -> None:
+    # Given the icon in a tray, and a notice from start-up shown as a balloon
+    notice = "Your chat history could not be opened (the file is damaged); it was moved to …"
+    controller = make_controller(tray=True)
+    controller.start()
+    controller.show_notice(notice)
+    # When the person clicks the balloon, then the status window opens with the notice in it
+    controller.tray_icon.messageClicked.emit()
+    assert controller.window.isVisible() and not controller.window.isMinimized()
+    assert controller.window.notice_text() == notice
+
+
 def test_the_tray_left_click_opens_the_status_window(
     qtbot: QtBot, make_controller: MakeController
 ) -> None:

@@ -10,7 +10,9 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -140,34 +142,35 @@ def test_sandbox_without_prosody_exits_1_with_the_install_hint(
 # -- run without an account --------------------------------------------------------------------
 
 
-def test_run_without_an_account_starts_and_status_says_to_log_in(
-    subprocess_env: dict[str, str], tmp_path: Path
-) -> None:
-    # given no account has ever been set up (and an empty machine policy)
-    policy = tmp_path / "policy.toml"
+@dataclass
+class RunningApp:
+    status: subprocess.CompletedProcess[str]  # its first `status --json` answer
+    stderr: str = ""  # its console log, once it has quit
+
+
+@contextmanager
+def running_app(env: dict[str, str], cwd: Path, profile: Path) -> Iterator[RunningApp]:
+    """`supporttray run` with an empty machine policy, as a user starts it, until it answers
+    `status`. Then it is asked to quit, and must exit 0."""
+    policy = cwd / "policy.toml"
     policy.write_text("", encoding="utf-8")
-    profile = ["--profile", str(tmp_path / "profile")]
     app = subprocess.Popen(
-        [sys.executable, "-m", "supporttray", "run", *profile, "--policy", str(policy)],
-        env=subprocess_env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "supporttray", "run", "--profile", str(profile),
+         "--policy", str(policy)],
+        env=env, cwd=cwd, stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        # when the app has started and a script asks for its status
         deadline = time.monotonic() + 15
         while True:
-            done = supporttray_cli(subprocess_env, tmp_path, "status", "--json", *profile)
+            done = supporttray_cli(env, cwd, "status", "--json", "--profile", str(profile))
             if done.returncode != 3 or time.monotonic() > deadline or app.poll() is not None:
                 break
             time.sleep(0.05)
-
-        # then the app runs, and says it has no account and what to run
-        assert app.poll() is None, "the app quit instead of waiting for an account"
+        assert app.poll() is None, "the app quit instead of running"
         assert done.returncode == 0, done.stderr
-        status = json.loads(done.stdout)
-        assert status["state"] == "error"
-        assert "supporttray login" in status["error"]
-        assert status["account"] == ""
+        running = RunningApp(done)
+        yield running
     finally:
         app.terminate()
         try:
@@ -176,7 +179,47 @@ def test_run_without_an_account_starts_and_status_says_to_log_in(
             app.kill()
             _, stderr = app.communicate()
     assert app.returncode == 0
-    assert "Traceback" not in stderr.decode()
+    running.stderr = stderr.decode()
+
+
+def test_run_without_an_account_starts_and_status_says_to_log_in(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    # given no account has ever been set up (and an empty machine policy)
+    # when the app has started and a script asks for its status
+    with running_app(subprocess_env, tmp_path, tmp_path / "profile") as app:
+        # then the app runs, and says it has no account and what to run
+        status = json.loads(app.status.stdout)
+        assert status["state"] == "error"
+        assert "supporttray login" in status["error"]
+        assert status["account"] == ""
+    assert "Traceback" not in app.stderr
+
+
+def test_run_with_a_damaged_history_starts_and_status_says_where_it_went(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    # given a profile whose chat history file is damaged beyond opening
+    history = tmp_path / "profile" / "data" / "history.sqlite3"
+    history.parent.mkdir(parents=True)
+    history.write_bytes(b"this was a chat history once\n" * 1000)
+    # when the app is started on it and a script asks for its status
+    with running_app(subprocess_env, tmp_path, tmp_path / "profile") as app:
+        # then the app runs on a new history, and says where the old one went
+        report = json.loads(app.status.stdout)["history"]
+        [moved] = history.parent.glob("history.damaged-*.sqlite3")
+        assert report == {"file": str(history), "notice": (
+            f"Your chat history could not be opened (the file is damaged); it was moved to "
+            f"{moved} and a new one was started. IT may be able to recover messages from it.")}
+        assert moved.read_bytes() == b"this was a chat history once\n" * 1000
+        # and the plain status says it too
+        plain = supporttray_cli(subprocess_env, tmp_path, "status", "--profile",
+                                str(tmp_path / "profile"))
+        assert f"History: {report['notice']}" in plain.stdout.splitlines()
+    # and the log says why, with SQLite's traceback
+    log = (tmp_path / "profile" / "logs" / "supporttray.log").read_text(encoding="utf-8")
+    assert "the file is damaged; moved to" in log
+    assert "sqlite3.DatabaseError: file is not a database" in log
 
 
 def test_plain_status_of_a_staff_instance_lists_the_teams_requests() -> None:

@@ -76,6 +76,12 @@ def read_toml(path: Path, error: type[ConfigFileError]) -> tuple[dict[str, objec
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, text, path, error) from None
+    except RecursionError:
+        # tomllib recurses per level of nesting: a few hundred [[[...]]] exhaust the stack.
+        raise error("TOML syntax error: values nested too deeply", path=path) from None
+    except ValueError:
+        # An integer of more than 4,300 digits: Python's int() refuses it inside tomllib.
+        raise error("TOML syntax error: a number too long to read", path=path) from None
     return data, KeyLocator(text)
 
 

@@ -38,7 +38,8 @@ class ConfigFileError(Exception):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        suffix = f" (key '{self.key}')" if self.key is not None else ""
+        # repr: a quoted key may hold a line break, and the message must stay one line.
+        suffix = f" (key {self.key!r})" if self.key is not None else ""
         return f"{where}{self.message}{suffix}"
 
 

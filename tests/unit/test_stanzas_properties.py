@@ -113,6 +113,28 @@ def test_a_staff_room_request_arrives_as_it_was_posted(
     assert got["sysinfo"] == (sysinfo or None)
 
 
+@examples(20)
+@example(thread="st-1\n")
+@given(thread=st.text(st.sampled_from("st-1 \t\n\r"), min_size=1, max_size=8))
+def test_a_thread_with_tabs_or_line_breaks_names_the_same_request_for_every_colleague(
+    thread: str,
+) -> None:
+    # A request's id is its thread, which the requester's client chose: XML text may hold
+    # tabs and line breaks (a CR as &#13;). The staff room carries the id in attributes.
+    request, claim = RoomRequest(), RoomClaim()
+    request["id"] = thread
+    claim["request"] = thread
+    message = Message()
+    message["type"] = "groupchat"
+    message.append(request)
+    message.append(claim)
+
+    got = received(message)
+
+    assert (got["supporttray_request"]["id"], got["supporttray_claim"]["request"]) == (
+        thread, thread)
+
+
 @examples(30)
 @given(kind=st.sampled_from([RoomClaim, RoomResolved]), request_id=ATTRIBUTE_TEXT,
        by=ATTRIBUTE_TEXT)  # fmt: skip

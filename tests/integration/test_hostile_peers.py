@@ -96,19 +96,25 @@ class Target:
     async def still_serves(self, sender: PlainPeer | None = None,
                            sysinfo: dict[str, tuple[tuple[str, str], ...]] | None = None) -> None:
         """What must hold after each hostile input: the app was online all along, shows a
-        normal message sent right after, logged no error, and took nothing for system info (but
-        `sysinfo`: {body: fields} of a requester's own well-formed form), a claim, a colleague
-        or a message of its own."""
+        normal message sent right after and can answer it, logged no error, and took nothing
+        for system info (but `sysinfo`: {body: fields} of a requester's own well-formed form), a
+        claim, a colleague or a message of its own."""
         sender = sender or self.peer
         text = f"Is anyone there? {time.perf_counter_ns()}"
         sender.send(self.staff.jid, text)
         await seconds_until(lambda: any(m.body == text for m in self.staff.shown(self.peer.jid)),
                             timeout=5)  # fmt: skip
+        # The answer leaves after whatever the app had queued to send (replies to the hostile
+        # stanzas among it), so an error on the way out is in the log once it arrives.
+        answer = await self.staff.chat.send(self.peer.jid, "Yes, how can I help?")
+        await seconds_until(lambda: any(m.stanza["id"] == answer.id for m in sender.messages),
+                            timeout=5)  # fmt: skip
         assert self.changes == [] and self.staff.state is ConnectionState.ONLINE
         shown = self.staff.shown(self.peer.jid)
         expected = sysinfo or {}
         assert [m.sysinfo for m in shown] == [expected.get(m.body, ()) for m in shown]
-        assert all(m.direction is Direction.IN for m in shown)
+        assert [m.direction for m in shown if m.id != answer.id] == [Direction.IN] * (
+            len(shown) - 1)
         requests = self.staff.chat.requests
         assert requests is not None
         assert [r.claimed_by for r in requests.requests()] == [None] * len(requests.requests())
@@ -378,7 +384,8 @@ async def test_broken_xml_from_a_logged_in_peer_ends_their_stream_and_never_reac
         again = PlainPeer(t.peer.account, xmpp_server, "laptop2")
         async with signed_in((again, "")):
             await t.still_serves(sender=again)
-        assert len(t.staff.shown(t.peer.jid)) == 1  # the message sent from the new session
+        came_in = [m for m in t.staff.shown(t.peer.jid) if m.direction is Direction.IN]
+        assert len(came_in) == 1  # the message sent from the new session
 
 
 # -- a client that never logs in: the server alone hears it ---------------------------------------

@@ -158,5 +158,5 @@ def _reject_other_top_level(data: Mapping[str, object], path: Path, locator: Key
         else:
             hint = "; a policy has only the tables [defaults] and [enforced]"
         raise PolicyError(
-            f"unknown top-level entry '{name}'{hint}", path=path, line=locator.line_of((name,))
+            f"unknown top-level entry {name!r}{hint}", path=path, line=locator.line_of((name,))
         )

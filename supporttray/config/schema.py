@@ -320,6 +320,8 @@ def validate(key: str, value: object) -> object:
     if spec.kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidValue(f"expected a number, got {describe(value)}")
+        if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
+            raise InvalidValue(f"{value} is too large")  # float() of a 400-digit int raises
         number = float(value)
         if not math.isfinite(number):
             raise InvalidValue(f"expected a finite number, got {value!r}")

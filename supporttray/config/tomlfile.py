@@ -38,7 +38,8 @@ class ConfigFileError(Exception):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        suffix = f" (key '{self.key}')" if self.key is not None else ""
+        # repr: a quoted key may hold a line break, and the message must stay one line.
+        suffix = f" (key {self.key!r})" if self.key is not None else ""
         return f"{where}{self.message}{suffix}"
 
 
@@ -76,6 +77,12 @@ def read_toml(path: Path, error: type[ConfigFileError]) -> tuple[dict[str, objec
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, text, path, error) from None
+    except RecursionError:
+        # tomllib recurses per level of nesting: a few hundred [[[...]]] exhaust the stack.
+        raise error("TOML syntax error: values nested too deeply", path=path) from None
+    except ValueError:
+        # An integer of more than 4,300 digits: Python's int() refuses it inside tomllib.
+        raise error("TOML syntax error: a number too long to read", path=path) from None
     return data, KeyLocator(text)
 
 

@@ -428,13 +428,14 @@ async def requester_and_staff_app(xmpp_server: XmppServer) -> AsyncIterator[Pair
 
 @asynccontextmanager
 async def staff_app_and_peer(
-    xmpp_server: XmppServer, accept_domains: Sequence[str] | None = None
+    xmpp_server: XmppServer, accept_domains: Sequence[str] | None = None, **policy: Any
 ) -> AsyncIterator[tuple[App, PlainPeer]]:
-    """A staff app and someone on a plain client; by default the policy makes them a requester."""
+    """A staff app and someone on a plain client; by default the policy makes them a requester.
+    `policy`: more of the staff app's policy, as build_app takes it."""
     staff_account, peer_account = xmpp_server.fresh_accounts(2)
     domains = [xmpp_server.domain] if accept_domains is None else list(accept_domains)
     staff = build_app(staff_account, xmpp_server, support__mode="staff",
-                      support__auto_accept_domains=domains)  # fmt: skip
+                      support__auto_accept_domains=domains, **policy)  # fmt: skip
     peer = PlainPeer(peer_account, xmpp_server, "laptop")
     async with online(staff), signed_in((peer, "")):
         yield staff, peer

@@ -100,3 +100,17 @@ def test_claims_only_in_the_posters_own_name(caplog: pytest.LogCaptureFixture) -
     ])
     assert [(r.id, r.claimed_by) for r in queue.requests()] == [("a", None)]
     assert "ignored a claim" in caplog.text
+
+
+def test_a_request_dated_at_a_moment_utc_cannot_hold_is_skipped_and_the_replay_goes_on() -> None:
+    # given an archive holding a request whose `opened` has no UTC equivalent (year 1 at +05:00,
+    # from a colleague's broken client or anyone in a room open to all), then a good one
+    impossible = ET.Element(f"{{{NS}}}request", {
+        "id": "x", "from": "ann@example.org", "opened": "0001-01-01T00:00:00+05:00"})
+
+    # when a start replays it
+    queue, _arrived = replay([archived("1", BEN, impossible), archived("2", BEN, request("a"))])
+
+    # then the impossible one is left out and the rest still counts (a replay that raised here
+    # would end the join: out of the staff room at every start while the archive holds it)
+    assert [r.id for r in queue.requests()] == ["a"]

@@ -24,7 +24,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
-from supporttray.xmpp import entity_time, errors, keepalive, tls
+from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
 from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.fast_roster import install_fast_roster_items
@@ -253,6 +253,7 @@ class XmppConnection:
         # A login's presence flood is handled a few milliseconds per loop turn, so the UI keeps
         # painting; the book tells its watchers once per burst, not once per presence.
         PacedInput(client, batch=self._book.batch)
+        incoming_guard.install(client, lambda: bare_jid(self._jid))
         return client
 
     def _connect(self) -> None:

@@ -26,7 +26,7 @@ from supporttray.core.messages import (
     new_message_id,
 )
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
-from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, prune_forms
+from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, attribute_text, prune_forms
 from supporttray.xmpp.stream_management import StreamWatch
 
 log = logging.getLogger("supporttray.xmpp")
@@ -157,7 +157,7 @@ class ChatWire:
             id=stanza["id"] or _origin_id(stanza) or new_message_id(),
             peer=bare_jid(str(stanza["to"])), direction=Direction.OUT, body=body,
             timestamp=_delay_stamp(stanza) or datetime.now(UTC),
-            thread=stanza["thread"] or None, delivery=Delivery.SENT,
+            thread=attribute_text(stanza["thread"]) or None, delivery=Delivery.SENT,
         ))
 
     def _on_message(self, stanza: Any) -> None:
@@ -186,7 +186,8 @@ class ChatWire:
         self._sink.receive(ChatMessage(
             id=message_id, peer=sender, direction=Direction.IN, body=body,
             timestamp=_delay_stamp(stanza) or datetime.now(UTC),
-            thread=stanza["thread"] or None, delivery=Delivery.RECEIVED, sysinfo=sysinfo,
+            thread=attribute_text(stanza["thread"]) or None, delivery=Delivery.RECEIVED,
+            sysinfo=sysinfo,
         ))
 
     def _on_receipt(self, stanza: Any) -> None:

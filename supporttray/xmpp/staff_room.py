@@ -104,11 +104,14 @@ class StaffRoom:
         self._outbox: list[tuple[ElementBase, str]] = []  # our posts made while not in the room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refused: asyncio.Future[str] | None = None  # the join's error, if one comes
-        self._members_only = False  # what the room's disco#info says, read at each join
+        # What the room's disco#info says, read at each join.
+        self._members_only = False
+        self._shows_jids = False  # non-anonymous: every occupant's real JID is in its presence
         self._retried_missing = False
         self._orphans = 0  # replayed claims/resolutions whose request the archive no longer has
         self._resolved_ids: set[str] = set()
         self._in_before_drop = False
+        self._occupants: dict[str, str] = {}  # nick -> real bare JID, from the room's presence
 
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any, services: ServiceDirectory | None = None) -> None:
@@ -243,7 +246,7 @@ class StaffRoom:
         affiliation = presence["muc"]["affiliation"]
         if 201 in codes:
             await self._configure(client)
-        self._members_only = await self._is_members_only(client)
+        self._members_only, self._shows_jids = await self._room_kind(client)
         self._replaying = True
         self._set(True, "")
         try:
@@ -276,17 +279,19 @@ class StaffRoom:
         except (IqError, IqTimeout, ValueError) as exc:
             log.warning("could not configure the new staff room %s: %s", self.room, exc)
 
-    async def _is_members_only(self, client: Any) -> bool:
+    async def _room_kind(self, client: Any) -> tuple[bool, bool]:
+        """(members-only, non-anonymous), as the room's disco#info says."""
         try:
             info = await client.plugin["xep_0030"].get_info(jid=self.room, timeout=10)
         except (IqError, IqTimeout) as exc:
             log.info("could not ask the staff room what it is: %s", exc)
-            return False
-        members_only = "muc_membersonly" in info["disco_info"]["features"]
+            return False, False
+        features = set(info["disco_info"]["features"])
+        members_only = "muc_membersonly" in features
         if not members_only:
             log.warning("the staff room %s is open to anyone: only events from the staff "
                         "named by policy or the support group count", self.room)
-        return bool(members_only)
+        return members_only, "muc_nonanonymous" in features
 
     async def _let_in_colleagues(self, client: Any) -> None:
         """Make every staff member we know an owner of the room, and invite the new ones.
@@ -405,11 +410,21 @@ class StaffRoom:
                   if e is not None]
         if not events:
             return  # a colleague chatting in the room
-        # Who posted it: the nick, which each client sets to its bare JID. A claim or
-        # resolution counts only in the poster's own name. In a members-only room every
-        # poster is a colleague; in a room open to anyone (made so by mistake) only the staff
-        # we know count.
-        poster = bare_jid(message["from"].resource)
+        # Who posted it: the occupant's real JID, which the non-anonymous room shows in its
+        # presence (a nick is whatever anyone chose: a stranger may call themselves
+        # "ben@example.org"); else the nick, which each client sets to its bare JID (an
+        # archived post by someone who left). A claim or resolution counts only in the poster's
+        # own name. In a members-only room every poster is a colleague; in a room open to
+        # anyone (made so by mistake, or by someone else) only the staff we know count.
+        nick = message["from"].resource
+        real = self._occupants.get(nick)
+        if real is None and not self._shows_jids and bare_jid(nick) != self._me:
+            # A room that hides who its occupants are (not made by our team): nobody's
+            # event can be told from a stranger's.
+            log.warning("ignored a staff room event from %r: the room does not show who "
+                        "posts", nick)
+            return
+        poster = real or bare_jid(nick)
         if not self._members_only and poster != self._me and \
                 poster not in {bare_jid(j) for j in self._staff()}:
             log.warning("ignored a staff room event from %r: not one of the staff", poster)
@@ -436,6 +451,12 @@ class StaffRoom:
     def _on_room_presence(self, presence: Any) -> None:
         if bare_jid(str(presence["from"])) != self.room:
             return
+        nick = presence["from"].resource
+        real = str(presence["muc"]["jid"] or "")
+        if presence["type"] == "unavailable":
+            self._occupants.pop(nick, None)
+        elif real:
+            self._occupants[nick] = bare_jid(real)
         codes = set(presence["muc"]["status_codes"])
         if presence["type"] != "unavailable" or 110 not in codes:
             return
@@ -495,7 +516,9 @@ def _parse_request(element: RoomRequest) -> SupportRequest | None:
     request_id, requester = element["id"], element["from"]
     try:
         opened = datetime.fromisoformat(element["opened"].replace("Z", "+00:00"))
-    except ValueError:
+        # In UTC now: a time with no UTC date (year 1 at +05:00) is as bad as no time.
+        opened = opened.astimezone(UTC) if opened.tzinfo is not None else opened
+    except (ValueError, OverflowError):
         return None
     if not request_id or "@" not in requester or opened.tzinfo is None:
         return None
@@ -508,7 +531,7 @@ def _parse_request(element: RoomRequest) -> SupportRequest | None:
             log.warning("ignored the system info of a staff room request: %s", exc)
     return SupportRequest(
         id=request_id[:200], requester=bare_jid(requester), thread=element["thread"] or None,
-        first_line=element["first_line"].strip()[:200], opened=opened.astimezone(UTC),
+        first_line=element["first_line"].strip()[:200], opened=opened,
         summary=element["summary"][:200], question=element["question"][:QUESTION_CHARS],
         sysinfo=sysinfo,
     )

@@ -35,6 +35,16 @@ NS_DATA = "jabber:x:data"
 # Stop reading a form past this many fields: validate_received rejects more anyway. The
 # incoming filter (prune_forms) cuts longer forms before slixmpp builds an object per field.
 FORM_FIELD_LIMIT = 64
+_FIELD = f"{{{NS_DATA}}}field"
+_OTHER_CHILDREN = 8  # title, instructions, reported, …: a form needs only a few
+
+
+def attribute_text(text: str) -> str:
+    """`text` as it survives an XML attribute: slixmpp writes tab, CR and LF unescaped, and
+    every parser reads them back as spaces. A thread id (the requester's client chooses it; as
+    element text it may hold line breaks) is a request's id in the staff room's attributes, so
+    it is taken in this form from the start: the same id for us and for every colleague."""
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def form_pairs(form: Form) -> list[tuple[str, str]] | None:
@@ -107,6 +117,9 @@ class _RoomEvent(ElementBase):
     namespace = NS_REQUEST
     interfaces: ClassVar[set[str]] = {"request", "by"}
 
+    def set_request(self, request_id: str) -> None:
+        self._set_attr("request", attribute_text(request_id))
+
 
 class RoomRequest(ElementBase):
     """A request announced to the staff room. `first_line` is the element's text; the whole
@@ -118,6 +131,12 @@ class RoomRequest(ElementBase):
     interfaces: ClassVar[set[str]] = {"id", "from", "thread", "opened", "summary", "first_line",
                                       "question", "sysinfo"}
     sub_interfaces: ClassVar[set[str]] = {"question"}
+
+    def set_id(self, request_id: str) -> None:
+        self._set_attr("id", attribute_text(request_id))
+
+    def set_thread(self, thread: str) -> None:
+        self._set_attr("thread", attribute_text(thread))
 
     def get_first_line(self) -> str:
         return self.xml.text or ""
@@ -165,8 +184,26 @@ def prune_forms(xml: ET.Element) -> ET.Element:
         return xml
     for form in list(xml.iter(f"{{{NS_DATA}}}x")):
         if len(form) > FORM_FIELD_LIMIT + 2:
-            del form[FORM_FIELD_LIMIT + 2:]  # still "too many": validate_received says so
+            form[:] = _pruned(form)
     return xml
+
+
+def _pruned(form: ET.Element) -> list[ET.Element]:
+    """The form's first fields (one more than FORM_TYPE and the limit: still "too many" for
+    validate_received) and its first few other children (title, instructions), in order."""
+    kept: list[ET.Element] = []
+    fields = others = 0
+    for child in form:
+        if child.tag == _FIELD:
+            fields += 1
+            if fields > FORM_FIELD_LIMIT + 2:
+                continue
+        else:
+            others += 1
+            if others > _OTHER_CHILDREN:
+                continue
+        kept.append(child)
+    return kept
 
 
 def register() -> None:

@@ -61,6 +61,7 @@ def replay(results: list[Any]) -> tuple[RequestQueue, list[str]]:
     queue.arrived.subscribe(lambda r: arrived.append(r.id))
     room = StaffRoom(ROOM, ANNA, queue, staff=lambda: [BEN])
     room._replaying = True  # as _join sets it around the replay
+    room._shows_jids = True  # a room our team made: non-anonymous (_join reads it)
     asyncio.run(room._replay(FakeClient(results)))
     return queue, arrived
 

@@ -1,5 +1,7 @@
 """Stanzas no honest peer sends, defused on the raw XML before slixmpp builds objects from them.
 
+- Data forms of thousands of fields (stanzas.prune_forms): slixmpp builds an object per field,
+  and a 10,000-field form froze the loop for ~150 ms.
 - Forwarded messages nested in forwarded messages (XEP-0297): ours go two deep at most (a carbon
   of an archived message); slixmpp builds the nesting recursively and runs out of stack at about
   84 levels, which only ejabberd delivers.
@@ -14,6 +16,8 @@ import logging
 from collections.abc import Callable
 
 from slixmpp.xmlstream import ET
+
+from supporttray.xmpp.stanzas import prune_forms
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -35,6 +39,7 @@ def install(client: object, own_bare_jid: Callable[[], str]) -> None:
 def defused(xml: ET.Element, own_bare_jid: str) -> ET.Element:
     tag = xml.tag
     if tag.endswith("}message"):
+        prune_forms(xml)
         for forwards, _ in enumerate(xml.iter(_FORWARDED), 1):
             if forwards > FORWARDS_ALLOWED:
                 log.info("dropped a message from %s: forwarded messages nested too deep",

@@ -26,7 +26,7 @@ from supporttray.core.messages import (
     new_message_id,
 )
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
-from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, attribute_text, prune_forms
+from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, attribute_text
 from supporttray.xmpp.stream_management import StreamWatch
 
 log = logging.getLogger("supporttray.xmpp")
@@ -76,11 +76,7 @@ class ChatWire:
         self._client = client
         self._stream = stream
         self._in_flight.clear()
-        register_wire_plugins(client)
-        # Prune hostile forms on the raw XML, before slixmpp builds an object per field: a
-        # 10,000-field form froze the loop for ~150 ms.
-        previous = client.incoming_filter
-        client.incoming_filter = lambda xml: prune_forms(previous(xml))
+        register_wire_plugins(client)  # hostile forms: pruned by xmpp/incoming_guard.py
         client.add_event_handler("message", self._on_message)
         client.add_event_handler("receipt_received", self._on_receipt)
         client.add_event_handler("chatstate", self._on_chatstate)
@@ -153,12 +149,8 @@ class ChatWire:
         body = stanza["body"]
         if stanza["type"] not in ("chat", "normal") or not body:
             return
-        self._sink.receive(ChatMessage(
-            id=stanza["id"] or _origin_id(stanza) or new_message_id(),
-            peer=bare_jid(str(stanza["to"])), direction=Direction.OUT, body=body,
-            timestamp=_delay_stamp(stanza) or datetime.now(UTC),
-            thread=attribute_text(stanza["thread"]) or None, delivery=Delivery.SENT,
-        ))
+        self._sink.receive(_chat_message(stanza, bare_jid(str(stanza["to"])), Direction.OUT,
+                                         body, Delivery.SENT))
 
     def _on_message(self, stanza: Any) -> None:
         if stanza["type"] not in ("chat", "normal"):
@@ -169,7 +161,6 @@ class ChatWire:
         if stanza.get_plugin("groupchat_invite", check=True) is not None:
             return  # a direct invitation (XEP-0249): its body is for clients without it
         sender = bare_jid(str(stanza["from"]))
-        message_id = stanza["id"] or _origin_id(stanza) or new_message_id()
         sysinfo: tuple[tuple[str, str], ...] = ()
         pairs = attached_sysinfo(stanza)
         if pairs is not None:
@@ -183,12 +174,8 @@ class ChatWire:
             else:
                 log.warning("ignored a system-info form from %s: not a requester by policy",
                             sender)
-        self._sink.receive(ChatMessage(
-            id=message_id, peer=sender, direction=Direction.IN, body=body,
-            timestamp=_delay_stamp(stanza) or datetime.now(UTC),
-            thread=attribute_text(stanza["thread"]) or None, delivery=Delivery.RECEIVED,
-            sysinfo=sysinfo,
-        ))
+        self._sink.receive(_chat_message(stanza, sender, Direction.IN, body, Delivery.RECEIVED,
+                                         sysinfo))
 
     def _on_receipt(self, stanza: Any) -> None:
         receipt_id = stanza["receipt"]
@@ -263,6 +250,17 @@ def _strip_fallback(stanza: Any, body: str) -> str:
         if 0 <= start <= end <= len(body):
             return (body[:start] + body[end:]).rstrip()
     return body
+
+
+def _chat_message(stanza: Any, peer: str, direction: Direction, body: str, delivery: Delivery,
+                  sysinfo: tuple[tuple[str, str], ...] = ()) -> ChatMessage:
+    """A received stanza (or a carbon of ours) as the chat keeps it: its id (or origin-id),
+    its original time, its thread in the form the staff room can carry."""
+    return ChatMessage(
+        id=stanza["id"] or _origin_id(stanza) or new_message_id(), peer=peer,
+        direction=direction, body=body, timestamp=_delay_stamp(stanza) or datetime.now(UTC),
+        thread=attribute_text(stanza["thread"]) or None, delivery=delivery, sysinfo=sysinfo,
+    )
 
 
 def _origin_id(stanza: Any) -> str:

@@ -21,6 +21,7 @@ from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore, ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
+    ArchivePosition,
     ChatMessage,
     Delivery,
     Direction,
@@ -227,13 +228,16 @@ class ChatService:
 
     # -- from the network -----------------------------------------------------------------
     def receive(self, message: ChatMessage) -> None:
-        """An incoming chat message (already sanitised by the XMPP layer)."""
+        """A chat message from the network (already sanitised by the XMPP layer): theirs, or
+        ours written on another client of this account."""
         # Load the earlier chat before storing this message: loaded afterwards, it would come
         # in as history, so no unread count, notification or end of "typing…" for it.
         self._open(message.peer)
         if not self._history.add(message):
             return  # a redelivery we already have
         self.conversations.add(message)
+        if message.direction is Direction.OUT:
+            self.conversations.answered(message)  # written on another client of ours
         if self.requests is not None and not self.book.is_staff(message.peer):
             self.requests.note(message)
 
@@ -259,6 +263,17 @@ class ChatService:
 
     def peer_typing(self, peer: str, typing: bool) -> None:
         self.conversations.set_typing(peer, typing)
+
+    def archive_position(self) -> ArchivePosition | None:
+        """How far the server's archive of this account's chats has been read."""
+        return self._history.archive_position(self._settings.get_str("account.jid"))
+
+    def set_archive_position(self, position: ArchivePosition) -> None:
+        self._history.set_archive_position(self._settings.get_str("account.jid"), position)
+
+    def newest_time(self) -> datetime | None:
+        """When the newest stored message was written (a history from before positions)."""
+        return self._history.newest_time()
 
     # -- the windows ----------------------------------------------------------------------
     def open_conversation(self, peer: str) -> list[ChatMessage]:

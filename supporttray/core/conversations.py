@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
@@ -40,15 +42,23 @@ class Conversations:
         self.changed.emit(ConversationChanged(key))
 
     def add(self, message: ChatMessage) -> None:
+        """A new message in the chat: at the end, or in time order when it is older than the
+        chat's last one (caught up from the server's archive). Theirs counts as unread."""
         key = bare_jid(message.peer)
         if message.id in self._where:
             return
         bucket = self._messages.setdefault(key, [])
-        bucket.append(message)
-        self._where[message.id] = (key, len(bucket) - 1)
+        newest = not bucket or message.timestamp >= bucket[-1].timestamp
+        if newest:
+            bucket.append(message)
+            self._where[message.id] = (key, len(bucket) - 1)
+        else:
+            bucket.insert(bisect_right(bucket, message.timestamp, key=_time_of), message)
+            self._reindex(key)
         if message.direction is Direction.IN:
             self._unread[key] = self._unread.get(key, 0) + 1
-            self._typing[key] = False
+            if newest:
+                self._typing[key] = False
         self.changed.emit(ConversationChanged(key))
         if message.direction is Direction.IN:
             self.arrived.emit(message)
@@ -93,6 +103,21 @@ class Conversations:
     def total_unread(self) -> int:
         return sum(self._unread.values())
 
+    def answered(self, message: ChatMessage) -> None:
+        """`message` is ours, written on another client: whoever answered there has read what
+        came before it, so only what came after can still be unread."""
+        key = bare_jid(message.peer)
+        where = self._where.get(message.id)
+        if where is None or key not in self._unread:
+            return
+        after = sum(m.direction is Direction.IN for m in self._messages[key][where[1] + 1:])
+        if after < self._unread[key]:
+            if after:
+                self._unread[key] = after
+            else:
+                del self._unread[key]
+            self.changed.emit(ConversationChanged(key))
+
     def mark_read(self, peer: str) -> None:
         key = bare_jid(peer)
         if self._unread.pop(key, 0):
@@ -110,3 +135,7 @@ class Conversations:
     def _reindex(self, key: str) -> None:
         for index, message in enumerate(self._messages[key]):
             self._where[message.id] = (key, index)
+
+
+def _time_of(message: ChatMessage) -> datetime:
+    return message.timestamp

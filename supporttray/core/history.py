@@ -28,7 +28,7 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,16 +37,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from supporttray.core.history_schema import APPLICATION_ID as APPLICATION_ID
+from supporttray.core.history_schema import SCHEMA_VERSION as SCHEMA_VERSION
+from supporttray.core.history_schema import SEARCH_INDEX as SEARCH_INDEX
+from supporttray.core.history_schema import NoFullTextSearch, migrate
 from supporttray.core.jid import bare_jid
-from supporttray.core.messages import ChatMessage, Delivery, Direction
+from supporttray.core.messages import ArchivePosition, ChatMessage, Delivery, Direction
 
 log = logging.getLogger("supporttray.store")
 
 MEMORY: Final = ":memory:"
-SCHEMA_VERSION: Final = 2
-# `PRAGMA application_id` of our files ("STry"): tells our history apart from any other SQLite
-# file someone points us at, which we must refuse rather than add tables to.
-APPLICATION_ID: Final = 0x53547279
 # How long a write waits for another connection's write to finish before giving up. Short,
 # because the writer runs on the UI thread; only a second process on the same file waits here.
 BUSY_TIMEOUT_S: float = 2.0
@@ -68,10 +68,6 @@ _COLUMNS: Final = "m.id, m.peer, m.direction, m.body, m.ts_us, m.thread, m.deliv
 _Row = tuple[str, str, str, str, int, str | None, str, str | None]
 
 
-# The FTS5 table over message bodies (see _create_schema), for its integrity-check and rebuild.
-SEARCH_INDEX: Final = "message_text"
-
-
 class HistoryFault(Enum):
     """Why a history file cannot be used at all, where starting a new one is the way out."""
 
@@ -91,90 +87,6 @@ class HistoryError(Exception):
     def __init__(self, sentence: str, fault: HistoryFault | None = None) -> None:
         super().__init__(sentence)
         self.fault = fault
-
-
-def _create_schema(db: sqlite3.Connection) -> None:
-    db.execute(
-        """
-        CREATE TABLE message (
-            seq       INTEGER PRIMARY KEY,  -- storage order: the order things were typed
-            id        TEXT NOT NULL,        -- stanza id / origin-id
-            peer      TEXT NOT NULL,        -- bare JID of the other side
-            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-            delivery  TEXT NOT NULL
-                      CHECK (delivery IN ('queued', 'sent', 'delivered', 'received')),
-            ts_us     INTEGER NOT NULL,     -- UTC, microseconds since the Unix epoch
-            thread    TEXT,
-            body      TEXT NOT NULL,
-            sysinfo   TEXT,                 -- JSON [[key, value], ...] or NULL
-            UNIQUE (id, peer)               -- a redelivery or a carbon is the same message
-        )
-        """
-    )
-    db.execute("CREATE INDEX message_by_peer_time ON message (peer, ts_us)")
-    db.execute("CREATE INDEX message_by_state ON message (direction, delivery)")
-    try:
-        db.execute(
-            "CREATE VIRTUAL TABLE message_text USING fts5(body, content='message', "
-            "content_rowid='seq', tokenize='unicode61 remove_diacritics 2')"
-        )
-    except sqlite3.OperationalError as e:
-        if "fts5" in str(e):
-            raise HistoryError(
-                "This system's SQLite library has no full-text search (FTS5), which the chat "
-                "history needs. Install a Python built with FTS5 (python.org builds have it)."
-            ) from e
-        raise
-    # The index follows the table by triggers, so every write is one statement, one transaction.
-    db.execute(
-        "CREATE TRIGGER message_text_insert AFTER INSERT ON message BEGIN "
-        "INSERT INTO message_text (rowid, body) VALUES (new.seq, new.body); END"
-    )
-    db.execute(
-        "CREATE TRIGGER message_text_delete AFTER DELETE ON message BEGIN "
-        "INSERT INTO message_text (message_text, rowid, body) "
-        "VALUES ('delete', old.seq, old.body); END"
-    )
-    db.execute(
-        "CREATE TRIGGER message_text_update AFTER UPDATE OF body ON message BEGIN "
-        "INSERT INTO message_text (message_text, rowid, body) "
-        "VALUES ('delete', old.seq, old.body); "
-        "INSERT INTO message_text (rowid, body) VALUES (new.seq, new.body); END"
-    )
-
-
-def _index_threads(db: sqlite3.Connection) -> None:
-    # A person's earlier requests (`threads`) and one thread's messages: grouping by thread and
-    # finding each thread's first incoming message are walks of this index alone. About 1.5 s
-    # once, when a 1M-message history is first opened by this version.
-    db.execute("CREATE INDEX message_by_peer_thread ON message (peer, thread, direction, ts_us)")
-
-
-# _MIGRATIONS[n] takes a file from schema version n to n + 1. Append; never edit a shipped step.
-_MIGRATIONS: Final[Sequence[Callable[[sqlite3.Connection], None]]] = (
-    _create_schema,
-    _index_threads,
-)
-assert len(_MIGRATIONS) == SCHEMA_VERSION
-
-
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring an open connection's schema up to SCHEMA_VERSION in one transaction; returns the
-    version it was at. The connection must be in autocommit mode (isolation_level=None)."""
-    db.execute("BEGIN IMMEDIATE")  # re-read the version under the write lock: two apps may race
-    try:
-        found = int(db.execute("PRAGMA user_version").fetchone()[0])
-        for step in range(found, SCHEMA_VERSION):
-            _MIGRATIONS[step](db)
-        if found < SCHEMA_VERSION:
-            # PRAGMAs take no parameters; both values are integer constants of this module.
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return found
 
 
 # threads(): ?1 peer, ?2 thread to leave out (or NULL), ?3 how many, ?4 body chars to read.
@@ -309,7 +221,10 @@ class HistoryStore:
         # NORMAL is safe in WAL mode (see the module docstring); with a rollback journal SQLite
         # documents a small chance that a power cut corrupts the file under NORMAL, so FULL.
         db.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
-        found = migrate(db)
+        try:
+            found = migrate(db)
+        except NoFullTextSearch as e:
+            raise HistoryError(str(e)) from e
         if found != SCHEMA_VERSION:
             log.info("history %s: schema %d -> %d", self._describe(), found, SCHEMA_VERSION)
 
@@ -410,7 +325,36 @@ class HistoryStore:
             log.info("purged %d message(s) older than %s", deleted, cutoff.isoformat())
         return deleted
 
+    def set_archive_position(self, account: str, position: ArchivePosition) -> None:
+        """Remember how far `account`'s server archive has been read (see archive_position)."""
+        self._check_writable()
+        with self._guard("set_archive_position"):
+            self._db.execute(
+                "INSERT INTO archive_position (account, stanza_id, ts_us) VALUES (?, ?, ?) "
+                "ON CONFLICT (account) DO UPDATE SET stanza_id = excluded.stanza_id, "
+                "ts_us = excluded.ts_us",
+                (bare_jid(account), position.stanza_id, _to_micros(position.timestamp)),
+            )
+
     # -- reading ----------------------------------------------------------------------------
+    def archive_position(self, account: str) -> ArchivePosition | None:
+        """How far `account`'s server archive has been read; None before the first time."""
+        self._check_open()
+        with self._guard("archive_position"):
+            row = self._db.execute(
+                "SELECT stanza_id, ts_us FROM archive_position WHERE account = ?",
+                (bare_jid(account),),
+            ).fetchone()
+        return None if row is None else ArchivePosition(str(row[0]), _from_micros(row[1]))
+
+    def newest_time(self) -> datetime | None:
+        """The time of the message stored last (any peer), or None for an empty history."""
+        self._check_open()
+        with self._guard("newest_time"):
+            row = self._db.execute(
+                "SELECT ts_us FROM message ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else _from_micros(row[0])
+
     def outbox(self) -> list[ChatMessage]:
         """Outgoing messages still QUEUED, in the order they were typed: what to send when the
         session is back."""

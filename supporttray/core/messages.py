@@ -35,6 +35,15 @@ class ChatMessage:
     sysinfo: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class ArchivePosition:
+    """How far the server's archive of our messages (XEP-0313) has been read: the archive's id
+    (stanza-id) of the newest message taken from it, and that message's time."""
+
+    stanza_id: str
+    timestamp: datetime  # aware, UTC
+
+
 def new_message_id() -> str:
     return uuid.uuid4().hex
 

@@ -223,7 +223,7 @@ class XmppConnection:
         self.services.install(client)
         self._stream = StreamWatch(client, on_dead=self._link_is_dead)
         if self.chat_wire is not None:
-            self.chat_wire.install(client, self._stream)
+            self.chat_wire.install(client, self._stream, self.services)
         if self._staff_room is not None:
             self._staff_room.install(client, self.services)
         self._capabilities = Capabilities(client, staff=self._directory.staff_mode)

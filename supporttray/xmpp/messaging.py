@@ -1,6 +1,7 @@
 """Chat messages on the wire: body + XEP-0428 fallback + our system-info attachment, receipts
 (XEP-0184), chat states (XEP-0085), threads (XEP-0201), origin-id (XEP-0359), and carbons
-(XEP-0280): what our other clients (a phone) send and receive shows here too.
+(XEP-0280): what our other clients (a phone) send and receive shows here too, and what they
+took while we were away comes from the server's archive (chat_archive.py).
 
 Every element is a slixmpp stanza plugin (ours: xmpp/stanzas.py). What arrives from the network
 is hostile until checked: the system-info form is accepted only from requesters named by policy
@@ -19,6 +20,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
+    ArchivePosition,
     ChatMessage,
     Delivery,
     Direction,
@@ -26,7 +28,15 @@ from supporttray.core.messages import (
     new_message_id,
 )
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
-from supporttray.xmpp.stanzas import NS_SYSINFO, attached_sysinfo, attribute_text
+from supporttray.xmpp.chat_archive import ChatArchive
+from supporttray.xmpp.discovery import ServiceDirectory
+from supporttray.xmpp.stanzas import (
+    NS_SYSINFO,
+    attached_sysinfo,
+    attribute_text,
+    delay_time,
+    stanza_id_by,
+)
 from supporttray.xmpp.stream_management import StreamWatch
 
 log = logging.getLogger("supporttray.xmpp")
@@ -52,6 +62,13 @@ class ChatSink(Protocol):
 
     def peer_typing(self, peer: str, typing: bool) -> None: ...
 
+    # How far the server's archive of our chats has been read (chat_archive.py).
+    def archive_position(self) -> ArchivePosition | None: ...
+
+    def set_archive_position(self, position: ArchivePosition) -> None: ...
+
+    def newest_time(self) -> datetime | None: ...
+
 
 class ChatWire:
     """Sends and receives chat for one slixmpp client."""
@@ -71,12 +88,15 @@ class ChatWire:
         # Chat messages handed to the server in this stream-managed session, not acked yet:
         # a resumed session resends them itself (slixmpp), so the outbox must not.
         self._in_flight: set[str] = set()
+        self.archive = ChatArchive(sink, self._take_archived)
 
-    def install(self, client: Any, stream: StreamWatch | None = None) -> None:
+    def install(self, client: Any, stream: StreamWatch | None = None,
+                services: ServiceDirectory | None = None) -> None:
         self._client = client
         self._stream = stream
         self._in_flight.clear()
         register_wire_plugins(client)  # hostile forms: pruned by xmpp/incoming_guard.py
+        self.archive.install(client, services or ServiceDirectory())
         client.add_event_handler("message", self._on_message)
         client.add_event_handler("receipt_received", self._on_receipt)
         client.add_event_handler("chatstate", self._on_chatstate)
@@ -143,23 +163,39 @@ class ChatWire:
                      "account sends is not shown here", type(exc).__name__)
 
     # -- receiving ------------------------------------------------------------------------
-    def _on_sent_elsewhere(self, stanza: Any) -> None:
+    def _on_sent_elsewhere(self, stanza: Any, when: datetime | None = None,
+                           archive_id: str = "") -> None:
         """A message we wrote from another client of this account: ours, in its thread, not
         unread."""
         body = stanza["body"]
         if stanza["type"] not in ("chat", "normal") or not body:
             return
         self._sink.receive(_chat_message(stanza, bare_jid(str(stanza["to"])), Direction.OUT,
-                                         body, Delivery.SENT))
+                                         body, Delivery.SENT, when=when, archive_id=archive_id))
 
     def _on_message(self, stanza: Any) -> None:
+        archive_id = stanza_id_by(stanza, self._client.boundjid.bare)
+        message = self._on_incoming(stanza, delay_time(stanza), archive_id)
+        if message is not None:
+            self.archive.live(archive_id, message.timestamp)
+
+    def _take_archived(self, stanza: Any, when: datetime | None, archive_id: str) -> None:
+        """A message from the server's archive: one we wrote (from here or another client),
+        or one to us."""
+        if bare_jid(str(stanza["from"])) == bare_jid(self._client.boundjid.bare):
+            self._on_sent_elsewhere(stanza, when, archive_id)
+        else:
+            self._on_incoming(stanza, when, archive_id)
+
+    def _on_incoming(self, stanza: Any, when: datetime | None,
+                     archive_id: str = "") -> ChatMessage | None:
         if stanza["type"] not in ("chat", "normal"):
-            return
+            return None
         body = stanza["body"]
         if not body:
-            return  # a bare chat state or receipt: handled by their own events
+            return None  # a bare chat state or receipt: handled by their own events
         if stanza.get_plugin("groupchat_invite", check=True) is not None:
-            return  # a direct invitation (XEP-0249): its body is for clients without it
+            return None  # a direct invitation (XEP-0249): its body is for clients without it
         sender = bare_jid(str(stanza["from"]))
         sysinfo: tuple[tuple[str, str], ...] = ()
         pairs = attached_sysinfo(stanza)
@@ -174,8 +210,10 @@ class ChatWire:
             else:
                 log.warning("ignored a system-info form from %s: not a requester by policy",
                             sender)
-        self._sink.receive(_chat_message(stanza, sender, Direction.IN, body, Delivery.RECEIVED,
-                                         sysinfo))
+        message = _chat_message(stanza, sender, Direction.IN, body, Delivery.RECEIVED, sysinfo,
+                                when=when, archive_id=archive_id)
+        self._sink.receive(message)
+        return message
 
     def _on_receipt(self, stanza: Any) -> None:
         receipt_id = stanza["receipt"]
@@ -253,12 +291,14 @@ def _strip_fallback(stanza: Any, body: str) -> str:
 
 
 def _chat_message(stanza: Any, peer: str, direction: Direction, body: str, delivery: Delivery,
-                  sysinfo: tuple[tuple[str, str], ...] = ()) -> ChatMessage:
-    """A received stanza (or a carbon of ours) as the chat keeps it: its id (or origin-id),
-    its original time, its thread in the form the staff room can carry."""
+                  sysinfo: tuple[tuple[str, str], ...] = (), *, when: datetime | None = None,
+                  archive_id: str = "") -> ChatMessage:
+    """A received stanza (a carbon of ours, an archived one) as the chat keeps it: its id
+    (else its origin-id, else the id our server's archive gave it: the same one live and
+    archived), its original time, its thread in the form the staff room can carry."""
     return ChatMessage(
-        id=stanza["id"] or _origin_id(stanza) or new_message_id(), peer=peer,
-        direction=direction, body=body, timestamp=_delay_stamp(stanza) or datetime.now(UTC),
+        id=stanza["id"] or _origin_id(stanza) or archive_id or new_message_id(), peer=peer,
+        direction=direction, body=body, timestamp=when or datetime.now(UTC),
         thread=attribute_text(stanza["thread"]) or None, delivery=delivery, sysinfo=sysinfo,
     )
 
@@ -266,21 +306,3 @@ def _chat_message(stanza: Any, peer: str, direction: Direction, body: str, deliv
 def _origin_id(stanza: Any) -> str:
     element = stanza.get_plugin("origin_id", check=True)
     return str(element["id"]) if element is not None else ""
-
-
-def _delay_stamp(stanza: Any) -> datetime | None:
-    """Offline messages carry their original time (XEP-0203)."""
-    delay = stanza.get_plugin("delay", check=True)
-    if delay is None:
-        return None
-    try:
-        # The attribute, not delay["stamp"]: slixmpp's date parser raises on a malformed one.
-        stamp = datetime.fromisoformat((delay.xml.get("stamp") or "").replace("Z", "+00:00"))
-        # In UTC now: a stamp that has no UTC date (year 1 at +23:00) would be stored, and
-        # then break reading the chat back from the history.
-        stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    # Never later than now: a stamp in the future (a forged delay element) would keep the
-    # message below everything said after it, and the request "recent" for ever.
-    return min(stamp, datetime.now(UTC))

@@ -34,7 +34,7 @@ from supporttray.core.requests import QUESTION_CHARS, RequestQueue, SupportReque
 from supporttray.core.sysinfo import SysinfoRejected, validate_received
 from supporttray.xmpp.discovery import MUC, ServiceDirectory, ServiceLookup
 from supporttray.xmpp.messaging import xml_text
-from supporttray.xmpp.stanzas import RoomClaim, RoomRequest, RoomResolved
+from supporttray.xmpp.stanzas import RoomClaim, RoomRequest, RoomResolved, stanza_id_by
 
 log = logging.getLogger("supporttray.xmpp")
 
@@ -396,8 +396,8 @@ class StaffRoom:
         self._apply(message)
 
     def _apply(self, message: Any) -> None:
-        sid = _room_stanza_id(message, self.room)
-        if sid is not None:
+        sid = stanza_id_by(message, self.room)
+        if sid:
             if sid in self._seen:
                 return  # already applied from the archive
             self._seen.add(sid)
@@ -535,16 +535,6 @@ def _parse_request(element: RoomRequest) -> SupportRequest | None:
         summary=element["summary"][:200], question=element["question"][:QUESTION_CHARS],
         sysinfo=sysinfo,
     )
-
-
-def _room_stanza_id(message: Any, room: str) -> str | None:
-    """The room's stanza-id (XEP-0359) of a message. Read from the XML: slixmpp declares one
-    stanza-id per message, and a room message may carry several (the room's and, with some
-    servers, our own server's)."""
-    for sid in message.xml.iterfind("{urn:xmpp:sid:0}stanza-id"):
-        if bare_jid(sid.get("by", "")) == room:
-            return str(sid.get("id"))
-    return None
 
 
 def _no_service_error(service: str, lookup: ServiceLookup) -> str:

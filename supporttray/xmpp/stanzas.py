@@ -21,12 +21,14 @@ seen) take a form in a message for one to fill in, open a form window and hide t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from slixmpp import Message
 from slixmpp.plugins.xep_0004.stanza import FieldOption, Form, FormField
 from slixmpp.xmlstream import ET, ElementBase, register_stanza_plugin
 
+from supporttray.core.jid import bare_jid
 from supporttray.core.sysinfo import FORM_TYPE
 
 NS_SYSINFO = "urn:supporttray:sysinfo:1"
@@ -45,6 +47,35 @@ def attribute_text(text: str) -> str:
     element text it may hold line breaks) is a request's id in the staff room's attributes, so
     it is taken in this form from the start: the same id for us and for every colleague."""
     return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def delay_time(stanza: Any) -> datetime | None:
+    """The original time a delay element (XEP-0203) on `stanza` gives: an offline message's, an
+    archived one's (on its forwarded element). In UTC and never later than now."""
+    delay = stanza.get_plugin("delay", check=True)
+    if delay is None:
+        return None
+    try:
+        # The attribute, not delay["stamp"]: slixmpp's date parser raises on a malformed one.
+        stamp = datetime.fromisoformat((delay.xml.get("stamp") or "").replace("Z", "+00:00"))
+        # In UTC now: a stamp that has no UTC date (year 1 at +23:00) would be stored, and
+        # then break reading the chat back from the history.
+        stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    # Never later than now: a stamp in the future (a forged delay element) would keep the
+    # message below everything said after it, and the request "recent" for ever.
+    return min(stamp, datetime.now(UTC))
+
+
+def stanza_id_by(message: Any, by: str) -> str:
+    """The stanza-id (XEP-0359) that `by` (our account, a room) gave `message`, or "". Read from
+    the XML: slixmpp declares one stanza-id per message, and a message may carry several. Only
+    the one named by whoever asks may be trusted: their server removes forged ones."""
+    for sid in message.xml.iterfind("{urn:xmpp:sid:0}stanza-id"):
+        if bare_jid(sid.get("by", "")) == bare_jid(by) and sid.get("id"):
+            return str(sid.get("id"))
+    return ""
 
 
 def form_pairs(form: Form) -> list[tuple[str, str]] | None:

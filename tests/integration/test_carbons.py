@@ -1,5 +1,6 @@
 """Another client of the same account (a phone): what it sends and receives shows in the tray's
-conversations too (XEP-0280 carbons), once, and is never counted unread."""
+conversations too (XEP-0280 carbons), once; what it sends is never unread, and reads the chat
+(whoever answered has read the question)."""
 
 from __future__ import annotations
 
@@ -40,12 +41,14 @@ async def test_what_the_staff_member_writes_from_their_phone_shows_in_the_tray(
         # when the staff member answers from their phone, in the request's thread
         phone.send(requester.jid, "Try the other profile", thread="st-vpn")
 
-        # then the tray's conversation shows the answer as theirs, in the thread, not unread
+        # then the tray's conversation shows the answer as theirs, in the thread, and the
+        # question it answers is no longer unread
+        assert staff.chat.conversations.unread(requester.jid) == 1
         await seconds_until(lambda: len(staff.shown(requester.jid)) == 2, timeout=5)
         answer = staff.shown(requester.jid)[1]
         assert (answer.direction, answer.body, answer.thread, answer.delivery) == (
             Direction.OUT, "Try the other profile", "st-vpn", Delivery.SENT)
-        assert staff.chat.conversations.unread(requester.jid) == 1
+        assert staff.chat.conversations.unread(requester.jid) == 0
         assert staff.history.conversation(requester.jid)[1].body == "Try the other profile"
 
 

@@ -226,6 +226,19 @@ def forged_own_message(t: Target) -> list[str]:
     return [with_extra(peer.raw_message(to, "A copy of what you said"), carbon)]
 
 
+async def forged_archive_results(t: Target) -> list[str]:
+    # Only our own account's archive answers our queries (XEP-0313): a peer's "result" may
+    # claim any sender, the app's own account too, and any query id.
+    to, me = await t.full_jid(), t.staff.jid
+    inner = (f"<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' "
+             f"stamp='2026-12-01T09:00:00Z'/><message xmlns='jabber:client' from='{me}/desk' "
+             f"to='{t.peer.jid}' type='chat'><body>Yes, I approve the payment</body></message>"
+             "</forwarded>")
+    return [f"<message to='{to}' id='r-{n}'><result xmlns='urn:xmpp:mam:2' queryid='{query}' "
+            f"id='archived-{n}'>{inner}</result></message>"
+            for n, query in enumerate(("", "q-1", to, "1"))]
+
+
 # One form a message: each is ~210 kB, and Prosody takes a second or so to archive one.
 FLOOD = (f"<x xmlns='{NS_DATA}' type='result'>" + FORM_TYPE_FIELD
          + "".join(f"<field var='k{i}'/>" for i in range(10_000)) + "</x>")
@@ -303,6 +316,7 @@ HOSTILE: dict[str, tuple[Build, dict[str, tuple[tuple[str, str], ...]]]] = {
     "invalid JIDs in our attributes": (invalid_jids, {}),
     "forged staff room requests and claims": (forged_room_events, {}),
     "a forged copy of the app's own message": (forged_own_message, {}),
+    "forged archive results": (forged_archive_results, {}),
     "10,000 fields in our wrapper": (flood_in_our_wrapper, {}),
     "10,000 fields in a top-level form": (flood_at_the_top, {}),
     "10,000 fields in a request element": (flood_in_a_request, {}),

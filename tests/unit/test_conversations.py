@@ -8,6 +8,7 @@ from supporttray.core.conversations import ConversationChanged, Conversations
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+ANN = "ann@example.org"
 
 
 def incoming(msg_id: str, peer: str = "alice@x.org", body: str = "hi") -> ChatMessage:
@@ -94,3 +95,32 @@ def test_a_relayed_earlier_message_goes_in_time_order_without_unread_or_notifica
     assert [m.id for m in chats.messages("ann@example.org")] == ["q", "late"]
     assert chats.unread("ann@example.org") == 0 and arrived == []
     assert chats.find("late") is not None and chats.find("late").body == "Hi"
+
+
+def test_a_message_older_than_the_chat_goes_in_time_order_and_counts_unread() -> None:
+    # caught up from the server's archive after a newer one arrived live
+    t = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    chats = Conversations()
+    chats.add(ChatMessage("new", ANN, Direction.IN, "Still broken", t.replace(minute=9)))
+    chats.add(ChatMessage("old", ANN, Direction.IN, "VPN drops", t.replace(minute=1)))
+    assert [m.id for m in chats.messages(ANN)] == ["old", "new"]
+    assert chats.unread(ANN) == 2
+    assert chats.find("new") == chats.messages(ANN)[1]  # the index follows the move
+
+
+def test_an_answer_from_another_client_reads_what_came_before_it_only() -> None:
+    t = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    chats = Conversations()
+    changes: list[str] = []
+    chats.changed.subscribe(lambda c: changes.append(c.peer))
+    for minute, body in ((1, "VPN drops"), (2, "Any idea?"), (9, "Thanks, works")):
+        chats.add(ChatMessage(f"q{minute}", ANN, Direction.IN, body, t.replace(minute=minute)))
+    # the staff member's answer from their phone, between the questions and the thanks
+    answer = ChatMessage("a", ANN, Direction.OUT, "Use the other profile", t.replace(minute=5),
+                         delivery=Delivery.SENT)
+    chats.add(answer)
+    changes.clear()
+    chats.answered(answer)
+    assert chats.unread(ANN) == 1 and changes == [ANN]
+    chats.answered(answer)  # again: nothing more to read, nothing announced
+    assert chats.unread(ANN) == 1 and changes == [ANN]

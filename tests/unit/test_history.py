@@ -18,8 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supporttray.core import history as history_module
+from supporttray.core import history_schema
 from supporttray.core.history import HistoryError, HistoryStore, fts_query
-from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
+from supporttray.core.messages import (
+    ArchivePosition,
+    ChatMessage,
+    Delivery,
+    Direction,
+    new_message_id,
+)
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -456,7 +463,7 @@ def test_a_version_1_history_gets_the_thread_index_when_opened(db_file: Path) ->
     # Given a history written by the previous version (schema 1, no thread index)
     db_file.parent.mkdir(parents=True)
     db = sqlite3.connect(db_file, isolation_level=None)
-    history_module._create_schema(db)
+    history_schema._create_schema(db)
     db.execute(f"PRAGMA application_id = {history_module.APPLICATION_ID}")
     db.execute("PRAGMA user_version = 1")
     db.execute(
@@ -468,7 +475,7 @@ def test_a_version_1_history_gets_the_thread_index_when_opened(db_file: Path) ->
     with HistoryStore(db_file) as store:
         assert [t.first_line for t in store.threads(ALICE).threads] == ["kept"]
     with sqlite3.connect(db_file) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert check.execute("PRAGMA user_version").fetchone()[0] == history_module.SCHEMA_VERSION
         names = {row[0] for row in check.execute("SELECT name FROM sqlite_schema")}
     check.close()
     assert "message_by_peer_thread" in names
@@ -637,3 +644,47 @@ def test_the_file_is_not_created_world_readable_even_with_a_lax_umask(db_file: P
     finally:
         os.umask(previous)
     assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
+
+
+# -- the server archive's position -----------------------------------------------------------
+
+def test_the_archive_position_is_kept_per_account_and_replaced(db_file: Path) -> None:
+    t = datetime(2026, 12, 4, 9, 0, 0, 123456, tzinfo=UTC)
+    with HistoryStore(db_file) as store:
+        assert store.archive_position("staff@example.org") is None
+        store.set_archive_position("staff@example.org/tray", ArchivePosition("a-1", t))
+        store.set_archive_position("staff@example.org", ArchivePosition("a-2", t))
+        store.set_archive_position("other@example.org", ArchivePosition("b-1", t))
+    with HistoryStore(db_file) as store:  # and it survives a restart
+        assert store.archive_position("Staff@example.org") == ArchivePosition("a-2", t)
+        assert store.archive_position("other@example.org") == ArchivePosition("b-1", t)
+
+
+def test_newest_time_is_the_last_stored_message(store: HistoryStore) -> None:
+    assert store.newest_time() is None
+    t = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    store.add(ChatMessage("m1", ALICE, Direction.IN, "new", t))
+    store.add(ChatMessage("m2", ALICE, Direction.IN, "caught up", t - timedelta(days=1)))
+    assert store.newest_time() == t - timedelta(days=1)
+
+
+def test_a_version_2_history_gains_the_archive_position_and_keeps_its_messages(
+    db_file: Path,
+) -> None:
+    # Given a history written by the previous version (schema 2)
+    db_file.parent.mkdir(parents=True)
+    db = sqlite3.connect(db_file, isolation_level=None)
+    history_schema._create_schema(db)
+    history_schema._index_threads(db)
+    db.execute(f"PRAGMA application_id = {history_module.APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 2")
+    db.execute(
+        "INSERT INTO message (id, peer, direction, delivery, ts_us, thread, body) "
+        "VALUES ('m1', ?, 'in', 'received', 0, 't-1', 'kept')", (ALICE,)
+    )
+    db.close()
+    # When this version opens it, then the messages are there and a position can be kept
+    with HistoryStore(db_file) as store:
+        assert [m.body for m in store.conversation(ALICE)] == ["kept"]
+        store.set_archive_position(ALICE, ArchivePosition("x", datetime.now(UTC)))
+        assert store.archive_position(ALICE) is not None

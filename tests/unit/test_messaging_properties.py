@@ -13,17 +13,16 @@ from hypothesis import strategies as st
 from slixmpp import Message
 from slixmpp.xmlstream import ET
 
-from supporttray.core.messages import ChatMessage, Direction
+from supporttray.core.messages import ArchivePosition, ChatMessage, Direction
 from supporttray.core.sysinfo import FORM_TYPE, KEY_PATTERN, SysinfoSnapshot, clean_value
 from supporttray.xmpp.messaging import (
     ChatWire,
-    _delay_stamp,
     _strip_fallback,
     chat_stanza,
     register_wire_plugins,
     xml_text,
 )
-from supporttray.xmpp.stanzas import NS_SYSINFO, prune_forms
+from supporttray.xmpp.stanzas import NS_SYSINFO, delay_time, prune_forms
 
 from .hostile_input import (
     ANY_TEXT,
@@ -54,6 +53,7 @@ class Sink:
 
     def __init__(self) -> None:
         self.received: list[ChatMessage] = []
+        self.position: ArchivePosition | None = None
 
     def receive(self, message: ChatMessage) -> None:
         self.received.append(message)
@@ -63,6 +63,18 @@ class Sink:
 
     def peer_typing(self, peer: str, typing: bool) -> None:
         pass
+
+    def sent(self, message_id: str) -> None:
+        pass
+
+    def archive_position(self) -> ArchivePosition | None:
+        return self.position
+
+    def set_archive_position(self, position: ArchivePosition) -> None:
+        self.position = position
+
+    def newest_time(self) -> datetime | None:
+        return None
 
 
 SYSINFO = st.lists(
@@ -137,7 +149,7 @@ def test_the_staff_side_reads_the_question_as_typed_without_the_readable_block(
 def test_a_delay_stamp_is_a_utc_time_no_later_than_now_or_none(stamp: str) -> None:
     message = Message(xml=message_with([delay(stamp)]))
 
-    when = _delay_stamp(message)
+    when = delay_time(message)
 
     assert when is None or (when.tzinfo is UTC and when <= datetime.now(UTC))
 
@@ -171,6 +183,7 @@ def test_no_message_a_peer_sends_makes_the_chat_wire_raise(
     # slixmpp pass it on
     sink = Sink()
     wire = ChatWire(sink, is_requester=lambda _jid: requester, is_online=lambda: True)
+    wire.install(client)
     xml = message_with([*children, *marks, *(delay(s) for s in stamps)], body)
     if kind is None:
         del xml.attrib["type"]  # no type is "normal" (RFC 6121 5.2.2)

@@ -72,7 +72,6 @@ class ChatArchive:
         self._pages: dict[str, list[Any]] = {}  # query id -> results so far
         self._catching_up = False
         self._task: asyncio.Task[None] | None = None
-        self._done: asyncio.Event | None = None
 
     def install(self, client: Any, services: ServiceDirectory) -> None:
         self._client = client
@@ -85,16 +84,6 @@ class ChatArchive:
         client.add_event_handler("session_start", self._on_session_start)
         client.add_event_handler("disconnected", lambda _e: self._stop())
 
-    @property
-    def catching_up(self) -> bool:
-        """True while this session's catch-up runs: live messages leave the position alone."""
-        return self._catching_up
-
-    async def wait_caught_up(self) -> None:
-        """Until this session's catch-up is over (done, failed or not needed)."""
-        if self._done is not None:
-            await self._done.wait()
-
     def live(self, archive_id: str, when: datetime) -> None:
         """A live message the archive also holds (its stanza-id): we have read up to it."""
         if archive_id and not self._catching_up:
@@ -106,7 +95,6 @@ class ChatArchive:
         # our first page must not move the position past what that page reads.
         self._stop()
         self._catching_up = True
-        self._done = asyncio.Event()
         self._task = asyncio.ensure_future(self._catch_up(self._positions.archive_position()))
 
     def _stop(self) -> None:
@@ -118,8 +106,6 @@ class ChatArchive:
 
     def _finish(self) -> None:
         self._catching_up = False
-        if self._done is not None:
-            self._done.set()
 
     async def _catch_up(self, position: ArchivePosition | None) -> None:
         try:

@@ -18,7 +18,7 @@ from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
-from supporttray.core.history import HistoryStore, ThreadList
+from supporttray.core.history import HistoryError, HistoryStore, ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ArchivePosition,
@@ -49,6 +49,13 @@ class MessageTransport(Protocol):
 
     def send_chat_state(self, peer: str, state: str) -> None: ...
 
+
+# Why a question is planned while we are not connected: the routing's reasons read our empty
+# presence book as "No one is online", which is not why it waits, nor when it goes.
+NOT_CONNECTED = (
+    "You are not connected — your question is kept here and goes out as soon as the "
+    "connection is back"
+)
 
 # Prosody takes 256 KiB a stanza (ejabberd's default is similar); leave room for the form,
 # the XML around the body and the escaping of markup characters.
@@ -141,7 +148,9 @@ class ChatService:
         sysinfo = None
         if not continuing and consent != "never":
             sysinfo = await self._collector.collect_async()
-        return AskPlan(peer, decision.reason, decision.nobody_online, thread,
+        transport = self._transport
+        reason = decision.reason if transport is not None and transport.online else NOT_CONNECTED
+        return AskPlan(peer, reason, decision.nobody_online, thread,
                        not continuing, consent, sysinfo)
 
     async def ask(self, plan: AskPlan, text: str,
@@ -367,6 +376,15 @@ class ChatService:
     @property
     def unread(self) -> int:
         return self.conversations.total_unread()
+
+    @property
+    def queued(self) -> int | None:
+        """Messages typed that the server does not have yet (they wait in the outbox); None
+        when the history cannot be read just now (`status` still answers, the log says why)."""
+        try:
+            return self._history.outbox_size()
+        except HistoryError:
+            return None
 
     # -- internals ------------------------------------------------------------------------
     def _open(self, peer: str) -> None:

@@ -230,6 +230,7 @@ class SupportService:
             "on_call": (self.on_call.status() if self.on_call is not None
                         else {"hours": "", "now": False}),
             "unread": self.chat.unread if self.chat is not None else 0,
+            "queued": self.chat.queued if self.chat is not None else 0,
             "requests": (self.chat.requests.as_status(now)
                          if self.chat is not None and self.chat.requests is not None else []),
             "staff_room": (self.chat.desk.room_status()

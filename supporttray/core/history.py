@@ -364,6 +364,16 @@ class HistoryStore:
             (),
         )
 
+    def outbox_size(self) -> int:
+        """How many outgoing messages are still QUEUED (`status --json`'s "queued"): one walk
+        of the (direction, delivery) index, cheap enough for every status request."""
+        self._check_open()
+        with self._guard("outbox_size"):
+            row = self._db.execute(
+                "SELECT count(*) FROM message WHERE direction = 'out' AND delivery = 'queued'"
+            ).fetchone()
+        return int(row[0])
+
     def delivery(self, message_id: str) -> Delivery | None:
         """Where a message is, or None if no message has that id."""
         self._check_open()

@@ -4,7 +4,9 @@ Every connection through it can be cut on demand the ways a road warrior's link 
 - reset: both ends closed at once (a VPN that drops, a server restart);
 - blackhole: nothing crosses for a while, then both ends are reset (hotel Wi-Fi that stalls);
 - silent death: the server's side is closed, the client's side is left open and nothing crosses
-  it any more (a NAT box that forgot us; Wi-Fi gone without a RST).
+  it any more (a NAT box that forgot us; Wi-Fi gone without a RST);
+- refusing: while set, every new connection is reset at once, before a byte crosses (the server
+  is down, as a load balancer in front of it shows it).
 Only 127.0.0.1 is ever touched.
 """
 
@@ -33,6 +35,8 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.accepted = 0  # connections made through the proxy so far
+        self.refusing = False  # reset every new connection at once: the server is down
+        self.refused = 0  # connections reset that way so far
 
     async def start(self) -> FaultProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -68,6 +72,10 @@ class FaultProxy:
             self._links.remove(link)  # the client's side stays open, and hears nothing
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refusing:
+            self.refused += 1
+            writer.transport.abort()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(*self._target)
         except OSError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from supporttray.app.chat import AskError, CannedRepliesError, ChatService
+from supporttray.app.chat import NOT_CONNECTED, AskError, CannedRepliesError, ChatService
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
 from supporttray.core.clock import FakeClock
@@ -400,6 +400,41 @@ async def test_offline_messages_are_queued_then_flushed_in_order_exactly_once() 
     # and when the connection comes back once more, nothing goes out twice
     assert desk.chat.flush_outbox() == 0
     assert desk.transport.bodies == ["one", "two", "three"]
+
+
+@pytest.mark.asyncio
+async def test_a_question_asked_while_not_connected_says_it_waits_for_the_connection() -> None:
+    # given alice was available, then our connection went (the staff are still there)
+    desk = make_desk()
+    desk.show(ALICE, Availability.AVAILABLE)
+    desk.transport.online = False
+
+    # when the user plans a question
+    plan = await desk.chat.plan_ask()
+
+    # then it still goes to alice, and the reason is our connection, not the staff's presence
+    assert plan.to == ALICE
+    assert plan.reason == NOT_CONNECTED
+    # and once we are back, the route's own reason again
+    desk.transport.online = True
+    assert (await desk.chat.plan_ask()).reason == "alice is available"
+
+
+@pytest.mark.asyncio
+async def test_queued_counts_what_waits_in_the_outbox_and_none_when_unreadable() -> None:
+    desk = make_desk()
+    desk.transport.online = False
+    await desk.chat.send(ALICE, "one")
+    await desk.chat.send(ALICE, "two")
+    assert desk.chat.queued == 2
+
+    desk.transport.online = True
+    desk.chat.flush_outbox()
+    assert desk.chat.queued == 0
+
+    # a history that cannot be read makes `status` say "unknown", not fail
+    desk.history.close()
+    assert desk.chat.queued is None
 
 
 @pytest.mark.asyncio

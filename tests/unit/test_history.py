@@ -204,6 +204,15 @@ def test_outbox_lists_only_queued_outgoing_messages_in_the_order_typed(
     assert bodies(store.outbox()) == ["first", "second"]
 
 
+def test_outbox_size_counts_what_the_outbox_lists(store: HistoryStore) -> None:
+    store.add(out("first", minutes=1))
+    store.add(inc("an answer", minutes=2))
+    store.add(out("already sent", minutes=3, delivery=SENT))
+    store.add(out("second", minutes=4, peer=BOB))
+
+    assert store.outbox_size() == len(store.outbox()) == 2
+
+
 def test_the_outbox_empties_as_messages_are_sent(store: HistoryStore) -> None:
     first, second = out("first", minutes=1), out("second", minutes=2)
     store.add(first)

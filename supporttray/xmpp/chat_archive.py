@@ -6,6 +6,12 @@ in the archive: at every fresh session (not a resumed one, which lost nothing) w
 where we stopped, page by page, and hand each message to the chat as if it had just arrived.
 The chat drops what it already has (same id from the same peer), so overlap costs nothing.
 
+The reading starts once our first presence of the session is out, never before: Prosody hands
+what waits in offline storage only to a session that has not queried the archive yet (mod_mam:
+"don't broadcast offline messages to clients that have queried the archive"), and a new profile
+reads the archive from its newest message on, so a question that waited for us would be skipped
+by both (seen as a lost message when a requester wrote in the moment before our presence).
+
 Where we stopped is an ArchivePosition kept in the history: the archive's id (stanza-id) of the
 newest message read, live or caught up. Live messages move it only once this session's catch-up
 is done, so a message delivered live during the catch-up never hides the older ones it pages
@@ -95,7 +101,13 @@ class ChatArchive:
         # our first page must not move the position past what that page reads.
         self._stop()
         self._catching_up = True
-        self._task = asyncio.ensure_future(self._catch_up(self._positions.archive_position()))
+
+    def presence_sent(self) -> None:
+        """Our first presence of a fresh session is out, so the server has handed us what
+        waited in offline storage: now read the archive (see the module's docstring)."""
+        if self._catching_up and self._task is None:
+            self._task = asyncio.ensure_future(
+                self._catch_up(self._positions.archive_position()))
 
     def _stop(self) -> None:
         if self._task is not None:

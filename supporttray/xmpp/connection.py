@@ -535,6 +535,7 @@ class XmppConnection:
                 self._staff_room.presence_sent, own.show is Availability.OFFLINE)
         if own.show is Availability.OFFLINE:
             client.send_presence(ptype="unavailable", pstatus=own.status or None)
+            self._presence_sent()
             return
         show = {Availability.AWAY: "xa" if own.extended else "away",
                 Availability.BUSY: "dnd"}.get(own.show)
@@ -546,6 +547,12 @@ class XmppConnection:
             self._capabilities.add_to(presence)
         # Sent now, not later: at login our presence must go out before our subscriptions.
         presence.send()
+        self._presence_sent()
+
+    def _presence_sent(self) -> None:
+        if self.chat_wire is not None:
+            # After our presence, so the server has handed us what waited offline.
+            self.chat_wire.archive.presence_sent()
 
     # -- plumbing -------------------------------------------------------------------------
     def _spawn(self, coro: Any) -> None:

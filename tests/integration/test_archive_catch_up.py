@@ -137,3 +137,28 @@ async def test_a_new_profile_starts_from_now_not_from_the_whole_archive(
         await seconds_until(lambda: bool(bodies(again, requester.jid)), timeout=10)
         assert Counter(bodies(again, requester.jid)) == Counter(
             [(Direction.IN, "a new question")])
+
+
+@pytest.mark.asyncio
+async def test_a_question_that_waited_offline_reaches_a_new_profile_once(
+    xmpp_server: XmppServer, tmp_path: Path,
+) -> None:
+    staff_account, requester_account = xmpp_server.fresh_accounts(2)
+    requester = PlainPeer(requester_account, xmpp_server, "laptop")
+    # given a requester asked while no client of the staff account was online (the server
+    # keeps it in offline storage, and in the archive)
+    async with signed_in((requester, "")):
+        requester.send(staff_account.jid, "are you there?")
+        await asyncio.sleep(0.3)
+
+    # when SupportTray starts for the first time on this account
+    app = staff_app(staff_account, xmpp_server, tmp_path / "history.sqlite3")
+    async with online(app):
+        # then the question is shown, once, and unread: reading the archive before our
+        # presence would make Prosody keep it from us, and a new profile reads the archive
+        # only from its newest message on
+        await seconds_until(lambda: bool(bodies(app, requester.jid)), timeout=10)
+        await seconds_until(lambda: app.history.archive_position(app.jid) is not None)
+        await asyncio.sleep(0.3)
+        assert bodies(app, requester.jid) == [(Direction.IN, "are you there?")]
+        assert app.chat.conversations.unread(requester.jid) == 1

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
     from supporttray.app.desktop_idle import AutoAwayRunner
     from supporttray.app.on_call import OnCallRunner
+    from supporttray.app.service import SupportService
     from supporttray.config.password_source import PasswordSource
     from supporttray.core.history import HistoryStore
     from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
+    from supporttray.platform.network_watch import NetworkWatch
 
 log = logging.getLogger("supporttray")
 
@@ -227,8 +229,10 @@ async def run_tray(
     linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
     auto_away = _start_auto_away(settings, own_presence)
+    network = _start_network_watch(service)
     await service.start()
     await stop.wait()
+    network.stop()
     if auto_away is not None:
         auto_away.stop()
     if on_call is not None:
@@ -303,6 +307,20 @@ def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | N
     runner = AutoAwayRunner(auto, idle.read)
     runner.start()
     return runner
+
+
+def _start_network_watch(service: SupportService) -> NetworkWatch:
+    """Back online at once when the network returns or the computer wakes, instead of after
+    the back-off; a link from before that is checked, not trusted."""
+    from supporttray.platform.network_watch import NetworkWatch
+
+    watch = NetworkWatch(service.network_changed)
+    try:
+        log.info("reconnecting at once on %s", watch.start())
+    except Exception:
+        # A nicety: without it the back-off still brings the app back, so it never stops one.
+        log.exception("cannot watch the network and sleep; reconnecting on the back-off only")
+    return watch
 
 
 def password_source(jid: str = "") -> PasswordSource:

@@ -17,7 +17,12 @@ from supporttray.app.request_desk import RequestDesk, staff_room_for
 from supporttray.config.password_source import CredentialError, PasswordSource
 from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
+from supporttray.core.connection import (
+    ConnectionMonitor,
+    ConnectionState,
+    ConnectionStatus,
+    NetworkChange,
+)
 from supporttray.core.history_file import OpenedHistory
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
@@ -122,6 +127,12 @@ class SupportService:
             return
         self._connection.update_password(password)
         self._connection.reconnect_now()
+
+    def network_changed(self, change: NetworkChange) -> None:
+        """The OS says the network is back, changed, or the computer woke: see
+        XmppConnection.network_changed."""
+        if self._connection is not None:
+            self._connection.network_changed(change)
 
     def _staff_room(self, jid: str) -> StaffRoom | None:
         """Staff mode: the room where the team shares requests and claims (None: not shared)."""

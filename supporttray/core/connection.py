@@ -15,6 +15,14 @@ class ConnectionState(enum.Enum):
     ERROR = "error"
 
 
+class NetworkChange(enum.Enum):
+    """What the operating system said that may have changed our link to the server."""
+
+    REACHABLE = "the network is back"
+    CHANGED = "the network changed"
+    WOKE = "the computer woke from sleep"
+
+
 @dataclass(frozen=True)
 class ConnectionStatus:
     state: ConnectionState

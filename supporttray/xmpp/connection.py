@@ -20,7 +20,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.connection import ConnectionMonitor, ConnectionState, NetworkChange
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
@@ -31,7 +31,7 @@ from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
-from supporttray.xmpp.stream_management import StreamWatch
+from supporttray.xmpp.stream_management import ACK_DEADLINE_SECONDS, StreamWatch
 
 if TYPE_CHECKING:  # staff mode only: requesters never load it
     from supporttray.xmpp.staff_room import StaffRoom
@@ -41,6 +41,9 @@ log = logging.getLogger("supporttray.xmpp")
 # Presence types that carry availability; subscription types are handled elsewhere.
 _AVAILABILITY_TYPES = {"available", "chat", "away", "xa", "dnd", "unavailable"}
 _MAX_RETRY_SECONDS = 60.0
+# After a wake-up or a network change, how long the server has to answer a ping before the
+# link is taken for dead: the stream's ack deadline, for the same reason.
+LINK_CHECK_SECONDS = ACK_DEADLINE_SECONDS
 _QUERIES_IN_FLIGHT = 8
 # Subscription requests queued per loop turn at login: 1,000 at once took ~25 ms of the UI loop.
 _SUBSCRIBES_PER_TURN = 100
@@ -115,6 +118,8 @@ class XmppConnection:
         self._retry_delay = 1.0
         self._retry_handle: asyncio.TimerHandle | None = None
         self._reconnect_at_once = False
+        self._retry_on_change = False  # a fatal error a network change may cure
+        self._link_check: asyncio.Future[None] | None = None
         self._time_queries: set[str] = set()
         self._queries: asyncio.Semaphore | None = None  # made on the loop, at first use
         self.chat_wire: ChatWire | None = None
@@ -151,6 +156,8 @@ class XmppConnection:
         """Say goodbye to the server (others see us offline) and close the stream."""
         self._stopping = True
         self._cancel_retry()
+        if self._link_check is not None:
+            self._link_check.cancel()
         client = self._client
         if client is None:
             return
@@ -171,7 +178,7 @@ class XmppConnection:
         if self._client is None:
             return
         self._stopping = False
-        self._fatal = False
+        self._fatal = self._retry_on_change = False
         self._retry_delay = 1.0
         self._cancel_retry()
         if self._client.transport is not None:
@@ -180,6 +187,41 @@ class XmppConnection:
             self._client.abort()
             return
         self._connect()
+
+    def network_changed(self, change: NetworkChange) -> None:
+        """The OS says the network may be back or different: waiting out a back-off would only
+        keep the user offline, and a link from before a sleep or a new network is likely dead
+        without a word from TCP. Offline: try now. Online: make sure the link still carries
+        (a ping the server must answer within the ack deadline, else resume on a new socket).
+        A wrong password stays an error; an untrusted certificate is tried again, since a
+        captive portal (hotel Wi-Fi) presents one until the user has signed in there."""
+        client = self._client
+        if client is None or self._stopping or (self._fatal and not self._retry_on_change):
+            return
+        if client.transport is None:
+            log.info("%s: connecting now", change.value)
+            self._fatal = self._retry_on_change = False
+            self._retry_delay = 1.0
+            self._cancel_retry()
+            self._connect()  # slixmpp drops an attempt waiting out its own back-off
+        elif self._monitor.status.state is ConnectionState.ONLINE and self._link_check is None:
+            log.info("%s: checking that the link to the server still carries", change.value)
+            self._link_check = asyncio.ensure_future(self._check_link(client))
+
+    async def _check_link(self, client: slixmpp.ClientXMPP) -> None:
+        transport = client.transport  # a later link (resumed meanwhile) is not this one
+        try:
+            await client.plugin["xep_0199"].send_ping(slixmpp.JID(client.boundjid.domain),
+                                                      timeout=LINK_CHECK_SECONDS)
+        except IqTimeout:
+            if client is self._client and client.transport is transport:
+                log.warning("the server did not answer for %.0f s: the link is dead, "
+                            "reconnecting", LINK_CHECK_SECONDS)
+                self._link_is_dead()
+        except IqError:
+            pass  # it answered, if with an error: the link carries
+        finally:
+            self._link_check = None
 
     def details(self) -> tuple[str, str] | None:
         """(server, TLS version) of the live session, for the system info; None when offline."""
@@ -281,6 +323,7 @@ class XmppConnection:
     def _on_connection_failed(self, error: object) -> None:
         if isinstance(error, ssl.SSLCertVerificationError):
             self._fail_fatally(errors.certificate_sentence(self._endpoint.describe(), error))
+            self._retry_on_change = True
             return
         sentence = errors.unreachable_sentence(self._endpoint.host or self._endpoint.domain,
                                                self._endpoint.port, error)
@@ -297,6 +340,7 @@ class XmppConnection:
 
     def _on_invalid_chain(self, error: object) -> None:
         self._fail_fatally(errors.certificate_sentence(self._endpoint.domain, error))
+        self._retry_on_change = True
 
     def _on_failed_auth(self, stanza: Any) -> None:
         condition = stanza["condition"] if stanza is not None else ""
@@ -304,6 +348,7 @@ class XmppConnection:
         # No abort here: slixmpp goes on to its next mechanism and disconnects itself after
         # the last (failed_all_auth); cutting the stream under it only adds errors to the log.
         self._fatal = True
+        self._retry_on_change = False
         self._monitor.set(ConnectionState.ERROR, errors.auth_sentence(bare_jid(self._jid)))
 
     def _fail_fatally(self, sentence: str) -> None:
@@ -365,6 +410,8 @@ class XmppConnection:
 
     def _link_is_dead(self) -> None:
         if self._client is not None and self._client.transport is not None:
+            # The link died, not (as far as we know) the network or the server: no back-off.
+            self._reconnect_at_once = True
             self._client.abort()  # -> disconnected: reconnect and resume
 
     def _cancel_retry(self) -> None:

@@ -1,0 +1,1 @@
+"""What the operating system tells or shows us: probes and watchers (no widgets)."""

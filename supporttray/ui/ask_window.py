@@ -28,7 +28,8 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
-from supporttray.ui.chat_window import ChatBackend, MessageEdit, Spawn
+from supporttray.ui.chat.backend import ChatBackend, Spawn
+from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.status_window import (

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
     # Built on first use: together about 100 ms and 3.6 MB that start-up does not need.
     from supporttray.ui.ask_window import AskWindow
-    from supporttray.ui.chat_window import ChatBackend, ChatWindow, Spawn
+    from supporttray.ui.chat.backend import ChatBackend, Spawn
+    from supporttray.ui.chat.window import ChatWindow
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
@@ -382,7 +383,7 @@ class TrayController(QObject):
     def chat_window(self) -> ChatWindow | None:
         """The chat window (built now if it was not yet); None without a chat service."""
         if self._chat_window is None and self._chat is not None and not self._closed:
-            from supporttray.ui.chat_window import ChatWindow
+            from supporttray.ui.chat.window import ChatWindow
 
             assert self._spawn is not None
             self._chat_window = ChatWindow(

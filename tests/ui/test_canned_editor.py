@@ -14,7 +14,8 @@ from supporttray.app.chat import CannedRepliesError
 from supporttray.core.clock import FakeClock
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.canned_editor import LOCKED_TEXT, CannedEditor
-from supporttray.ui.chat_window import ChatWindow, ConversationPane
+from supporttray.ui.chat.conversation_pane import ConversationPane
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 
 from .chat_fakes import FakeChat, Spawner

@@ -18,14 +18,11 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
-from supporttray.ui.chat_window import (
-    RENDER_BATCH,
-    ChatWindow,
-    ConversationPane,
-    FullTextDialog,
-    MessageBubble,
-    time_text,
-)
+from supporttray.ui.chat.bubble import FullTextDialog, MessageBubble
+from supporttray.ui.chat.conversation_pane import ConversationPane
+from supporttray.ui.chat.message_view import RENDER_BATCH
+from supporttray.ui.chat.time_text import time_text
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 
 from .chat_fakes import SNAPSHOT, T0, FakeChat, Spawner, message
@@ -200,7 +197,7 @@ def test_only_allowed_schemes_are_links_and_only_they_open(
 
 
 def test_the_default_opener_refuses_other_schemes() -> None:
-    from supporttray.ui.chat_window import open_allowed_link
+    from supporttray.ui.chat.links import open_allowed_link
 
     assert open_allowed_link("javascript:alert(1)") is False
     assert open_allowed_link("data:text/html,hi") is False

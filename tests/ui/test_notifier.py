@@ -12,7 +12,7 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.conversations import Conversations
 from supporttray.core.presence import PresenceBook
-from supporttray.ui.chat_window import ChatWindow
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.notifier import Notifier
 from supporttray.ui.tray import TrayController

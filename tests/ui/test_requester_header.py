@@ -14,7 +14,9 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.history import ThreadList, ThreadSummary
 from supporttray.core.messages import Direction
 from supporttray.core.presence import PresenceBook
-from supporttray.ui.chat_window import ChatWindow, ConversationPane, ThreadDialog
+from supporttray.ui.chat.conversation_pane import ConversationPane
+from supporttray.ui.chat.thread_dialog import ThreadDialog
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.requester_header import RequesterHeader
 

@@ -256,7 +256,7 @@ class AskWindow(KeptWindow):
         self._replan_timer.setInterval(REPLAN_DELAY_MS)
         self._replan_timer.timeout.connect(self._replan_if_shown)
 
-        self._bridge = CoreBridge(book, connection, self)
+        self._bridge = CoreBridge(book, connection, parent=self)
         self._bridge.staff_changed.connect(self._on_staff_changed)
         self._bridge.connection_changed.connect(lambda _status: self._render_people())
 

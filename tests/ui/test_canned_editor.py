@@ -18,7 +18,7 @@ from supporttray.ui.chat.conversation_pane import ConversationPane
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 
-from .chat_fakes import FakeChat, Spawner
+from .chat_fakes import FakeChat, Spawner, bridge_for
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"
@@ -54,8 +54,8 @@ def window(
     confirm: Confirm,
 ) -> Iterator[ChatWindow]:
     spawner = Spawner()
-    window = ChatWindow(chat, book=book, mode="staff", spawn=spawner, icons=icons, clock=clock,
-                        confirm_discard=confirm)
+    window = ChatWindow(chat, bridge=bridge_for(chat), book=book, mode="staff", spawn=spawner,
+                        icons=icons, clock=clock, confirm_discard=confirm)
     qtbot.addWidget(window)
     yield window
     window.dispose()

@@ -290,6 +290,11 @@ class ConversationPane(QWidget):
         assert self.request_bar is not None, "only staff resolve requests"
         return self.request_bar.resolve_button
 
+    def refresh_request(self) -> None:
+        """Staff: the request queue changed."""
+        if self.request_bar is not None:
+            self.request_bar.refresh()
+
     def take_request(self) -> None:
         if self.request_bar is not None:
             self.request_bar.take()
@@ -312,8 +317,6 @@ class ConversationPane(QWidget):
         """The tab goes away: tell the peer we stopped typing."""
         self._closed = True
         self._pause.stop()
-        if self.request_bar is not None:
-            self.request_bar.stop()
         if self.requester_header is not None:
             self.requester_header.stop()
         if self._thread_dialog is not None:

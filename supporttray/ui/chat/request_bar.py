@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -46,9 +44,6 @@ class RequestBar(QWidget):
         layout.setSpacing(8)
         for widget in (self._state, self.take_button, self.resolve_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignVCenter)
-        self._unsubscribe: Callable[[], None] | None = (
-            service.requests.changed.subscribe(lambda _none: self.refresh())
-            if service.requests is not None and service.desk is not None else None)
         self.refresh()
 
     def state_text(self) -> str:
@@ -78,13 +73,8 @@ class RequestBar(QWidget):
 
         self._spawn(resolve())
 
-    def stop(self) -> None:
-        """The chat's tab goes away: stop following the queue."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-
     def refresh(self) -> None:
+        """Show the request as the queue has it now (the window calls this when it changes)."""
         desk, request = self._service.desk, self._open_request()
         self.setVisible(desk is not None and request is not None)
         if desk is None or request is None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.conversations import ConversationChanged
 from supporttray.core.jid import bare_jid
-from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
+from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived, QueueChanged
 from supporttray.ui.canned_editor import CannedEditor, ask_to_discard
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.conversation_pane import COMPOSING_PAUSE_MS, ConversationPane
@@ -32,6 +31,7 @@ class ChatWindow(KeptWindow):
         self,
         service: ChatBackend,
         *,
+        bridge: CoreBridge,
         book: PresenceBook | None,
         mode: str,
         spawn: Spawn,
@@ -56,7 +56,7 @@ class ChatWindow(KeptWindow):
         self._clock = clock
         self._open_link = open_link
         self._panes: dict[str, ConversationPane] = {}
-        self._dirty: set[str] = set()
+        self._bridge: CoreBridge | None = bridge
         self._sized = False
 
         self.setObjectName("chatWindow")
@@ -93,15 +93,11 @@ class ChatWindow(KeptWindow):
         close_tab = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
         close_tab.activated.connect(lambda: self._close_tab(self._tabs.currentIndex()))
 
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(0)
-        self._flush_timer.timeout.connect(self._flush)
+        bridge.conversations_changed.connect(self._on_changed)
+        bridge.messages_arrived.connect(self._on_arrived)
+        bridge.staff_changed.connect(self.refresh_people)
+        bridge.queue_changed.connect(self._on_queue_changed)
         conversations = service.conversations
-        self._unsubscribers = [
-            conversations.changed.subscribe(self._on_changed),
-            conversations.arrived.subscribe(self._on_arrived),
-        ]
         # Built on first use: conversations with unread messages already have their tabs.
         for peer in conversations.peers():
             if conversations.unread(peer):
@@ -189,10 +185,12 @@ class ChatWindow(KeptWindow):
     def dispose(self) -> None:
         """Stop listening to core and close for good (the app is quitting)."""
         self._disposed = True
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers.clear()
-        self._flush_timer.stop()
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.conversations_changed.disconnect(self._on_changed)
+            bridge.messages_arrived.disconnect(self._on_arrived)
+            bridge.staff_changed.disconnect(self.refresh_people)
+            bridge.queue_changed.disconnect(self._on_queue_changed)
         if self._editor is not None:
             # Quitting: unsaved edits in the editor go with the app (no question at quit).
             self._editor.deleteLater()
@@ -229,26 +227,29 @@ class ChatWindow(KeptWindow):
             self._mark_current_read()
 
     # -- reacting to core ------------------------------------------------------------------------
-    def _on_changed(self, event: ConversationChanged) -> None:
-        self._dirty.add(event.peer)
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
+    def _on_changed(self, event: ConversationsChanged) -> None:
+        self._refresh_chats(event.peers)
 
-    def _on_arrived(self, message: ChatMessage) -> None:
-        peer = bare_jid(message.peer)
-        if self.is_reading(peer):
-            # Read as it arrives: no badge, no notification (the notifier asks is_reading too).
-            self._service.mark_read(peer)
-        elif peer not in self._panes:
-            # A new conversation gets its tab at once, without taking the current one away.
-            self._dirty.add(peer)
-            if not self._flush_timer.isActive():
-                self._flush_timer.start()
+    def _on_arrived(self, event: MessagesArrived) -> None:
+        new_peers: set[str] = set()
+        for message in event.messages:
+            peer = bare_jid(message.peer)
+            if self.is_reading(peer):
+                # Read as it arrives: no badge, no notification (the notifier asks too).
+                self._service.mark_read(peer)
+            elif peer not in self._panes:
+                # A new conversation gets its tab at once, without taking the current one away.
+                new_peers.add(peer)
+        if new_peers:
+            self._refresh_chats(new_peers)
 
-    def _flush(self) -> None:
-        dirty, self._dirty = self._dirty, set()
+    def _on_queue_changed(self, _event: QueueChanged) -> None:
+        for pane in self._panes.values():
+            pane.refresh_request()
+
+    def _refresh_chats(self, peers: frozenset[str] | set[str]) -> None:
         conversations = self._service.conversations
-        for peer in dirty:
+        for peer in peers:
             pane = self._panes.get(peer)
             if pane is not None:
                 pane.refresh()

@@ -28,7 +28,8 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
-from supporttray.ui.chat_window import ChatBackend, MessageEdit, Spawn
+from supporttray.ui.chat.backend import ChatBackend, Spawn
+from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.status_window import (
@@ -255,7 +256,7 @@ class AskWindow(KeptWindow):
         self._replan_timer.setInterval(REPLAN_DELAY_MS)
         self._replan_timer.timeout.connect(self._replan_if_shown)
 
-        self._bridge = CoreBridge(book, connection, self)
+        self._bridge = CoreBridge(book, connection, parent=self)
         self._bridge.staff_changed.connect(self._on_staff_changed)
         self._bridge.connection_changed.connect(lambda _status: self._render_people())
 

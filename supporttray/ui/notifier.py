@@ -10,11 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
-from supporttray.core.conversations import ConversationChanged, Conversations
+from supporttray.core.conversations import Conversations
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
+from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived
 from supporttray.ui.message_text import notification_text
 
 log = logging.getLogger("supporttray.ui")
@@ -36,9 +37,9 @@ def names_list(names: list[str]) -> str:
 
 
 class Notifier(QObject):
-    """Turns Conversations.arrived into notifications and Conversations.changed into a badge.
+    """Turns the bridge's arrivals into notifications and its chat changes into a badge.
 
-    Arrivals are gathered until the loop is idle, so a burst (the server's offline store at
+    The bridge gathers arrivals until the loop is idle, so a burst (the server's offline store at
     login) is one notification ("3 new messages from Alice"), not a stack of balloons.
     A message for the chat the person is reading raises nothing.
     """
@@ -48,6 +49,7 @@ class Notifier(QObject):
         conversations: Conversations,
         surface: NotificationSurface,
         *,
+        bridge: CoreBridge,
         is_reading: Callable[[str], bool],
         open_chat: Callable[[str], object],
         name_of: Callable[[str], str],
@@ -61,18 +63,11 @@ class Notifier(QObject):
         self._is_reading = is_reading
         self._open_chat = open_chat
         self._name_of = name_of
-        self._pending: list[ChatMessage] = []
         self._last_peer: str | None = None
-        self._badge_dirty = True
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(0)
-        self._flush_timer.timeout.connect(self.flush)
-        self._unsubscribers = [
-            conversations.arrived.subscribe(self._on_arrived),
-            conversations.changed.subscribe(self._on_changed),
-        ]
-        self._schedule()
+        self._bridge: CoreBridge | None = bridge
+        bridge.messages_arrived.connect(self._on_arrived)
+        bridge.conversations_changed.connect(self._on_changed)
+        surface.set_unread(conversations.total_unread())
 
     @property
     def last_notified_peer(self) -> str | None:
@@ -86,36 +81,20 @@ class Notifier(QObject):
 
     def close(self) -> None:
         """Stop listening to core; safe to call twice."""
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers.clear()
-        self._flush_timer.stop()
-        self._pending.clear()
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.messages_arrived.disconnect(self._on_arrived)
+            bridge.conversations_changed.disconnect(self._on_changed)
 
-    def flush(self) -> None:
-        """Show what gathered since the last time (runs by itself once the loop is idle)."""
-        pending, self._pending = self._pending, []
+    def _on_arrived(self, event: MessagesArrived) -> None:
         # Read in the meantime (the window came to the front): nothing to tell.
-        pending = [m for m in pending if self._conversations.unread(m.peer)]
+        pending = [m for m in event.messages
+                   if not self._is_reading(m.peer) and self._conversations.unread(m.peer)]
         if pending:
             self._notify(pending)
-        if self._badge_dirty:
-            self._badge_dirty = False
-            self._surface.set_unread(self._conversations.total_unread())
 
-    def _on_arrived(self, message: ChatMessage) -> None:
-        if self._is_reading(message.peer):
-            return
-        self._pending.append(message)
-        self._schedule()
-
-    def _on_changed(self, _event: ConversationChanged) -> None:
-        self._badge_dirty = True
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
+    def _on_changed(self, _event: ConversationsChanged) -> None:
+        self._surface.set_unread(self._conversations.total_unread())
 
     def _notify(self, messages: list[ChatMessage]) -> None:
         latest = messages[-1]

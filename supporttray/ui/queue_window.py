@@ -26,6 +26,7 @@ from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.ui.bridge import CoreBridge, QueueChanged, StaffRoomChanged
 from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.presence_text import duration_text
 
@@ -49,7 +50,7 @@ class QueueWindow(KeptWindow):
     (one redraw when the next minute turns, none while hidden). Enter or a double-click opens
     that person's chat; Ctrl+T takes the selected request, Ctrl+R resolves it."""
 
-    def __init__(self, queue: RequestQueue, book: PresenceBook | None, *,
+    def __init__(self, queue: RequestQueue, book: PresenceBook | None, *, bridge: CoreBridge,
                  open_chat: Callable[[str], object], desk: RequestDesk | None = None,
                  spawn: Spawn | None = None, app_name: str = "SupportTray",
                  clock: Clock = utc_now, parent: QWidget | None = None) -> None:
@@ -116,9 +117,9 @@ class QueueWindow(KeptWindow):
         self._tick = QTimer(self)
         self._tick.setSingleShot(True)
         self._tick.timeout.connect(self.refresh)
-        self._unsubscribers = [queue.changed.subscribe(lambda _none: self.refresh())]
-        if desk is not None:
-            self._unsubscribers.append(desk.room_changed.subscribe(lambda _n: self._show_room()))
+        self._bridge: CoreBridge | None = bridge
+        bridge.queue_changed.connect(self._on_queue_changed)
+        bridge.staff_room_changed.connect(self._on_room_changed)
         self._show_room()
         self.refresh()
 
@@ -226,9 +227,10 @@ class QueueWindow(KeptWindow):
 
     def dispose(self) -> None:
         self._tick.stop()
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers.clear()
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.queue_changed.disconnect(self._on_queue_changed)
+            bridge.staff_room_changed.disconnect(self._on_room_changed)
         super().dispose()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -265,6 +267,12 @@ class QueueWindow(KeptWindow):
             or request.claimed_by is None else
             "You have it" if mine else f"{self._owner(request)} has it")
         self._resolve_button.setEnabled(request is not None and self._spawn is not None)
+
+    def _on_queue_changed(self, _event: QueueChanged) -> None:
+        self.refresh()
+
+    def _on_room_changed(self, _event: StaffRoomChanged) -> None:
+        self._show_room()
 
     def _show_room(self) -> None:
         self._room.setText(self._desk.room_line() if self._desk is not None else "")

@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.requests import SupportRequest
+from supporttray.ui.bridge import CoreBridge, RequestsAnnounced, RequestsOpened
 
 log = logging.getLogger("supporttray.ui")
 
@@ -32,7 +33,7 @@ def request_text(request: SupportRequest) -> str:
 
 
 class RequestAlerts:
-    def __init__(self, queue: RequestQueue, surface: AlertSurface, *,
+    def __init__(self, bridge: CoreBridge, surface: AlertSurface, *,
                  name_of: Callable[[str], str], do_not_disturb: Callable[[], bool],
                  open_queue: Callable[[], object], sound: Sound | None) -> None:
         self._surface = surface
@@ -40,19 +41,26 @@ class RequestAlerts:
         self._do_not_disturb = do_not_disturb
         self._open_queue = open_queue
         self._sound = sound
-        self._unsubscribers = [queue.opened.subscribe(self._ours),
-                               queue.arrived.subscribe(self._teams)]
+        self._bridge: CoreBridge | None = bridge
+        bridge.requests_opened.connect(self._ours)
+        bridge.requests_announced.connect(self._teams)
 
     def close(self) -> None:
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers.clear()
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.requests_opened.disconnect(self._ours)
+            bridge.requests_announced.disconnect(self._teams)
 
-    def _ours(self, _request: SupportRequest) -> None:
-        if not self._do_not_disturb():
-            self._ring()
+    def _ours(self, event: RequestsOpened) -> None:
+        for _request in event.requests:
+            if not self._do_not_disturb():
+                self._ring()
 
-    def _teams(self, request: SupportRequest) -> None:
+    def _teams(self, event: RequestsAnnounced) -> None:
+        for request in event.requests:
+            self._team_request(request)
+
+    def _team_request(self, request: SupportRequest) -> None:
         if self._do_not_disturb():
             log.info("busy: a new team request counted, not announced")
             return

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
     # Built on first use: together about 100 ms and 3.6 MB that start-up does not need.
     from supporttray.ui.ask_window import AskWindow
-    from supporttray.ui.chat_window import ChatBackend, ChatWindow, Spawn
+    from supporttray.ui.chat.backend import ChatBackend, Spawn
+    from supporttray.ui.chat.window import ChatWindow
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
@@ -108,12 +109,11 @@ class TrayController(QObject):
         self._own = own_presence if mode == "staff" else None
         self._presence_menu: QMenu | None = None
         self._message_dialog: QInputDialog | None = None
-        self._unsubscribe_own = (self._own.changed.subscribe(lambda _choice: self._refresh())
-                                 if self._own is not None else None)
 
-        self._bridge = CoreBridge(book, connection, self)
+        self._bridge = CoreBridge(book, connection, own_presence=self._own, parent=self)
         self._bridge.staff_changed.connect(self._refresh)
         self._bridge.connection_changed.connect(self._refresh)
+        self._bridge.own_presence_changed.connect(self._refresh)
 
         self._menu = QMenu()
         self._menu.setObjectName("trayMenu")
@@ -140,7 +140,6 @@ class TrayController(QObject):
         self._notifier: Notifier | None = None
         self._queue_window: QueueWindow | None = None
         self._alerts: RequestAlerts | None = None
-        self._unsubscribe_requests: Callable[[], None] | None = None
         self._on_balloon_click: Callable[[], None] | None = None
 
         self._retry_timer = QTimer(self)
@@ -167,9 +166,11 @@ class TrayController(QObject):
         self._spawn = spawn
         self._can_ask = self._mode == "requester"
         book = self._book
+        self._bridge.observe_chat(chat.conversations)
         self._notifier = Notifier(
             chat.conversations,
             self,
+            bridge=self._bridge,
             is_reading=lambda peer: (self._chat_window is not None
                                      and self._chat_window.is_reading(peer)),
             open_chat=self.open_chat,
@@ -181,16 +182,17 @@ class TrayController(QObject):
         if requests is not None:
             from supporttray.ui.request_alerts import RequestAlerts
 
+            self._bridge.observe_requests(requests, chat.desk)
+
             alert_sound = None
             if sound:
                 from supporttray.app.alert_sound import AlertSound
 
                 alert_sound = AlertSound(QApplication.beep)
             self._alerts = RequestAlerts(
-                requests, self, name_of=lambda peer: display_name(book, peer),
+                self._bridge, self, name_of=lambda peer: display_name(book, peer),
                 do_not_disturb=self._busy, open_queue=self.open_queue, sound=alert_sound)
-            self._unsubscribe_requests = requests.changed.subscribe(
-                lambda _none: self._set_waiting(requests.unclaimed()))
+            self._bridge.queue_changed.connect(lambda event: self._set_waiting(event.unclaimed))
             self._set_waiting(requests.unclaimed())
         self._window.set_chat_actions(ask=self._can_ask, chats=True)
         if self._menu.isVisible():
@@ -289,8 +291,6 @@ class TrayController(QObject):
             self._notifier.close()
         if self._alerts is not None:
             self._alerts.close()
-        if self._unsubscribe_requests is not None:
-            self._unsubscribe_requests()
         if self._ask_window is not None:
             self._ask_window.dispose()
             self._ask_window.deleteLater()
@@ -301,8 +301,6 @@ class TrayController(QObject):
             self._queue_window.dispose()
             self._queue_window.deleteLater()
         self._bridge.close()
-        if self._unsubscribe_own is not None:
-            self._unsubscribe_own()
         if self._message_dialog is not None:
             self._message_dialog.deleteLater()
         self._retry_timer.stop()
@@ -373,7 +371,7 @@ class TrayController(QObject):
             from supporttray.ui.queue_window import QueueWindow
 
             self._queue_window = QueueWindow(
-                requests, self._book, open_chat=self.open_chat,
+                requests, self._book, bridge=self._bridge, open_chat=self.open_chat,
                 desk=self._chat.desk if self._chat is not None else None, spawn=self._spawn,
                 app_name=self._app_name, clock=self._clock)
         return self._queue_window
@@ -382,11 +380,12 @@ class TrayController(QObject):
     def chat_window(self) -> ChatWindow | None:
         """The chat window (built now if it was not yet); None without a chat service."""
         if self._chat_window is None and self._chat is not None and not self._closed:
-            from supporttray.ui.chat_window import ChatWindow
+            from supporttray.ui.chat.window import ChatWindow
 
             assert self._spawn is not None
             self._chat_window = ChatWindow(
                 self._chat,
+                bridge=self._bridge,
                 book=self._book,
                 mode=self._mode,
                 spawn=self._spawn,
@@ -394,7 +393,6 @@ class TrayController(QObject):
                 icons=self._icons,
                 clock=self._clock,
             )
-            self._bridge.staff_changed.connect(self._chat_window.refresh_people)
         return self._chat_window
 
     @property

@@ -16,6 +16,7 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
 from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+from supporttray.ui.bridge import CoreBridge
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -199,3 +200,12 @@ class Spawner:
             coroutine.close()
         self.pending.clear()
         self._loop.close()
+
+
+def bridge_for(chat: FakeChat, *, conversations: Conversations | None = None) -> CoreBridge:
+    """The bridge the tray would give the chat's windows: its chats, and any request queue."""
+    bridge = CoreBridge()
+    bridge.observe_chat(conversations if conversations is not None else chat.conversations)
+    if chat.requests is not None:
+        bridge.observe_requests(chat.requests, chat.desk)
+    return bridge

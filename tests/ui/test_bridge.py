@@ -1,4 +1,4 @@
-"""CoreBridge: core events reach Qt as few signals, and stop after close."""
+"""CoreBridge: core events reach Qt as few typed signals, and stop after close."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
-from supporttray.core.presence import Availability, PresenceBook
-from supporttray.ui.bridge import CoreBridge
+from supporttray.core.conversations import Conversations
+from supporttray.core.messages import ChatMessage, Direction
+from supporttray.core.presence import Availability, BookChanged, PresenceBook
+from supporttray.core.requests import RequestQueue
+from supporttray.ui.bridge import (
+    ConversationsChanged,
+    CoreBridge,
+    MessagesArrived,
+    QueueChanged,
+)
+
+from .chat_fakes import T0, message
 
 
 def test_a_burst_of_a_thousand_presence_updates_repaints_once(
     qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor
 ) -> None:
     bridge = CoreBridge(book, connection)
-    emitted: list[frozenset[str]] = []
+    emitted: list[BookChanged] = []
     bridge.staff_changed.connect(emitted.append)
 
     for i in range(1000):
@@ -24,7 +34,7 @@ def test_a_burst_of_a_thousand_presence_updates_repaints_once(
     qtbot.waitUntil(lambda: not bridge.flush_pending)
     qtbot.wait(10)
 
-    assert emitted == [frozenset({"alice@example.org", "bob@example.org"})]
+    assert emitted == [BookChanged(frozenset({"alice@example.org", "bob@example.org"}))]
     bridge.close()
 
 
@@ -67,4 +77,38 @@ def test_no_timer_runs_while_nothing_changes(
     book.update("carol@example.org/desk", Availability.BUSY)
     qtbot.waitUntil(lambda: not bridge.flush_pending)
     assert not any(timer.isActive() for timer in bridge.findChildren(QTimer))
+    bridge.close()
+
+
+def test_a_burst_of_messages_arrives_as_one_emission_in_order(qtbot: QtBot) -> None:
+    conversations = Conversations()
+    bridge = CoreBridge()
+    bridge.observe_chat(conversations)
+    arrived: list[MessagesArrived] = []
+    changed: list[ConversationsChanged] = []
+    bridge.messages_arrived.connect(arrived.append)
+    bridge.conversations_changed.connect(changed.append)
+
+    first = message("one")
+    second = message("two", peer="bob@example.org")
+    conversations.add(first)
+    conversations.add(second)
+    conversations.add(message("mine", direction=Direction.OUT))
+    qtbot.waitUntil(lambda: not bridge.flush_pending)
+    qtbot.wait(10)
+
+    assert arrived == [MessagesArrived((first, second))]
+    assert changed == [ConversationsChanged(frozenset({"alice@example.org", "bob@example.org"}))]
+    bridge.close()
+
+
+def test_queue_changes_carry_what_the_tray_badge_needs(qtbot: QtBot) -> None:
+    queue = RequestQueue()
+    bridge = CoreBridge()
+    bridge.observe_requests(queue)
+    with qtbot.waitSignal(bridge.queue_changed) as blocker:
+        for thread in ("t1", "t2"):
+            queue.note(ChatMessage(f"m-{thread}", f"{thread}@example.org", Direction.IN, "VPN?",
+                                   T0, thread=thread))
+    assert blocker.args == [QueueChanged(open_requests=2, unclaimed=2)]
     bridge.close()

@@ -14,10 +14,11 @@ from supporttray.app.chat import CannedRepliesError
 from supporttray.core.clock import FakeClock
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.canned_editor import LOCKED_TEXT, CannedEditor
-from supporttray.ui.chat_window import ChatWindow, ConversationPane
+from supporttray.ui.chat.conversation_pane import ConversationPane
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 
-from .chat_fakes import FakeChat, Spawner
+from .chat_fakes import FakeChat, Spawner, bridge_for
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"
@@ -53,8 +54,8 @@ def window(
     confirm: Confirm,
 ) -> Iterator[ChatWindow]:
     spawner = Spawner()
-    window = ChatWindow(chat, book=book, mode="staff", spawn=spawner, icons=icons, clock=clock,
-                        confirm_discard=confirm)
+    window = ChatWindow(chat, bridge=bridge_for(chat), book=book, mode="staff", spawn=spawner,
+                        icons=icons, clock=clock, confirm_discard=confirm)
     qtbot.addWidget(window)
     yield window
     window.dispose()

@@ -12,12 +12,12 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.conversations import Conversations
 from supporttray.core.presence import PresenceBook
-from supporttray.ui.chat_window import ChatWindow
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.notifier import Notifier
 from supporttray.ui.tray import TrayController
 
-from .chat_fakes import FakeChat, Spawner, message
+from .chat_fakes import FakeChat, Spawner, bridge_for, message
 from .conftest import OFFSCREEN_TRAY_WARNING, Calls
 
 ALICE = "alice@example.org"
@@ -78,6 +78,7 @@ def notifier(
     notifier = Notifier(
         conversations,
         surface,
+        bridge=bridge_for(FakeChat(), conversations=conversations),
         is_reading=reading,
         open_chat=opened_chats.append,
         name_of=lambda jid: names.get(jid, jid),
@@ -176,11 +177,14 @@ def test_with_the_chat_window_focused_nothing_is_notified(
 ) -> None:
     chat = FakeChat()
     spawner = Spawner()
-    window = ChatWindow(chat, book=book, mode="requester", spawn=spawner, icons=icons, clock=clock)
+    bridge = bridge_for(chat)  # one for both, as the tray shares its own
+    window = ChatWindow(chat, bridge=bridge, book=book, mode="requester", spawn=spawner,
+                        icons=icons, clock=clock)
     qtbot.addWidget(window)
     notifier = Notifier(
         chat.conversations,
         surface,
+        bridge=bridge,
         is_reading=window.is_reading,
         open_chat=window.open_chat,
         name_of=window.name_of,
@@ -426,7 +430,9 @@ def test_busy_staff_get_the_badge_but_no_balloon(
     qtbot: QtBot, conversations: Conversations, surface: FakeSurface, reading: Reading
 ) -> None:
     busy = [True]
-    notifier = Notifier(conversations, surface, is_reading=reading, open_chat=lambda _p: None,
+    notifier = Notifier(conversations, surface,
+                        bridge=bridge_for(FakeChat(), conversations=conversations),
+                        is_reading=reading, open_chat=lambda _p: None,
                         name_of=lambda jid: jid, do_not_disturb=lambda: busy[0])
     try:
         conversations.add(message("New request: VPN is down"))

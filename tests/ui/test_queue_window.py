@@ -17,6 +17,7 @@ from supporttray.core.listeners import Listeners
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.queue_window import QueueWindow, waiting_text
 from supporttray.xmpp.staff_room import RoomStatus
 
@@ -31,6 +32,18 @@ def ask(queue: RequestQueue, who: str, text: str, at: object, thread: str) -> No
                            at, thread=thread, sysinfo=SYSINFO))  # type: ignore[arg-type]
 
 
+def settle(qtbot: QtBot) -> None:
+    """Let the loop run the bridge's coalesced emission."""
+    qtbot.wait(1)
+
+
+def bridge_of(queue: RequestQueue, desk: RequestDesk | None = None) -> CoreBridge:
+    """What the tray gives the window: the queue (and the desk's staff room) through its bridge."""
+    bridge = CoreBridge()
+    bridge.observe_requests(queue, desk)
+    return bridge
+
+
 @pytest.fixture
 def queue() -> RequestQueue:
     return RequestQueue()
@@ -39,7 +52,8 @@ def queue() -> RequestQueue:
 @pytest.fixture
 def window(qtbot: QtBot, queue: RequestQueue, clock: FakeClock) -> Iterator[QueueWindow]:
     opened: list[str] = []
-    window = QueueWindow(queue, None, open_chat=opened.append, clock=clock)
+    window = QueueWindow(queue, None, bridge=bridge_of(queue), open_chat=opened.append,
+                         clock=clock)
     window.opened_chats = opened  # type: ignore[attr-defined]
     qtbot.addWidget(window)
     yield window
@@ -80,6 +94,7 @@ def test_a_new_request_shows_up_while_open_and_enter_opens_the_chat(
 ) -> None:
     window.show()
     ask(queue, "farid", "File server unreachable", clock.now, "t3")
+    settle(qtbot)
     assert [row[0] for row in window.rows()] == ["farid@example.org"]
     tree = window.findChild(QTreeWidget, "queueList")
     assert tree is not None
@@ -158,8 +173,8 @@ def desk_window(qtbot: QtBot, queue: RequestQueue, clock: FakeClock
     desk.attach(room, sender)
     book = PresenceBook()
     book.add_staff("bob@example.org", "Bob Okafor")
-    window = QueueWindow(queue, book, open_chat=lambda _peer: None, desk=desk, spawn=spawner,
-                         clock=clock)
+    window = QueueWindow(queue, book, bridge=bridge_of(queue, desk), open_chat=lambda _peer: None,
+                         desk=desk, spawn=spawner, clock=clock)
     qtbot.addWidget(window)
     yield window, desk, room, sender, spawner
     window.dispose()
@@ -180,6 +195,7 @@ def test_take_it_posts_a_claim_and_the_row_says_you_once_the_room_has_it(
     window, _desk, room, _sender, _spawner = desk_window
     window.show()
     ask(queue, "ann", "VPN?", clock.now, "t1")
+    settle(qtbot)
     take, _resolve = buttons(window)
     assert take.isEnabled() and window.rows()[0][4] == "nobody yet"
     assert window.room_text == "Shared with the team in support-staff@conference.example.org."
@@ -190,6 +206,7 @@ def test_take_it_posts_a_claim_and_the_row_says_you_once_the_room_has_it(
     assert ("claim", "t1") in room.posted
     assert window.rows()[0][4] == "nobody yet" and "Taking it" in window.feedback
     room.echo()
+    settle(qtbot)
     assert window.rows()[0][4] == "you" and window.feedback == ""
     assert not take.isEnabled() and take.toolTip() == "You have it"
 
@@ -200,8 +217,11 @@ def test_when_a_colleagues_claim_comes_first_the_window_says_so(
 ) -> None:
     window, _desk, room, _sender, _spawner = desk_window
     ask(queue, "ann", "VPN?", clock.now, "t1")
+    settle(qtbot)
     window.take_selected()
+    settle(qtbot)
     room.echo(by="bob@example.org")  # the room had Bob's claim before ours
+    settle(qtbot)
     assert window.rows()[0][4] == "Bob Okafor"
     assert window.feedback == "Bob Okafor took it first."
 
@@ -213,11 +233,14 @@ def test_a_colleagues_claim_shows_their_name_and_taking_it_says_who_has_it(
     window, _desk, room, _sender, _spawner = desk_window
     window.show()
     ask(queue, "ann", "VPN?", clock.now, "t1")
+    settle(qtbot)
     queue.claimed("t1", "bob@example.org")
+    settle(qtbot)
     take, _resolve = buttons(window)
     assert window.rows()[0][4] == "Bob Okafor"
     assert not take.isEnabled() and take.toolTip() == "Bob Okafor has it"
     window.take_selected()  # e.g. the shortcut: refused with the reason, nothing posted
+    settle(qtbot)
     assert ("claim", "t1") not in room.posted
     assert "bob@example.org has already taken" in window.feedback
 
@@ -230,16 +253,19 @@ def test_resolve_tells_the_requester_in_their_thread_and_the_row_goes(
     window.show()
     ask(queue, "ann", "VPN?", clock.now, "t1")
     ask(queue, "erin", "Mail?", clock.now, "t2")
+    settle(qtbot)
     window.select("t2")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window.findChild(QTreeWidget, "queueList"), Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier)
     spawner.run()
+    settle(qtbot)
     assert sender.sent == [("erin@example.org", sender.sent[0][1], "t2")]
     assert sender.sent[0][1].startswith("Dave marked your request resolved")
     assert window.feedback == "Resolved; erin was told."
     room.echo()
+    settle(qtbot)
     assert [row[0] for row in window.rows()] == ["ann"]
 
 
@@ -250,6 +276,7 @@ def test_the_room_line_says_when_claims_are_not_shared(
     room.status = RoomStatus(room.status.jid, joined=False,
                              error="You appear offline, so you are not in the staff room.")
     room.changed.emit(room.status)
+    settle(qtbot)
     assert window.room_text == "You appear offline, so you are not in the staff room."
 
 
@@ -257,10 +284,13 @@ def test_without_a_room_taking_is_local_and_said_so(qtbot: QtBot, queue: Request
                                                      clock: FakeClock) -> None:
     desk = RequestDesk(queue, ME)
     desk.attach(None, Sender())
-    window = QueueWindow(queue, None, open_chat=lambda _p: None, desk=desk, clock=clock)
+    window = QueueWindow(queue, None, bridge=bridge_of(queue, desk), open_chat=lambda _p: None,
+                         desk=desk, clock=clock)
     qtbot.addWidget(window)
     ask(queue, "ann", "VPN?", clock.now, "t1")
+    settle(qtbot)
     window.take_selected()
+    settle(qtbot)
     assert window.rows()[0][4] == "you" and window.feedback == ""
     assert window.room_text.startswith("Claims stay on this computer")
     window.dispose()

@@ -12,6 +12,7 @@ from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.presence_text import requests_menu_text
 from supporttray.ui.request_alerts import RequestAlerts
 
@@ -29,6 +30,11 @@ def team_request(request_id: str, who: str = "erin") -> SupportRequest:
 def our_request(queue: RequestQueue, request_id: str, who: str = "ann") -> None:
     queue.note(ChatMessage(f"m-{request_id}", f"{who}@example.org", Direction.IN, "VPN?", T0,
                            thread=request_id))
+
+
+def settle(qtbot: QtBot) -> None:
+    """Let the loop run the bridge's coalesced emission."""
+    qtbot.wait(1)
 
 
 class Surface:
@@ -49,22 +55,26 @@ class Bell:
 
 
 @pytest.fixture
-def setup() -> Iterator[tuple[RequestQueue, Surface, Bell, list[str], list[bool]]]:
+def setup(qtbot: QtBot) -> Iterator[tuple[RequestQueue, Surface, Bell, list[str], list[bool]]]:
     queue, surface, bell = RequestQueue(), Surface(), Bell()
+    bridge = CoreBridge()
+    bridge.observe_requests(queue)
     opened: list[str] = []
     busy = [False]
-    alerts = RequestAlerts(queue, surface, name_of=lambda jid: jid.split("@")[0].title(),
+    alerts = RequestAlerts(bridge, surface, name_of=lambda jid: jid.split("@")[0].title(),
                            do_not_disturb=lambda: busy[0],
                            open_queue=lambda: opened.append("queue"), sound=bell)
     yield queue, surface, bell, opened, busy
     alerts.close()
+    bridge.close()
 
 
 def test_a_colleagues_new_request_gets_a_balloon_that_opens_the_queue_and_a_sound(
-    setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
+    qtbot: QtBot, setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
 ) -> None:
     queue, surface, bell, opened, _busy = setup
     queue.announced(team_request("t1"))
+    settle(qtbot)
     ((title, text, on_click),) = surface.shown
     assert title == "New request: Erin"
     assert text == "Outlook asks for my password (macOS 14.6 · MacBook Air)"
@@ -74,22 +84,25 @@ def test_a_colleagues_new_request_gets_a_balloon_that_opens_the_queue_and_a_soun
 
 
 def test_our_own_request_only_rings_the_message_notifier_shows_it(
-    setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
+    qtbot: QtBot, setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
 ) -> None:
     queue, surface, bell, _opened, _busy = setup
     our_request(queue, "t1")
     queue.announced(team_request("t1"))  # our own post, echoed by the room
+    settle(qtbot)
     assert surface.shown == [] and bell.rung == 1
 
 
 def test_what_a_restart_reads_back_and_busy_stay_silent(
-    setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
+    qtbot: QtBot, setup: tuple[RequestQueue, Surface, Bell, list[str], list[bool]],
 ) -> None:
     queue, surface, bell, _opened, busy = setup
     queue.announced(team_request("old"), live=False)
+    settle(qtbot)
     busy[0] = True
     queue.announced(team_request("t2", "farid"))
     our_request(queue, "t3")
+    settle(qtbot)
     assert surface.shown == [] and bell.rung == 0
     assert queue.unclaimed() == 3  # ... yet every one is counted
 
@@ -104,15 +117,18 @@ def test_the_tray_badge_counts_requests_nobody_took_busy_or_not(
     own.set(Availability.BUSY)
     chat.requests.announced(team_request("t1"))
     our_request(chat.requests, "t2")
+    settle(qtbot)
     assert "2 requests nobody has taken yet" in controller.tooltip
     two = controller.tray_icon.icon().pixmap(22).toImage()
     assert two != plain
     chat.requests.claimed("t1", "bob@example.org")
+    settle(qtbot)
     assert "1 request nobody has taken yet" in controller.tooltip
     assert controller.tray_icon.icon().pixmap(22).toImage() != two
     controller.menu.aboutToShow.emit()
     assert "Requests (2 open, 1 not taken)…" in [a.text() for a in controller.menu.actions()]
     chat.requests.claimed("t2", "dave@example.org")
+    settle(qtbot)
     assert "nobody has taken" not in controller.tooltip
     assert controller.tray_icon.icon().pixmap(22).toImage() == plain
 
@@ -123,6 +139,7 @@ def test_a_balloon_click_runs_what_that_balloon_was_about(
 ) -> None:
     controller, chat = make_staff_tray()
     chat.requests.announced(team_request("t1"))
+    settle(qtbot)
     controller.tray_icon.messageClicked.emit()
     window = controller.queue_window
     assert window is not None and window.isVisible()

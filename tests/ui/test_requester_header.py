@@ -14,11 +14,13 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.history import ThreadList, ThreadSummary
 from supporttray.core.messages import Direction
 from supporttray.core.presence import PresenceBook
-from supporttray.ui.chat_window import ChatWindow, ConversationPane, ThreadDialog
+from supporttray.ui.chat.conversation_pane import ConversationPane
+from supporttray.ui.chat.thread_dialog import ThreadDialog
+from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.requester_header import RequesterHeader
 
-from .chat_fakes import FakeChat, Spawner, message
+from .chat_fakes import FakeChat, Spawner, bridge_for, message
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"
@@ -42,7 +44,8 @@ def window(
 ) -> Iterator[ChatWindow]:
     clock.now = NOW
     spawner = Spawner()
-    window = ChatWindow(chat, book=book, mode="staff", spawn=spawner, icons=icons, clock=clock)
+    window = ChatWindow(chat, bridge=bridge_for(chat), book=book, mode="staff", spawn=spawner,
+                        icons=icons, clock=clock)
     qtbot.addWidget(window)
     yield window
     window.dispose()
@@ -215,8 +218,8 @@ def test_requesters_get_no_staff_header(qtbot: QtBot, window: ChatWindow, chat: 
                                         book: PresenceBook, icons: IconSet,
                                         clock: FakeClock) -> None:
     spawner = Spawner()
-    requester = ChatWindow(chat, book=book, mode="requester", spawn=spawner, icons=icons,
-                           clock=clock)
+    requester = ChatWindow(chat, bridge=bridge_for(chat), book=book, mode="requester",
+                           spawn=spawner, icons=icons, clock=clock)
     qtbot.addWidget(requester)
     try:
         pane = requester.open_chat("alice@example.org")

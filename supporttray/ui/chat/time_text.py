@@ -1,0 +1,42 @@
+"""When a message was sent, as the person reads it: times, day separators, tooltips."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QLocale, QTime
+
+
+def local_time(timestamp: datetime) -> datetime:
+    """A stored (UTC) time in the user's own time zone."""
+    return timestamp.astimezone()
+
+
+def time_text(timestamp: datetime) -> str:
+    """`14:05` (or `2:05 PM`, as the user's locale writes times)."""
+    local = local_time(timestamp)
+    return QLocale.system().toString(
+        QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat
+    )
+
+
+def day_text(timestamp: datetime, now: datetime) -> str:
+    """`Today`, `Yesterday`, `Monday 5 January` or `5 January 2025` for a day separator."""
+    day = local_time(timestamp).date()
+    today = local_time(now).date()
+    delta = (today - day).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Yesterday"
+    if 1 < delta < 7:
+        return f"{day:%A}"
+    if day.year == today.year:
+        return f"{day:%A} {day.day} {day:%B}"
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def full_time_text(timestamp: datetime) -> str:
+    local = local_time(timestamp)
+    return f"{local.day} {local:%B %Y, %H:%M:%S %Z}".strip()
+

@@ -10,7 +10,6 @@ import argparse
 import getpass
 import json
 import logging
-import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
@@ -152,6 +151,7 @@ def _doctor(paths: Any, args: argparse.Namespace) -> int:
     """Like the others, but a bad policy is one failed check among the rest, not the end."""
     from supporttray.config.policy import Policy
     from supporttray.doctor import run_doctor
+    from supporttray.logging_setup import setup_logging
 
     setup_logging(paths, console_level=logging.CRITICAL)  # findings are the output
     problem = None
@@ -189,40 +189,6 @@ def _settings(paths: Any, policy: Any) -> Any:
         raise CliError(f"your settings file cannot be used: {exc}", EXIT_USAGE) from None
 
 
-def setup_logging(paths: Any, *, console_level: int = logging.WARNING) -> None:
-    """Log to the profile's log file; never message bodies or passwords (slixmpp stays quiet)."""
-    teardown_logging()  # a second setup (tests, the demo) replaces the first
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    try:
-        paths.ensure()
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._supporttray = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
-    except OSError as exc:
-        print(f"supporttray: cannot write the log file ({exc}); logging to the console only",
-              file=sys.stderr)
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(console_level)
-    console.setFormatter(logging.Formatter("supporttray: %(message)s"))
-    console._supporttray = True  # type: ignore[attr-defined]
-    root.addHandler(console)
-    # slixmpp logs whole stanzas (message bodies, SASL exchanges) at DEBUG; keep it at WARNING.
-    logging.getLogger("slixmpp").setLevel(logging.WARNING)
-
-
-def teardown_logging() -> None:
-    """Close the handlers setup_logging added (before their directory goes away)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_supporttray", False):
-            root.removeHandler(handler)
-            handler.close()
-
-
 # -- commands -----------------------------------------------------------------------------
 def _run(paths: Any, settings: Any) -> int:
     from supporttray.ipc.client import NotRunning, request
@@ -237,6 +203,8 @@ def _run(paths: Any, settings: Any) -> int:
     else:
         print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
         return 0
+    from supporttray.logging_setup import setup_logging
+
     setup_logging(paths)
     from supporttray.launcher import password_source, run_qt, run_tray
 

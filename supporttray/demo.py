@@ -19,6 +19,7 @@ from supporttray.config.credentials import CredentialStore
 from supporttray.config.paths import Paths, resolve_paths
 from supporttray.config.policy import load_policy
 from supporttray.config.settings import Settings
+from supporttray.logging_setup import setup_logging, teardown_logging
 from supporttray.sandbox import demo_accounts
 from supporttray.sandbox.command import write_policy
 from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
@@ -80,16 +81,12 @@ def run_demo(*, staff: bool = False) -> int:
         settings = Settings(load_policy(policy_file, explicit=True), {"account.jid": jid},
                             path=paths.settings_file)
 
-        from supporttray.cli import setup_logging
-
         setup_logging(paths)
         _print_banner(jid, staff, workdir / "profile")
         from supporttray.launcher import run_qt
 
         return run_qt(lambda: _demo_main(sandbox, paths, settings, credentials, staff=staff))
     finally:
-        from supporttray.cli import teardown_logging
-
         teardown_logging()
         sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -385,7 +385,9 @@ def format_status(status: dict[str, Any]) -> str:
         if member["local_time"]:
             parts.append(f"local time {member['local_time'][11:16]}")
         lines.append(f"  {member['name']} <{member['jid']}>: {', '.join(parts)}")
-    if status.get("mode") == "staff":
+    from supporttray.config.mode import Mode
+
+    if status.get("mode") == Mode.STAFF:
         lines.extend(_requests_lines(status))
     return "\n".join(lines) + "\n"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from supporttray import APP_NAME
 from supporttray.config.credentials import CredentialStore
+from supporttray.config.mode import Mode
 from supporttray.config.paths import Paths, resolve_paths
 from supporttray.config.policy import load_policy
 from supporttray.config.settings import Settings
@@ -70,7 +71,7 @@ def run_demo(*, staff: bool = False) -> int:
         jid = f"{me[0]}@{sandbox.domain}"
         policy_file = write_policy(
             sandbox, staff=demo_accounts.SUPPORT_GROUP_MEMBERS, path=workdir / "policy.toml",
-            extra={"support.mode": "staff" if staff else "requester",
+            extra={"support.mode": (Mode.STAFF if staff else Mode.REQUESTER).value,
                    "branding.name": f"{APP_NAME} demo"},
         )
         paths = resolve_paths(str(workdir / "profile"), {})

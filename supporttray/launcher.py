@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from supporttray import APP_NAME
+from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
 
@@ -152,7 +153,7 @@ async def _run_tray(
         book,
         monitor,
         app_name=settings.get_str("branding.name") or APP_NAME,
-        mode=settings.get_str("support.mode"),
+        mode=support_mode(settings),
         on_reconnect=reconnect_now,
         on_quit=stop.set,
         own_presence=own_presence,
@@ -177,15 +178,24 @@ async def _run_tray(
     from supporttray.xmpp import decline_optional_imports
 
     decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
+    from supporttray.app.account import SupportConfig
     from supporttray.app.service import SupportService
-    from supporttray.config.settings import load_settings
+    from supporttray.config.settings import SettingsError, load_settings
     from supporttray.ipc.commands import ControlCommands
     from supporttray.ipc.server import ControlServer, ControlSocketError
+    from supporttray.service_settings import support_config
 
-    service = SupportService(settings, passwords, book=chat.book,
+    def reread_support_config() -> SupportConfig | None:
+        try:
+            return support_config(load_settings(paths, settings.policy))
+        except SettingsError as exc:
+            log.warning("settings file unreadable: %s", exc)
+            return None
+
+    service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
-                             reload_settings=lambda: load_settings(paths, settings.policy))
+                             reload_config=reread_support_config)
 
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray).handlers())
@@ -237,7 +247,7 @@ def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, dateti
     saved (`app.presence_memory`). Requesters start Available and save nothing."""
     from supporttray.core.own_presence import OwnPresence
 
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return OwnPresence(), None
     from supporttray.app.presence_memory import PresenceMemory
 
@@ -252,10 +262,11 @@ def _start_on_call(settings: Settings, own: OwnPresence,
                    chosen_at: datetime | None) -> OnCallRunner | None:
     """Staff mode: Available when `presence.on_call_hours` begin, Away when they end; a bad
     value is said in the log and leaves the hours off."""
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return None
-    from supporttray.app.on_call import OnCallRunner, OnCallSettingError, on_call_hours
+    from supporttray.app.on_call import OnCallRunner
     from supporttray.core.on_call import OnCallPresence
+    from supporttray.service_settings import OnCallSettingError, on_call_hours
 
     try:
         hours = on_call_hours(settings)
@@ -274,7 +285,7 @@ def _start_on_call(settings: Settings, own: OwnPresence,
 def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | None:
     """Staff mode: Away after `presence.auto_away_minutes` idle, extended away after
     `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return None
     from supporttray.app.desktop_idle import AutoAwayRunner, desktop_idle
     from supporttray.core.auto_away import AutoAway
@@ -326,6 +337,7 @@ def build_chat(
     """The chat side, on `history`; by default the profile's, opened here (set aside if it
     cannot be used, kept in memory if not even a new one can be made: see history_file)."""
     from supporttray import __version__
+    from supporttray.app.canned_replies import SettingsCannedReplies
     from supporttray.app.chat import ChatService
     from supporttray.core.conversations import Conversations
     from supporttray.core.presence import PresenceBook
@@ -337,8 +349,11 @@ def build_chat(
         history = open_history(check_history(paths.history_db)).store
     collector = SysinfoCollector(settings.get_str_list("sysinfo.fields"),
                                  app_version=__version__, connection=connection_details)
-    return ChatService(settings, book if book is not None else PresenceBook(), Conversations(),
-                       history, collector)
+    from supporttray.service_settings import chat_config
+
+    return ChatService(chat_config(settings), book if book is not None else PresenceBook(),
+                       Conversations(), history, collector,
+                       canned=SettingsCannedReplies(settings))
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:

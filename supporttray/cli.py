@@ -10,14 +10,16 @@ import argparse
 import getpass
 import json
 import logging
-import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from supporttray import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from supporttray.ipc.protocol import Request
 
 log = logging.getLogger("supporttray")
 
@@ -152,6 +154,7 @@ def _doctor(paths: Any, args: argparse.Namespace) -> int:
     """Like the others, but a bad policy is one failed check among the rest, not the end."""
     from supporttray.config.policy import Policy
     from supporttray.doctor import run_doctor
+    from supporttray.logging_setup import setup_logging
 
     setup_logging(paths, console_level=logging.CRITICAL)  # findings are the output
     problem = None
@@ -189,47 +192,13 @@ def _settings(paths: Any, policy: Any) -> Any:
         raise CliError(f"your settings file cannot be used: {exc}", EXIT_USAGE) from None
 
 
-def setup_logging(paths: Any, *, console_level: int = logging.WARNING) -> None:
-    """Log to the profile's log file; never message bodies or passwords (slixmpp stays quiet)."""
-    teardown_logging()  # a second setup (tests, the demo) replaces the first
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    try:
-        paths.ensure()
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            paths.log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._supporttray = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
-    except OSError as exc:
-        print(f"supporttray: cannot write the log file ({exc}); logging to the console only",
-              file=sys.stderr)
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(console_level)
-    console.setFormatter(logging.Formatter("supporttray: %(message)s"))
-    console._supporttray = True  # type: ignore[attr-defined]
-    root.addHandler(console)
-    # slixmpp logs whole stanzas (message bodies, SASL exchanges) at DEBUG; keep it at WARNING.
-    logging.getLogger("slixmpp").setLevel(logging.WARNING)
-
-
-def teardown_logging() -> None:
-    """Close the handlers setup_logging added (before their directory goes away)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_supporttray", False):
-            root.removeHandler(handler)
-            handler.close()
-
-
 # -- commands -----------------------------------------------------------------------------
 def _run(paths: Any, settings: Any) -> int:
     from supporttray.ipc.client import NotRunning, request
-    from supporttray.ipc.protocol import ProtocolError
+    from supporttray.ipc.protocol import ActivateRequest, ProtocolError
 
     try:
-        request(paths.control_socket, {"cmd": "activate"}, timeout=2.0)
+        request(paths.control_socket, ActivateRequest().to_wire(), timeout=2.0)
     except NotRunning:
         pass
     except (OSError, ProtocolError):
@@ -237,6 +206,8 @@ def _run(paths: Any, settings: Any) -> int:
     else:
         print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
         return 0
+    from supporttray.logging_setup import setup_logging
+
     setup_logging(paths)
     from supporttray.launcher import password_source, run_qt, run_tray
 
@@ -274,7 +245,7 @@ def _login(paths: Any, settings: Any, jid: str, *, password_stdin: bool) -> int:
                 f"the password is stored, but the account could not be saved: {exc}"
             ) from None
     print(f"Stored {jid} and its password in the keyring ({store.backend_name()}).")
-    _tell_running_instance(paths, "reconnect")
+    _tell_running_instance_to_reconnect(paths)
     return 0
 
 
@@ -291,24 +262,24 @@ def _read_password(jid: str, *, from_stdin: bool) -> str:
     return password
 
 
-def _tell_running_instance(paths: Any, command: str) -> None:
+def _tell_running_instance_to_reconnect(paths: Any) -> None:
     from supporttray.ipc.client import NotRunning, request
-    from supporttray.ipc.protocol import ProtocolError
+    from supporttray.ipc.protocol import ProtocolError, ReconnectRequest
 
     try:
-        request(paths.control_socket, {"cmd": command}, timeout=3.0)
+        request(paths.control_socket, ReconnectRequest().to_wire(), timeout=3.0)
         print("The running SupportTray is reconnecting with it.")
     except (NotRunning, OSError, ProtocolError):
         pass
 
 
-def _ask_instance(paths: Any, request_: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+def _ask_instance(paths: Any, request_: Request, timeout: float = 5.0) -> dict[str, Any]:
     """One request to the running instance; its result, or a CliError with a sentence."""
     from supporttray.ipc.client import NotRunning, request
     from supporttray.ipc.protocol import ProtocolError
 
     try:
-        response = request(paths.control_socket, request_, timeout=timeout)
+        response = request(paths.control_socket, request_.to_wire(), timeout=timeout)
     except NotRunning:
         raise CliError(f"{APP_NAME} is not running (nothing answers at {paths.control_socket}). "
                        "Start it with: supporttray run", EXIT_NOT_RUNNING) from None
@@ -324,15 +295,17 @@ def _ask(paths: Any, args: argparse.Namespace, *, out: TextIO) -> int:
     text = " ".join(args.text).strip()
     if not text:
         raise CliError("the question is empty", EXIT_USAGE)
-    request_ = {"cmd": "ask", "to": args.to, "text": text, "send": args.send, "new": args.new}
+    from supporttray.ipc.protocol import AskRequest, AskResult
+
+    request_ = AskRequest(text=text, to=args.to, send=args.send, new=args.new)
     # Sending may first collect system info and wait for the server: allow for it.
     result = _ask_instance(paths, request_, timeout=30.0)
     if not args.send:
         out.write("The ask window is open with your question; press Send there.\n")
         return 0
-    state = result.get("delivery", "queued")
-    out.write(f"To {result.get('to')}: {state}. {result.get('reason', '')}\n")
-    attached = result.get("attached") or []
+    sent = AskResult.from_wire(result)
+    out.write(f"To {sent.to}: {sent.delivery}. {sent.reason}\n")
+    attached = sent.attached
     if attached:
         out.write("Attached system info:\n")
         for _key, label, value in attached:
@@ -346,11 +319,14 @@ def _presence(paths: Any, show: str | None, message: str, *, out: TextIO) -> int
     if message and show is None:
         raise CliError("a status message needs a state first, e.g.: "
                        "supporttray presence away \"Back at 3\"", EXIT_USAGE)
-    current = _ask_instance(paths, {"cmd": "presence", "show": show, "status": message})
-    label = str(current.get("show", "")).capitalize()
-    status = current.get("status")
+    from supporttray.ipc.protocol import PresenceRequest, PresenceResult
+
+    current = PresenceResult.from_wire(
+        _ask_instance(paths, PresenceRequest(show=show, status=message)))
+    label = current.show.capitalize()
+    status = current.status
     line = f"{label}: “{status}”" if status else label
-    if not current.get("published"):
+    if not current.published:
         line += " (not connected: others will see it once SupportTray is online)"
     out.write(line + "\n")
     return 0
@@ -360,24 +336,30 @@ def _request_command(paths: Any, command: str, ref: str, *, out: TextIO) -> int:
     """`take` / `resolve`: exit 0 when done, 1 with a sentence when someone else has it."""
     if not ref.strip():
         raise CliError(f"which request? e.g.: supporttray {command} ann@example.org", EXIT_USAGE)
-    result = _ask_instance(paths, {"cmd": command, "request": ref.strip()}, timeout=15.0)
-    request = result.get("request") or {}
+    from supporttray.ipc.protocol import ClaimResult, ResolveRequest, TakeRequest
+
+    request_ = (ResolveRequest(ref.strip()) if command == "resolve"
+                else TakeRequest(ref.strip()))
+    result = ClaimResult.from_wire(_ask_instance(paths, request_, timeout=15.0))
+    request = result.request
     who = f"{request.get('from', '?')} ({request.get('id', '?')})"
     if command == "resolve":
         out.write(f"Resolved the request from {who}; they were told.\n")
         return 0
-    if result.get("won"):
+    if result.won:
         out.write(f"You have the request from {who}.\n")
         return 0
-    if result.get("pending"):
+    if result.pending:
         out.write(f"Your claim on the request from {who} is posted once the staff room is "
                   "reachable; until then a colleague may still take it.\n")
         return 0
-    raise CliError(f"{result.get('claimed_by')} took the request from {who} first.")
+    raise CliError(f"{result.claimed_by} took the request from {who} first.")
 
 
 def _status(paths: Any, *, as_json: bool, out: TextIO) -> int:
-    status = _ask_instance(paths, {"cmd": "status"})
+    from supporttray.ipc.protocol import StatusRequest
+
+    status = _ask_instance(paths, StatusRequest())
     if as_json:
         json.dump(status, out, ensure_ascii=False)
         out.write("\n")
@@ -403,7 +385,9 @@ def format_status(status: dict[str, Any]) -> str:
         if member["local_time"]:
             parts.append(f"local time {member['local_time'][11:16]}")
         lines.append(f"  {member['name']} <{member['jid']}>: {', '.join(parts)}")
-    if status.get("mode") == "staff":
+    from supporttray.config.mode import Mode
+
+    if status.get("mode") == Mode.STAFF:
         lines.extend(_requests_lines(status))
     return "\n".join(lines) + "\n"
 

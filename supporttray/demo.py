@@ -16,9 +16,11 @@ from pathlib import Path
 
 from supporttray import APP_NAME
 from supporttray.config.credentials import CredentialStore
+from supporttray.config.mode import Mode
 from supporttray.config.paths import Paths, resolve_paths
 from supporttray.config.policy import load_policy
 from supporttray.config.settings import Settings
+from supporttray.logging_setup import setup_logging, teardown_logging
 from supporttray.sandbox import demo_accounts
 from supporttray.sandbox.command import write_policy
 from supporttray.sandbox.prosody import ProsodyMissing, ProsodySandbox, SandboxError
@@ -69,7 +71,7 @@ def run_demo(*, staff: bool = False) -> int:
         jid = f"{me[0]}@{sandbox.domain}"
         policy_file = write_policy(
             sandbox, staff=demo_accounts.SUPPORT_GROUP_MEMBERS, path=workdir / "policy.toml",
-            extra={"support.mode": "staff" if staff else "requester",
+            extra={"support.mode": (Mode.STAFF if staff else Mode.REQUESTER).value,
                    "branding.name": f"{APP_NAME} demo"},
         )
         paths = resolve_paths(str(workdir / "profile"), {})
@@ -80,16 +82,12 @@ def run_demo(*, staff: bool = False) -> int:
         settings = Settings(load_policy(policy_file, explicit=True), {"account.jid": jid},
                             path=paths.settings_file)
 
-        from supporttray.cli import setup_logging
-
         setup_logging(paths)
         _print_banner(jid, staff, workdir / "profile")
         from supporttray.launcher import run_qt
 
         return run_qt(lambda: _demo_main(sandbox, paths, settings, credentials, staff=staff))
     finally:
-        from supporttray.cli import teardown_logging
-
         teardown_logging()
         sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, TextIO
 
 from supporttray.app.account import AccountSetup, SetupError, account_setup
 from supporttray.config.credentials import CredentialError, CredentialStore
+from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
+from supporttray.service_settings import support_config
 from supporttray.xmpp import tls
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def run_doctor(
     report(_policy_finding(settings, policy_problem))
     setup: AccountSetup | None = None
     try:
-        setup = account_setup(settings)
+        setup = account_setup(support_config(settings))
         report(Finding("OK", "account", f"{setup.jid} ({setup.mode} mode)"))
     except SetupError as exc:
         report(Finding("FAIL", "account", str(exc)))
@@ -188,10 +190,10 @@ async def _login_check(settings: Settings, password: str) -> list[Finding]:
     from supporttray.core.requests import RequestQueue
     from supporttray.xmpp.connection import XmppConnection
 
-    setup = account_setup(settings)
-    room = (staff_room_for(settings, setup.jid, RequestQueue(),
+    setup = account_setup(support_config(settings))
+    room = (staff_room_for(settings.get_str("support.staff_room"), setup.jid, RequestQueue(),
                            staff=lambda: list(setup.directory.staff))
-            if setup.mode == "staff" else None)
+            if setup.mode is Mode.STAFF else None)
     monitor = ConnectionMonitor()
     done = asyncio.Event()
     monitor.changed.subscribe(
@@ -209,8 +211,8 @@ async def _login_check(settings: Settings, password: str) -> list[Finding]:
         findings.append(Finding("OK", "login", f"logged in as {setup.jid}"))
         if connection.services is not None:
             findings.append(await _services_finding(connection.services,
-                                                    staff=setup.mode == "staff"))
-        if setup.mode == "staff":
+                                                    staff=setup.mode is Mode.STAFF))
+        if setup.mode is Mode.STAFF:
             findings.append(await _staff_room_finding(room))
     else:
         findings.append(Finding("FAIL", "login",
@@ -266,7 +268,7 @@ def _idle_finding(settings: Settings) -> Finding:
 
 def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding:
     """On-call hours as the app reads them, and whether they hold now (local time)."""
-    from supporttray.app.on_call import OnCallSettingError, on_call_hours
+    from supporttray.service_settings import OnCallSettingError, on_call_hours
 
     try:
         hours = on_call_hours(settings)
@@ -274,7 +276,7 @@ def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding
         return Finding("FAIL", "on-call", f"{exc} On-call hours stay off until it is fixed.")
     if hours is None:
         return Finding("OK", "on-call", "off")
-    staff_only = "" if settings.get_str("support.mode") == "staff" else "; staff mode only"
+    staff_only = "" if support_mode(settings) is Mode.STAFF else "; staff mode only"
     moment = now or datetime.now(UTC)
     return Finding("OK", "on-call", f"{hours.text} ({hours.describe_now(moment)}{staff_only})")
 

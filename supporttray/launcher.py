@@ -7,6 +7,7 @@ same loop before handing over to `run_tray`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import linecache
 import logging
@@ -18,9 +19,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from supporttray import APP_NAME
+from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
-from supporttray.ipc import protocol
 
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
@@ -104,6 +105,21 @@ async def run_tray(
     it, so the user sees the app (grey, "connecting") as early as possible. `credentials`
     defaults to a child process reading the keyring (see `password_source`).
     """
+    stop = stop or asyncio.Event()
+    # Whatever is built is torn down on the way out, in reverse order, also when building or
+    # running fails half-way: each object's undoing is pushed right after it is built.
+    async with contextlib.AsyncExitStack() as lifetime:
+        await _run_tray(lifetime, paths, settings, credentials, stop)
+    return 0
+
+
+async def _run_tray(
+    lifetime: contextlib.AsyncExitStack,
+    paths: Paths,
+    settings: Settings,
+    credentials: PasswordSource | None,
+    stop: asyncio.Event,
+) -> None:
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
     from supporttray.core.presence import PresenceBook
@@ -111,114 +127,85 @@ async def run_tray(
     from supporttray.xmpp import tls
 
     t0 = time.perf_counter()
-    stop = stop or asyncio.Event()
     # Read through on a worker thread while the icon goes up (seconds for a big history); one
     # that cannot be used is set aside there, and the chat side starts on a new one. Handed to
     # the executor now: a task would only start at our first await, after the icon.
     history_check = asyncio.get_running_loop().run_in_executor(None, _check_history, paths)
+    tasks = BackgroundTasks()
+    lifetime.callback(tasks.cancel_all)
     monitor = ConnectionMonitor()
     book = PresenceBook()
     own_presence, chosen_at = _own_presence(paths, settings)
     # Before the tray and the connection: both start with the presence the hours say.
     on_call = _start_on_call(settings, own_presence, chosen_at)
-    tasks: set[asyncio.Task[Any]] = set()
+    if on_call is not None:
+        lifetime.callback(on_call.stop)
+    # The service is built after the icon: until then there is no connection to ask about.
+    service: SupportService | None = None
 
-    def spawn(coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+    def reconnect_now() -> None:
+        if service is not None:
+            tasks.spawn(service.reconnect_now())
+
+    def connection_details() -> tuple[str, str] | None:
+        return service.connection_details() if service is not None else None
 
     tray = TrayController(
         book,
         monitor,
         app_name=settings.get_str("branding.name") or APP_NAME,
-        mode=settings.get_str("support.mode"),
-        on_reconnect=lambda: spawn(service.reconnect_now()),
+        mode=support_mode(settings),
+        on_reconnect=reconnect_now,
         on_quit=stop.set,
         own_presence=own_presence,
     )
     tray.start()
+    lifetime.callback(tray.close)
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
     # OpenSSL reads the system's trusted roots without holding the GIL: on a worker thread
     # that overlaps with the imports below instead of following them (~20 ms).
     tls.prepare(settings.get_str("server.ca_file") or None)
     passwords = credentials or password_source()
+    if isinstance(passwords, ChildProcessPasswords):
+        lifetime.callback(passwords.close)
     from supporttray.core.history_file import open_history
 
     history = open_history(await history_check)
-    chat = build_chat(paths, settings, lambda: service.connection_details(), book=book,
-                      history=history.store)
-    tray.attach_chat(chat, spawn, sound=settings.get_bool("staff.sound"))
+    chat = build_chat(paths, settings, connection_details, book=book, history=history.store)
+    tray.attach_chat(chat, tasks.spawn, sound=settings.get_bool("staff.sound"))
     if history.notice:
         tray.show_notice(history.notice)
 
     from supporttray.xmpp import decline_optional_imports
 
     decline_optional_imports(pinned_host=bool(settings.get_str("server.host")))
-    from supporttray.app.chat import AskError
-    from supporttray.app.errors import DeskError
+    from supporttray.app.account import SupportConfig
     from supporttray.app.service import SupportService
-    from supporttray.config.settings import load_settings
+    from supporttray.config.settings import SettingsError, load_settings
+    from supporttray.ipc.commands import ControlCommands
     from supporttray.ipc.server import ControlServer, ControlSocketError
+    from supporttray.service_settings import support_config
 
-    service = SupportService(settings, passwords, book=chat.book,
+    def reread_support_config() -> SupportConfig | None:
+        try:
+            return support_config(load_settings(paths, settings.policy))
+        except SettingsError as exc:
+            log.warning("settings file unreadable: %s", exc)
+            return None
+
+    service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
-                             reload_settings=lambda: load_settings(paths, settings.policy))
+                             reload_config=reread_support_config)
 
-    async def status(_request: dict[str, Any]) -> dict[str, Any]:
-        return protocol.ok(service.status())
-
-    async def activate(_request: dict[str, Any]) -> dict[str, Any]:
-        tray.activate()
-        return protocol.ok()
-
-    async def ask(request: dict[str, Any]) -> dict[str, Any]:
-        if request.get("send"):
-            return await answer_ask(chat, request)
-        to = request.get("to")
-        opened = tray.open_ask(str(request.get("text") or ""), to=str(to) if to else None,
-                               new_request=bool(request.get("new")))
-        if not opened:
-            return protocol.failure("The ask window is for requesters; this instance runs in "
-                                    "staff mode. Use --send, or open a chat from the tray.")
-        return protocol.ok()
-
-    async def presence(request: dict[str, Any]) -> dict[str, Any]:
-        show = request.get("show")
-        try:
-            current = service.set_presence(str(show) if show else None,
-                                           str(request.get("status") or ""))
-        except ValueError as exc:
-            return protocol.failure(str(exc))
-        return protocol.ok(current)
-
-    async def take(request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return protocol.ok(await service.take_request(str(request.get("request") or "")))
-        except DeskError as exc:
-            return protocol.failure(str(exc))
-
-    async def resolve(request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return protocol.ok(await service.resolve_request(str(request.get("request") or "")))
-        except (DeskError, AskError) as exc:
-            return protocol.failure(str(exc))
-
-    async def reconnect(_request: dict[str, Any]) -> dict[str, Any]:
-        await service.reconnect_now()
-        return protocol.ok()
-
-    server = ControlServer(
-        paths.control_socket,
-        {"status": status, "activate": activate, "reconnect": reconnect, "ask": ask,
-         "presence": presence, "take": take, "resolve": resolve},
-    )
+    server = ControlServer(paths.control_socket,
+                           ControlCommands(service, chat, tray).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:
         # The app still works; only `status` and friends cannot reach it.
         log.error("%s", exc)
+    lifetime.callback(server.close)
 
     _install_signal_handlers(stop)
     # Everything built so far lives as long as the app: keep it out of the garbage collector's
@@ -229,23 +216,32 @@ async def run_tray(
     linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
     auto_away = _start_auto_away(settings, own_presence)
-    network = _start_network_watch(service)
+    if auto_away is not None:
+        lifetime.callback(auto_away.stop)
+    lifetime.callback(_start_network_watch(service).stop)
+    lifetime.push_async_callback(service.stop)  # others see us go offline
     await service.start()
     await stop.wait()
-    network.stop()
-    if auto_away is not None:
-        auto_away.stop()
-    if on_call is not None:
-        on_call.stop()
     log.info("quitting")
-    server.close()
+    # The icon goes at once, as the person asked; the rest may wait on the server a moment.
     tray.close()
-    await service.stop()
-    if isinstance(passwords, ChildProcessPasswords):
-        passwords.close()
-    for task in list(tasks):
-        task.cancel()
-    return 0
+
+
+class BackgroundTasks:
+    """Fire-and-forget work of the windows (Reconnect, Send, ...): kept referenced until done,
+    cancelled at quit."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
 
 
 def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, datetime | None]:
@@ -253,7 +249,7 @@ def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, dateti
     saved (`app.presence_memory`). Requesters start Available and save nothing."""
     from supporttray.core.own_presence import OwnPresence
 
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return OwnPresence(), None
     from supporttray.app.presence_memory import PresenceMemory
 
@@ -268,10 +264,11 @@ def _start_on_call(settings: Settings, own: OwnPresence,
                    chosen_at: datetime | None) -> OnCallRunner | None:
     """Staff mode: Available when `presence.on_call_hours` begin, Away when they end; a bad
     value is said in the log and leaves the hours off."""
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return None
-    from supporttray.app.on_call import OnCallRunner, OnCallSettingError, on_call_hours
+    from supporttray.app.on_call import OnCallRunner
     from supporttray.core.on_call import OnCallPresence
+    from supporttray.service_settings import OnCallSettingError, on_call_hours
 
     try:
         hours = on_call_hours(settings)
@@ -290,7 +287,7 @@ def _start_on_call(settings: Settings, own: OwnPresence,
 def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | None:
     """Staff mode: Away after `presence.auto_away_minutes` idle, extended away after
     `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
-    if settings.get_str("support.mode") != "staff":
+    if support_mode(settings) is not Mode.STAFF:
         return None
     from supporttray.app.desktop_idle import AutoAwayRunner, desktop_idle
     from supporttray.core.auto_away import AutoAway
@@ -356,6 +353,7 @@ def build_chat(
     """The chat side, on `history`; by default the profile's, opened here (set aside if it
     cannot be used, kept in memory if not even a new one can be made: see history_file)."""
     from supporttray import __version__
+    from supporttray.app.canned_replies import SettingsCannedReplies
     from supporttray.app.chat import ChatService
     from supporttray.core.conversations import Conversations
     from supporttray.core.presence import PresenceBook
@@ -367,29 +365,11 @@ def build_chat(
         history = open_history(check_history(paths.history_db)).store
     collector = SysinfoCollector(settings.get_str_list("sysinfo.fields"),
                                  app_version=__version__, connection=connection_details)
-    return ChatService(settings, book if book is not None else PresenceBook(), Conversations(),
-                       history, collector)
+    from supporttray.service_settings import chat_config
 
-
-async def answer_ask(chat: ChatService, request: dict[str, Any]) -> dict[str, Any]:
-    """`supporttray ask --send`: route, attach what policy allows, send (or queue)."""
-    from supporttray.app.chat import AskError
-
-    to = request.get("to") or None
-    text = str(request.get("text") or "")
-    try:
-        plan = await chat.plan_ask(str(to) if to else None, new_request=bool(request.get("new")))
-        message = await chat.ask(plan, text)
-        delivery = await chat.settled(message.id)  # "sent" means the server has it
-    except AskError as exc:
-        return protocol.failure(str(exc))
-    from supporttray.core.sysinfo import SysinfoItem
-
-    items = [SysinfoItem(key, value) for key, value in message.sysinfo]
-    attached = [[item.key, item.label, item.value] for item in items]
-    return protocol.ok({"to": plan.to, "reason": plan.reason, "thread": plan.thread,
-                        "nobody_online": plan.nobody_online,
-                        "delivery": delivery.value, "attached": attached})
+    return ChatService(chat_config(settings), book if book is not None else PresenceBook(),
+                       Conversations(), history, collector,
+                       canned=SettingsCannedReplies(settings))
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:

@@ -28,6 +28,7 @@ def main() -> int:
     from supporttray.core.connection import ConnectionState
     from supporttray.core.messages import Direction
     from supporttray.launcher import build_chat, run_qt
+    from supporttray.service_settings import support_config
 
     paths = resolve_paths(config["profile"], {})
     paths.ensure()
@@ -36,7 +37,8 @@ def main() -> int:
     async def run() -> int:
         loop = asyncio.get_running_loop()
         chat = build_chat(paths, settings, lambda: service.connection_details())
-        service = SupportService(settings, CredentialStore(), book=chat.book, chat=chat)
+        service = SupportService(support_config(settings), CredentialStore(), book=chat.book,
+                                 chat=chat)
         online = asyncio.Event()
         done = asyncio.Event()
         tasks = set()

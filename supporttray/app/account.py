@@ -1,11 +1,11 @@
-"""From settings to what the connection needs: endpoint, account, who the staff are."""
+"""From the settings' values to what the connection needs: endpoint, account, who the staff are."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from supporttray.config.settings import Settings
+from supporttray.config.mode import Mode
 from supporttray.core.jid import bare_jid, domain_of
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, staff_jids
 
@@ -15,37 +15,54 @@ class SetupError(Exception):
 
 
 @dataclass(frozen=True)
+class SupportConfig:
+    """What the connection side reads from the settings (the root reads it once, and again
+    when `supporttray login` changes the account: see service_settings)."""
+
+    account_jid: str
+    mode: Mode
+    staff: tuple[str, ...]  # support.staff, as written
+    group: str  # support.group: a roster group of staff
+    auto_accept_domains: tuple[str, ...]
+    server_domain: str
+    server_host: str
+    server_port: int
+    direct_tls: bool
+    ca_file: str
+    staff_room: str  # support.staff_room, as written ("off", "", a name or a JID)
+
+
+@dataclass(frozen=True)
 class AccountSetup:
     jid: str
-    mode: str
+    mode: Mode
     endpoint: ServerEndpoint
     directory: StaffDirectory
 
 
-def account_setup(settings: Settings) -> AccountSetup:
-    jid = bare_jid(settings.get_str("account.jid"))
+def account_setup(config: SupportConfig) -> AccountSetup:
+    jid = bare_jid(config.account_jid)
     if not jid:
         raise SetupError(
             "No account is set up yet. Run: supporttray login you@your-company.example"
         )
-    mode = settings.get_str("support.mode")
-    ca_file = settings.get_str("server.ca_file")
+    ca_file = config.ca_file
     if ca_file and not Path(ca_file).is_file():
         raise SetupError(
             f"The policy's server.ca_file {ca_file} does not exist or is not a file. "
             "Ask IT to fix the policy."
         )
     endpoint = ServerEndpoint(
-        domain=settings.get_str("server.domain") or domain_of(jid),
-        host=settings.get_str("server.host"),
-        port=settings.get_int("server.port"),
-        direct_tls=settings.get_bool("server.direct_tls"),
+        domain=config.server_domain or domain_of(jid),
+        host=config.server_host,
+        port=config.server_port,
+        direct_tls=config.direct_tls,
         ca_file=Path(ca_file) if ca_file else None,
     )
     directory = StaffDirectory(
-        staff=tuple(s for s in staff_jids(settings.get_str_list("support.staff")) if s != jid),
-        group=settings.get_str("support.group"),
-        staff_mode=mode == "staff",
-        auto_accept_domains=tuple(settings.get_str_list("support.auto_accept_domains")),
+        staff=tuple(s for s in staff_jids(list(config.staff)) if s != jid),
+        group=config.group,
+        staff_mode=config.mode is Mode.STAFF,
+        auto_accept_domains=config.auto_accept_domains,
     )
-    return AccountSetup(jid=jid, mode=mode, endpoint=endpoint, directory=directory)
+    return AccountSetup(jid=jid, mode=config.mode, endpoint=endpoint, directory=directory)

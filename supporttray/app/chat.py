@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.canned_replies import (  # re-exported: the windows use it
+    CannedRepliesError as CannedRepliesError,
+)
+from supporttray.app.canned_replies import CannedReplyStore
 from supporttray.app.errors import AskError as AskError  # re-exported: the windows use it
 from supporttray.app.request_desk import RequestDesk
-from supporttray.config.settings import SettingLocked, Settings, SettingsError
+from supporttray.config.mode import Mode
 from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
@@ -70,15 +74,6 @@ def wire_size(text: str) -> int:
     )
 
 
-class CannedRepliesError(Exception):
-    """The canned replies cannot be changed; the sentence says why. `locked`: by policy."""
-
-    def __init__(self, sentence: str, *, locked: bool = False) -> None:
-        super().__init__(sentence)
-        self.locked = locked
-
-
-CANNED_KEY = "staff.canned_replies"
 # Earlier requests shown in a staff conversation's header; the rest are counted.
 EARLIER_REQUESTS_SHOWN = 10
 
@@ -96,18 +91,31 @@ class AskPlan:
     sysinfo: SysinfoSnapshot | None  # what will be attached (None: nothing)
 
 
+@dataclass(frozen=True)
+class ChatConfig:
+    """What the chat side reads from the settings (the root reads it: see service_settings)."""
+
+    account_jid: str
+    mode: Mode
+    fallback: str  # support.fallback: who gets a question when nobody is available
+    sysinfo_consent: str  # "preview" | "always" | "never"
+    new_request_after_hours: float  # an exchange older than this starts a new request
+
+
 class ChatService:
     def __init__(
         self,
-        settings: Settings,
+        config: ChatConfig,
         book: PresenceBook,
         conversations: Conversations,
         history: HistoryStore,
         collector: SysinfoCollector,
         *,
+        canned: CannedReplyStore,
         clock: Clock = utc_now,
     ) -> None:
-        self._settings = settings
+        self._config = config
+        self._canned = canned
         self.book = book
         self.conversations = conversations
         self._history = history
@@ -118,9 +126,9 @@ class ChatService:
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
-        if settings.get_str("support.mode") == "staff":
+        if config.mode is Mode.STAFF:
             self.requests = RequestQueue()
-            self.desk = RequestDesk(self.requests, settings.get_str("account.jid"))
+            self.desk = RequestDesk(self.requests, config.account_jid)
 
     def attach_transport(self, transport: MessageTransport) -> None:
         self._transport = transport
@@ -135,7 +143,7 @@ class ChatService:
         }
         decision = route(
             self.book.members(), last_talked=last_talked, now=now,
-            fallback=self._settings.get_str("support.fallback"),
+            fallback=self._config.fallback,
             preferred=bare_jid(to) if to else None,
         )
         if decision is None:
@@ -144,7 +152,7 @@ class ChatService:
         peer = decision.to
         continuing = not new_request and self._request_is_open(peer, now)
         thread = (self._history.current_thread(peer) if continuing else None) or new_thread_id()
-        consent = self._settings.get_str("sysinfo.consent")
+        consent = self._config.sysinfo_consent
         sysinfo = None
         if not continuing and consent != "never":
             sysinfo = await self._collector.collect_async()
@@ -173,7 +181,7 @@ class ChatService:
 
     async def send_sysinfo_again(self, peer: str) -> ChatMessage:
         """A fresh snapshot, later in the conversation ("Send system info again")."""
-        if self._settings.get_str("sysinfo.consent") == "never":
+        if self._config.sysinfo_consent == "never":
             raise AskError("Your organisation's policy does not allow sending system info.")
         snapshot = await self._collector.collect_async()
         thread = self._history.current_thread(peer) or new_thread_id()
@@ -275,10 +283,10 @@ class ChatService:
 
     def archive_position(self) -> ArchivePosition | None:
         """How far the server's archive of this account's chats has been read."""
-        return self._history.archive_position(self._settings.get_str("account.jid"))
+        return self._history.archive_position(self._config.account_jid)
 
     def set_archive_position(self, position: ArchivePosition) -> None:
-        self._history.set_archive_position(self._settings.get_str("account.jid"), position)
+        self._history.set_archive_position(self._config.account_jid, position)
 
     def newest_time(self) -> datetime | None:
         """When the newest stored message was written (a history from before positions)."""
@@ -318,43 +326,17 @@ class ChatService:
 
     def canned_templates(self) -> list[str]:
         """The snippets as typed, placeholders unfilled (what the editor edits)."""
-        return self._settings.get_str_list(CANNED_KEY)
+        return self._canned.templates()
 
     def canned_templates_locked(self) -> bool:
         """True when the policy enforces the snippets: the editor is read-only."""
-        return self._settings.is_locked(CANNED_KEY)
+        return self._canned.locked()
 
     def set_canned_templates(self, templates: list[str]) -> list[str]:
-        """Keep these snippets (blank ones dropped) in the user's settings file; the Replies
-        menu uses them at once. Returns what was kept. CannedRepliesError, with nothing
-        changed, when the policy locks them or the file cannot be written."""
-        kept = [t.strip() for t in templates if t.strip()]
-        before = self._settings.user_values().get(CANNED_KEY)
-        try:
-            self._settings.set(CANNED_KEY, kept)
-        except SettingLocked as exc:
-            raise CannedRepliesError(
-                "Your organisation manages these replies; they cannot be changed here.",
-                locked=True,
-            ) from exc
-        except SettingsError as exc:
-            raise CannedRepliesError(f"The replies cannot be kept: {exc.args[0]}") from exc
-        try:
-            self._settings.save()
-        except OSError as exc:
-            # Back to what was there: the menu must not offer replies that are not on disk.
-            if before is None:
-                self._settings.reset(CANNED_KEY)
-            else:
-                self._settings.set(CANNED_KEY, before)
-            log.warning("could not save the canned replies", exc_info=True)
-            where = self._settings.path or "the settings file"
-            raise CannedRepliesError(
-                f"The replies could not be saved to {where} ({exc.strerror or exc}). Your "
-                "edits are still here: check that you may write to that file, then save again."
-            ) from exc
-        log.info("saved %d canned replies", len(kept))
-        return kept
+        """Keep these snippets (blank ones dropped); the Replies menu uses them at once.
+        Returns what was kept. CannedRepliesError, with nothing changed, when they cannot be
+        kept (locked by policy, the file not writable)."""
+        return self._canned.keep(templates)
 
     def earlier_requests(self, peer: str, *, limit: int = EARLIER_REQUESTS_SHOWN) -> ThreadList:
         """`peer`'s earlier requests, newest first, without the current one."""
@@ -397,5 +379,5 @@ class ChatService:
 
     def _request_is_open(self, peer: str, now: datetime) -> bool:
         last = self._history.last_exchange(peer)
-        hours = self._settings.get_float("sysinfo.new_request_after_hours")
+        hours = self._config.new_request_after_hours
         return last is not None and now - last < timedelta(hours=hours)

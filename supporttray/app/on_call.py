@@ -1,4 +1,5 @@
-"""Staff mode: on-call hours (`presence.on_call_hours`) set Available and Away on the event loop.
+"""Staff mode: on-call hours (`presence.on_call_hours`, read by service_settings) set Available
+and Away on the event loop.
 
 One timer, armed for the next boundary and re-armed each time it fires. The loop's timers run on
 a monotonic clock that stands still while the laptop sleeps, so a timer for 18:00 armed at noon
@@ -13,46 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from supporttray.app.recheck import Recheck
-from supporttray.config.settings import Settings
-from supporttray.core.on_call import (
-    OnCallHours,
-    OnCallHoursError,
-    OnCallPresence,
-    parse_on_call_hours,
-)
+from supporttray.core.on_call import OnCallPresence
 
 log = logging.getLogger("supporttray.app")
 
-SETTING = "presence.on_call_hours"
 MAX_WAIT_SECONDS = 600.0  # after a sleep or a clock change, at most this late at a boundary
 MIN_WAIT_SECONDS = 1.0  # a timer may fire a hair early; never spin on a zero delay
-
-
-class OnCallSettingError(ValueError):
-    """`presence.on_call_hours` cannot be read; the message is a sentence naming key and file."""
-
-
-def on_call_hours(settings: Settings) -> OnCallHours | None:
-    """The configured hours; None when unset. OnCallSettingError for a bad value.
-
-    Checked here, not by the settings schema: the grammar lives in core, which config (below
-    it) must not import.
-    """
-    text = settings.get_str(SETTING)
-    try:
-        return parse_on_call_hours(text)
-    except OnCallHoursError as exc:
-        raise OnCallSettingError(f"{SETTING} {_where(settings)}{exc}.") from None
-
-
-def _where(settings: Settings) -> str:
-    source = settings.source(SETTING)
-    if source.startswith("policy"):
-        table = "[enforced]" if source == "policy-enforced" else "[defaults]"
-        return f"(machine policy {settings.policy.source or '<policy>'}, {table}): "
-    if source == "user" and settings.path is not None:
-        return f"(settings file {settings.path}): "
-    return ": "
 
 
 class OnCallRunner:

@@ -20,7 +20,6 @@ from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
 
 if TYPE_CHECKING:
-    from supporttray.config.settings import Settings
     from supporttray.xmpp.staff_room import StaffRoom
 
 log = logging.getLogger("supporttray.app")
@@ -60,11 +59,11 @@ def staff_room_jid(setting: str) -> str | None:
     return bare_jid(value) if value else DEFAULT_ROOM_NAME
 
 
-def staff_room_for(settings: Settings, jid: str, queue: RequestQueue, *,
+def staff_room_for(setting: str, jid: str, queue: RequestQueue, *,
                    staff: Callable[[], list[str]]) -> StaffRoom | None:
-    """Staff mode's room as `support.staff_room` says (None when it is "off"), applying
-    what it hears to `queue`; `staff` names the colleagues we know."""
-    room = staff_room_jid(settings.get_str("support.staff_room"))
+    """Staff mode's room as `support.staff_room` (`setting`) says (None when it is "off"),
+    applying what it hears to `queue`; `staff` names the colleagues we know."""
+    room = staff_room_jid(setting)
     if room is None:
         return None
     from supporttray.xmpp.staff_room import StaffRoom

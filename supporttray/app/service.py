@@ -10,12 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from supporttray.app.account import AccountSetup, SetupError, account_setup
+from supporttray.app.account import AccountSetup, SetupError, SupportConfig, account_setup
 from supporttray.app.chat import ChatService
 from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk, staff_room_for
+from supporttray.config.mode import Mode
 from supporttray.config.password_source import CredentialError, PasswordSource
-from supporttray.config.settings import Settings, SettingsError
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import (
     ConnectionMonitor,
@@ -39,19 +39,19 @@ log = logging.getLogger("supporttray.app")
 class SupportService:
     def __init__(
         self,
-        settings: Settings,
+        config: SupportConfig,
         credentials: PasswordSource,
         *,
         book: PresenceBook | None = None,
         monitor: ConnectionMonitor | None = None,
         own_presence: OwnPresence | None = None,
-        reload_settings: Callable[[], Settings] | None = None,
+        reload_config: Callable[[], SupportConfig | None] | None = None,
         chat: ChatService | None = None,
         clock: Clock = utc_now,
         on_call: OnCallRunner | None = None,
         history: OpenedHistory | None = None,
     ) -> None:
-        self.settings = settings
+        self.config = config
         self.credentials = credentials
         self.clock = clock
         self.book = book or PresenceBook(clock)
@@ -60,8 +60,9 @@ class SupportService:
         self.on_call = on_call  # staff mode with on-call hours: for `status`
         self.history = history  # which file the chat side keeps, and what start-up said of it
         self._connection: XmppConnection | None = None
-        # `supporttray login` writes the account to the settings file while we run.
-        self._reload_settings = reload_settings
+        # `supporttray login` writes the account to the settings file while we run; None back
+        # from it: the file cannot be read just now (the root logs why), keep what we have.
+        self._reload_config = reload_config
         self.chat = chat
         if chat is not None:
             # Back online: whatever was typed meanwhile goes out, oldest first.
@@ -72,22 +73,22 @@ class SupportService:
             self.monitor.changed.subscribe(flush_when_online)
         self._setup: AccountSetup | None = None
         # Staff named by policy are listed (offline) even before the first login works.
-        for jid in settings.get_str_list("support.staff"):
-            if jid.lower() != settings.get_str("account.jid").lower():
+        for jid in config.staff:
+            if jid.lower() != config.account_jid.lower():
                 self.book.add_staff(jid)
 
     @property
     def account(self) -> str:
-        return self._setup.jid if self._setup else self.settings.get_str("account.jid")
+        return self._setup.jid if self._setup else self.config.account_jid
 
     @property
-    def mode(self) -> str:
-        return self.settings.get_str("support.mode")
+    def mode(self) -> Mode:
+        return self.config.mode
 
     async def start(self) -> None:
         """Connect if we can; otherwise put the reason in the connection state."""
         try:
-            self._setup = setup = account_setup(self.settings)
+            self._setup = setup = account_setup(self.config)
         except SetupError as exc:
             self.monitor.set(ConnectionState.ERROR, str(exc))
             return
@@ -140,7 +141,7 @@ class SupportService:
         if desk is None:
             return None
         me = bare_jid(jid)
-        room = staff_room_for(self.settings, me, desk.queue,
+        room = staff_room_for(self.config.staff_room, me, desk.queue,
                               staff=lambda: [m.jid for m in self.book.members() if m.jid != me])
         if room is None:
             log.info("support.staff_room is off: claims stay on this computer")
@@ -201,15 +202,13 @@ class SupportService:
         return self._connection.details() if self._connection is not None else None
 
     def _account_changed(self) -> bool:
-        if self._reload_settings is None:
+        if self._reload_config is None:
             return False
-        try:
-            fresh = self._reload_settings()
-        except SettingsError as exc:
-            log.warning("settings file unreadable: %s", exc)
+        fresh = self._reload_config()
+        if fresh is None:
             return False
-        changed = fresh.get_str("account.jid") != self.settings.get_str("account.jid")
-        self.settings = fresh
+        changed = fresh.account_jid != self.config.account_jid
+        self.config = fresh
         return changed
 
     def status(self) -> dict[str, Any]:
@@ -233,7 +232,7 @@ class SupportService:
             "state": status.state.value,
             "error": status.error,
             "account": self.account,
-            "mode": self.mode,
+            "mode": self.mode.value,
             "support": self.book.summary().availability.value,
             "summary": self.book.summary().sentence(),
             "staff": members,

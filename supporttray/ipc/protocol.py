@@ -2,12 +2,17 @@
 
 Request:  {"cmd": "status", ...arguments}
 Response: {"ok": true, "result": {...}}  or  {"ok": false, "error": "a sentence"}
+
+Each command's request, and the results that carry more than "done", are dataclasses here,
+shared by the command line (ipc.client's callers) and the running instance (ipc.commands).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -36,3 +41,198 @@ def ok(result: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def failure(sentence: str) -> dict[str, Any]:
     return {"ok": False, "error": sentence}
+
+
+# -- the requests: one dataclass per command, spelled once for the CLI and the handlers --------
+# Reading is lenient the way the handlers always were (a missing or null field takes its
+# default); writing gives exactly the JSON README.md documents.
+
+
+def _text(message: Mapping[str, Any], key: str) -> str:
+    return str(message.get(key) or "")
+
+
+def _optional_text(message: Mapping[str, Any], key: str) -> str | None:
+    value = message.get(key)
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """`supporttray status`: what the running instance sees (the `status --json` object)."""
+
+    cmd: ClassVar[str] = "status"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd}
+
+    @classmethod
+    def from_wire(cls, _message: Mapping[str, Any]) -> StatusRequest:
+        return cls()
+
+
+@dataclass(frozen=True)
+class ActivateRequest:
+    """A second `supporttray run`: bring the first instance's window to the front."""
+
+    cmd: ClassVar[str] = "activate"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd}
+
+    @classmethod
+    def from_wire(cls, _message: Mapping[str, Any]) -> ActivateRequest:
+        return cls()
+
+
+@dataclass(frozen=True)
+class ReconnectRequest:
+    """`supporttray login`: connect again now, with the account and password just stored."""
+
+    cmd: ClassVar[str] = "reconnect"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd}
+
+    @classmethod
+    def from_wire(cls, _message: Mapping[str, Any]) -> ReconnectRequest:
+        return cls()
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    """`supporttray ask`: open the ask window prefilled, or (`send`) send at once."""
+
+    cmd: ClassVar[str] = "ask"
+    text: str
+    to: str | None = None
+    send: bool = False
+    new: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "to": self.to, "text": self.text, "send": self.send,
+                "new": self.new}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> AskRequest:
+        return cls(text=_text(message, "text"), to=_optional_text(message, "to"),
+                   send=bool(message.get("send")), new=bool(message.get("new")))
+
+
+@dataclass(frozen=True)
+class PresenceRequest:
+    """`supporttray presence`: set our own presence (`show` given), or only read it."""
+
+    cmd: ClassVar[str] = "presence"
+    show: str | None = None
+    status: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "show": self.show, "status": self.status}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> PresenceRequest:
+        return cls(show=_optional_text(message, "show"), status=_text(message, "status"))
+
+
+@dataclass(frozen=True)
+class TakeRequest:
+    """`supporttray take`: claim a request for the team (its id or the requester's JID)."""
+
+    cmd: ClassVar[str] = "take"
+    request: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "request": self.request}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> TakeRequest:
+        return cls(request=_text(message, "request"))
+
+
+@dataclass(frozen=True)
+class ResolveRequest:
+    """`supporttray resolve`: close a request; the requester is told."""
+
+    cmd: ClassVar[str] = "resolve"
+    request: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "request": self.request}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> ResolveRequest:
+        return cls(request=_text(message, "request"))
+
+
+Request = (StatusRequest | ActivateRequest | ReconnectRequest | AskRequest | PresenceRequest
+           | TakeRequest | ResolveRequest)
+
+
+# -- the results: what `ok(...)` carries back for the commands that answer with more than ok ----
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """`ask --send`: to whom it went, why them, and what system info was attached."""
+
+    to: str
+    reason: str
+    thread: str
+    nobody_online: bool
+    delivery: str  # "sent" (the server has it) or "queued"
+    attached: tuple[tuple[str, str, str], ...]  # (key, label, value)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"to": self.to, "reason": self.reason, "thread": self.thread,
+                "nobody_online": self.nobody_online, "delivery": self.delivery,
+                "attached": [list(item) for item in self.attached]}
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> AskResult:
+        attached = tuple((str(key), str(label), str(value))
+                         for key, label, value in result.get("attached") or ())
+        return cls(to=str(result.get("to")), reason=_text(result, "reason"),
+                   thread=_text(result, "thread"),
+                   nobody_online=bool(result.get("nobody_online")),
+                   delivery=str(result.get("delivery", "queued")), attached=attached)
+
+
+@dataclass(frozen=True)
+class PresenceResult:
+    """Our own presence after `presence`, and whether others see it yet."""
+
+    show: str
+    status: str
+    recent: tuple[str, ...]
+    published: bool
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"show": self.show, "status": self.status, "recent": list(self.recent),
+                "published": self.published}
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> PresenceResult:
+        return cls(show=_text(result, "show"), status=_text(result, "status"),
+                   recent=tuple(str(r) for r in result.get("recent") or ()),
+                   published=bool(result.get("published")))
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """`take` / `resolve`: the request (its `status --json` entry) and who has it.
+
+    `resolve` answers with the request only; the other fields then keep their defaults."""
+
+    request: Mapping[str, Any]
+    claimed_by: str | None = None
+    won: bool = False
+    pending: bool = False
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> ClaimResult:
+        request = result.get("request")
+        claimed_by = result.get("claimed_by")
+        return cls(request=request if isinstance(request, dict) else {},
+                   claimed_by=str(claimed_by) if claimed_by else None,
+                   won=bool(result.get("won")), pending=bool(result.get("pending")))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook, StaffMember
@@ -271,7 +272,7 @@ class StatusWindow(KeptWindow):
         self._reconnect.setObjectName("reconnectButton")
         self._reconnect.clicked.connect(self.reconnect_clicked)
 
-        heading = "Your support team" if mode == "staff" else "Support staff"
+        heading = "Your support team" if mode == Mode.STAFF else "Support staff"
         self._list_label = QLabel(heading)
         self._list_label.setObjectName("staffHeading")
         self._staff_list = StaffList()

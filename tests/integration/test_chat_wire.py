@@ -28,6 +28,7 @@ import slixmpp
 from slixmpp.xmlstream import ET, tostring
 
 from supporttray import __version__
+from supporttray.app.canned_replies import SettingsCannedReplies
 from supporttray.app.chat import AskError, ChatService
 from supporttray.app.service import SupportService
 from supporttray.config.credentials import CredentialStore
@@ -41,6 +42,7 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.sysinfo import BLOCK_HEADER, LABELS, SysinfoItem, SysinfoSnapshot
 from supporttray.core.sysinfo_sources import SysinfoCollector
 from supporttray.sandbox.prosody import Account, ProsodySandbox
+from supporttray.service_settings import chat_config, support_config
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 
 from .conftest import XmppServer
@@ -119,8 +121,9 @@ def build_app(
         connection=lambda: service.connection_details(),
     )
     store = HistoryStore(history)
-    chat = ChatService(settings, PresenceBook(), Conversations(), store, collector)
-    service = SupportService(settings, credentials, book=chat.book, chat=chat)
+    chat = ChatService(chat_config(settings), PresenceBook(), Conversations(), store, collector,
+                       canned=SettingsCannedReplies(settings))
+    service = SupportService(support_config(settings), credentials, book=chat.book, chat=chat)
     return App(account.jid, service, chat, store)
 
 

@@ -22,6 +22,7 @@ from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
+from supporttray.service_settings import support_config
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 
 from .conftest import XmppServer
@@ -121,7 +122,7 @@ def support_service(server: XmppServer, jid: str, port: int) -> SupportService:
     if server.ca_file is not None:
         enforced["server.ca_file"] = str(server.ca_file)
     settings = Settings(Policy(source=None, enforced=enforced), {"account.jid": jid})
-    return SupportService(settings, CredentialStore())
+    return SupportService(support_config(settings), CredentialStore())
 
 
 @asynccontextmanager

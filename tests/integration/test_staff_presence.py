@@ -30,6 +30,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, StaffMember
 from supporttray.sandbox.prosody import Account, ProsodySandbox
 from supporttray.sandbox.server import SandboxServer
+from supporttray.service_settings import support_config
 from supporttray.xmpp import entity_time
 from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
@@ -331,7 +332,7 @@ async def test_staff_named_by_policy_are_listed_offline_before_any_presence(
     settings = Settings(Policy(source=None, enforced=enforced), {"account.jid": requester.jid})
     credentials = CredentialStore()
     credentials.set(requester.jid, requester.password)
-    service = SupportService(settings, credentials)
+    service = SupportService(support_config(settings), credentials)
 
     # then before connecting both are listed, offline
     def listed() -> dict[str, Availability]:

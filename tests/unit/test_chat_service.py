@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from supporttray.app.canned_replies import SettingsCannedReplies
 from supporttray.app.chat import NOT_CONNECTED, AskError, CannedRepliesError, ChatService
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
@@ -27,6 +28,7 @@ from supporttray.core.requests import SupportRequest
 from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.core.sysinfo_sources import SysinfoCollector
+from supporttray.service_settings import chat_config
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -101,7 +103,8 @@ def make_desk(
         clock=clock,
     )
     history = history or HistoryStore(":memory:")
-    chat = ChatService(settings, book, Conversations(), history, collector, clock=clock)
+    chat = ChatService(chat_config(settings), book, Conversations(), history, collector,
+                       canned=SettingsCannedReplies(settings), clock=clock)
     transport = FakeTransport()
     chat.attach_transport(transport)
     return Desk(chat, history, book, transport, clock, uptime)
@@ -614,7 +617,8 @@ def staff_desk(settings_file: Path | None, *, locked: list[str] | None = None) -
     book.add_staff(ALICE)
     history = HistoryStore(":memory:")
     collector = SysinfoCollector([], sources={}, app_version="1.2.3", clock=clock)
-    chat = ChatService(settings, book, Conversations(), history, collector, clock=clock)
+    chat = ChatService(chat_config(settings), book, Conversations(), history, collector,
+                       canned=SettingsCannedReplies(settings), clock=clock)
     return Desk(chat, history, book, FakeTransport(), clock, count(1))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from supporttray.app.on_call import OnCallRunner, OnCallSettingError, on_call_hours
+from supporttray.app.on_call import OnCallRunner
 from supporttray.app.presence_memory import PresenceMemory, SavedPresence
 from supporttray.app.service import SupportService
 from supporttray.config.credentials import CredentialStore
@@ -26,6 +26,7 @@ from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import Availability
 from supporttray.doctor import _on_call_finding
 from supporttray.launcher import _own_presence, _start_on_call
+from supporttray.service_settings import OnCallSettingError, on_call_hours, support_config
 
 OFFICE = "Mon-Fri 08:00-18:00"
 OFF_DUTY = "Off duty (on call Mon-Fri 08:00-18:00)"
@@ -200,10 +201,10 @@ async def test_status_json_has_the_hours_and_whether_on_call_now() -> None:
     own, runner, _clock = runner_at(tuesday(10))
     runner.start()
     try:
-        service = SupportService(staff_settings(OFFICE), CredentialStore(), own_presence=own,
-                                 on_call=runner)
+        service = SupportService(support_config(staff_settings(OFFICE)), CredentialStore(),
+                                 own_presence=own, on_call=runner)
         assert service.status()["on_call"] == {"hours": OFFICE, "now": True}
-        assert SupportService(Settings(Policy.empty()), CredentialStore()).status()[
+        assert SupportService(support_config(Settings(Policy.empty())), CredentialStore()).status()[
             "on_call"] == {"hours": "", "now": False}
     finally:
         runner.stop()

@@ -1,0 +1,133 @@
+"""What the running instance does for each control-socket command: one method per command.
+
+The command line's side of each request is `ipc.protocol`; the socket itself is `ipc.server`,
+which gets `ControlCommands.handlers()`. The windows are reached through `Windows` (the tray
+controller, from ui/ above us, passed in by the composition root).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from supporttray.app.errors import AskError, DeskError
+from supporttray.core.sysinfo import SysinfoItem
+from supporttray.ipc import protocol
+from supporttray.ipc.protocol import (
+    ActivateRequest,
+    AskRequest,
+    AskResult,
+    PresenceRequest,
+    PresenceResult,
+    ReconnectRequest,
+    ResolveRequest,
+    StatusRequest,
+    TakeRequest,
+)
+
+if TYPE_CHECKING:
+    from supporttray.app.chat import ChatService
+    from supporttray.app.service import SupportService
+    from supporttray.ipc.server import Handler
+
+log = logging.getLogger("supporttray.ipc")
+
+STAFF_HAVE_NO_ASK_WINDOW = ("The ask window is for requesters; this instance runs in staff "
+                            "mode. Use --send, or open a chat from the tray.")
+
+
+class Windows(Protocol):
+    """What the commands need from the tray's windows (ui.tray.TrayController)."""
+
+    def activate(self) -> None: ...
+
+    def open_ask(self, text: str = "", *, to: str | None = None,
+                 new_request: bool = False) -> bool: ...
+
+
+_R = TypeVar("_R")
+
+
+class ControlCommands:
+    """The answers of the running instance to `status`, `ask`, `presence`, `take`, ..."""
+
+    def __init__(self, service: SupportService, chat: ChatService, windows: Windows) -> None:
+        self._service = service
+        self._chat = chat
+        self._windows = windows
+
+    def handlers(self) -> Mapping[str, Handler]:
+        """For ipc.server.ControlServer: each command's name on the wire -> its method."""
+        return {
+            StatusRequest.cmd: _parsed(StatusRequest.from_wire, self.status),
+            ActivateRequest.cmd: _parsed(ActivateRequest.from_wire, self.activate),
+            ReconnectRequest.cmd: _parsed(ReconnectRequest.from_wire, self.reconnect),
+            AskRequest.cmd: _parsed(AskRequest.from_wire, self.ask),
+            PresenceRequest.cmd: _parsed(PresenceRequest.from_wire, self.presence),
+            TakeRequest.cmd: _parsed(TakeRequest.from_wire, self.take),
+            ResolveRequest.cmd: _parsed(ResolveRequest.from_wire, self.resolve),
+        }
+
+    async def status(self, _request: StatusRequest) -> dict[str, Any]:
+        return protocol.ok(self._service.status())
+
+    async def activate(self, _request: ActivateRequest) -> dict[str, Any]:
+        self._windows.activate()
+        return protocol.ok()
+
+    async def reconnect(self, _request: ReconnectRequest) -> dict[str, Any]:
+        await self._service.reconnect_now()
+        return protocol.ok()
+
+    async def ask(self, request: AskRequest) -> dict[str, Any]:
+        if request.send:
+            return await self._send_ask(request)
+        if not self._windows.open_ask(request.text, to=request.to, new_request=request.new):
+            return protocol.failure(STAFF_HAVE_NO_ASK_WINDOW)
+        return protocol.ok()
+
+    async def presence(self, request: PresenceRequest) -> dict[str, Any]:
+        try:
+            current = self._service.set_presence(request.show, request.status)
+        except ValueError as exc:
+            return protocol.failure(str(exc))
+        return protocol.ok(PresenceResult.from_wire(current).to_wire())
+
+    async def take(self, request: TakeRequest) -> dict[str, Any]:
+        try:
+            return protocol.ok(await self._service.take_request(request.request))
+        except DeskError as exc:
+            return protocol.failure(str(exc))
+
+    async def resolve(self, request: ResolveRequest) -> dict[str, Any]:
+        try:
+            return protocol.ok(await self._service.resolve_request(request.request))
+        except (DeskError, AskError) as exc:
+            return protocol.failure(str(exc))
+
+    async def _send_ask(self, request: AskRequest) -> dict[str, Any]:
+        """`supporttray ask --send`: route, attach what policy allows, send (or queue)."""
+        chat = self._chat
+        try:
+            plan = await chat.plan_ask(request.to, new_request=request.new)
+            message = await chat.ask(plan, request.text)
+            delivery = await chat.settled(message.id)  # "sent" means the server has it
+        except AskError as exc:
+            return protocol.failure(str(exc))
+        items = [SysinfoItem(key, value) for key, value in message.sysinfo]
+        return protocol.ok(AskResult(
+            to=plan.to, reason=plan.reason, thread=plan.thread,
+            nobody_online=plan.nobody_online, delivery=delivery.value,
+            attached=tuple((item.key, item.label, item.value) for item in items),
+        ).to_wire())
+
+
+def _parsed(parse: Callable[[Mapping[str, Any]], _R],
+            method: Callable[[_R], Awaitable[dict[str, Any]]]) -> Handler:
+    """A socket handler: the JSON request read into its dataclass, then the method."""
+
+    async def handle(message: dict[str, Any]) -> dict[str, Any]:
+        return await method(parse(message))
+
+    return handle

@@ -231,7 +231,7 @@ class StatusWindow(KeptWindow):
         icons: IconSet,
         *,
         app_name: str,
-        mode: str,
+        mode: Mode,
         clock: Clock,
         parent: QWidget | None = None,
     ) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
+from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("supporttray.ui")
 
-MODES: Final = ("requester", "staff")
 # While no tray exists we look again after 2 s, 5 s, ... then once a minute: a panel that starts
 # a moment after us (autostart at login) is picked up quickly, a desktop that never has one
 # (GNOME without the extension) costs one wake-up a minute. Nothing runs once attached.
@@ -69,7 +69,7 @@ class TrayController(QObject):
         connection: ConnectionMonitor,
         *,
         app_name: str,
-        mode: str,
+        mode: Mode,
         on_reconnect: Callable[[], None],
         on_quit: Callable[[], None],
         clock: Clock = utc_now,
@@ -82,8 +82,7 @@ class TrayController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        mode = Mode(mode)  # ValueError for anything else
         if chat is not None and spawn is None:
             raise ValueError("a chat service needs spawn, to start its coroutines on the loop")
         self._book = book
@@ -106,7 +105,7 @@ class TrayController(QObject):
         self._retry_step = 0
         self._icon_state: tuple[IconKey, bool, str] | None = None
         # Staff choose what others see of them ("My status"); requesters need not.
-        self._own = own_presence if mode == "staff" else None
+        self._own = own_presence if mode == Mode.STAFF else None
         self._presence_menu: QMenu | None = None
         self._message_dialog: QInputDialog | None = None
 
@@ -164,7 +163,7 @@ class TrayController(QObject):
 
         self._chat = chat
         self._spawn = spawn
-        self._can_ask = self._mode == "requester"
+        self._can_ask = self._mode == Mode.REQUESTER
         book = self._book
         self._bridge.observe_chat(chat.conversations)
         self._notifier = Notifier(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.app.chat import AskError
+from supporttray.config.mode import Mode
 from supporttray.core import canned
 from supporttray.core.clock import Clock
 from supporttray.core.jid import bare_jid
@@ -61,7 +62,7 @@ class ConversationPane(QWidget):
         *,
         book: PresenceBook | None,
         icons: IconSet | None,
-        mode: str,
+        mode: Mode,
         spawn: Spawn,
         clock: Clock,
         open_link: Callable[[str], object],
@@ -103,7 +104,7 @@ class ConversationPane(QWidget):
             "Collect your computer's system info now and send it in this chat"
         )
         self._sysinfo_again.clicked.connect(self.send_sysinfo_again)
-        self._sysinfo_again.setVisible(mode == "requester")
+        self._sysinfo_again.setVisible(mode == Mode.REQUESTER)
 
         titles = QVBoxLayout()
         titles.setSpacing(0)
@@ -118,7 +119,7 @@ class ConversationPane(QWidget):
 
         # Staff: their open request, who has it, and Take it / Resolve for the whole team.
         self.request_bar: RequestBar | None = None
-        if mode == "staff":
+        if mode == Mode.STAFF:
             self.request_bar = RequestBar(self.peer, self.name, service, book=book, spawn=spawn,
                                           parent=self)
             self.request_bar.failed.connect(self._show_error)
@@ -126,7 +127,7 @@ class ConversationPane(QWidget):
 
         # Staff: the requester's local time and earlier requests, under the name.
         self.requester_header: RequesterHeader | None = None
-        if mode == "staff":
+        if mode == Mode.STAFF:
             self.requester_header = RequesterHeader(clock=clock, parent=self)
             self.requester_header.thread_chosen.connect(self.show_thread)
 
@@ -135,7 +136,7 @@ class ConversationPane(QWidget):
         rule.setFrameShadow(QFrame.Shadow.Sunken)
 
         self.view = MessageView(
-            peer_name=self.name, show_sysinfo_in=mode == "staff", clock=clock, parent=self
+            peer_name=self.name, show_sysinfo_in=mode == Mode.STAFF, clock=clock, parent=self
         )
         self.view.link_activated.connect(self._on_link)
 
@@ -169,7 +170,7 @@ class ConversationPane(QWidget):
         composer.setContentsMargins(0, 0, 0, 0)
         composer.setSpacing(8)
         composer.addWidget(self.edit, 1)
-        if mode == "staff":
+        if mode == Mode.STAFF:
             # Canned replies: a menu next to Send, and Ctrl+1..9 for the first nine.
             self.replies_button = QToolButton(self)
             self.replies_button.setObjectName("cannedReplies")

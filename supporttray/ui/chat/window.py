@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.jid import bare_jid
 from supporttray.core.presence import PresenceBook
@@ -33,7 +34,7 @@ class ChatWindow(KeptWindow):
         *,
         bridge: CoreBridge,
         book: PresenceBook | None,
-        mode: str,
+        mode: Mode,
         spawn: Spawn,
         app_name: str = "SupportTray",
         icons: IconSet | None = None,
@@ -75,7 +76,7 @@ class ChatWindow(KeptWindow):
 
         empty_text = (
             "No conversations yet.\nMessages from people who ask for help appear here."
-            if mode == "staff"
+            if mode == Mode.STAFF
             else "No conversations yet.\nUse “Ask support…” in the tray menu to start one."
         )
         self._empty = QLabel(empty_text, self)

@@ -82,7 +82,9 @@ class TrayController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        mode = Mode(mode)  # ValueError for anything else
+        if mode not in tuple(Mode):
+            raise ValueError(f"mode must be one of {', '.join(Mode)}, not {mode!r}")
+        mode = Mode(mode)
         if chat is not None and spawn is None:
             raise ValueError("a chat service needs spawn, to start its coroutines on the loop")
         self._book = book

@@ -31,6 +31,7 @@ FIGURES = {
     "sysinfo": "bench.sysinfo",
     "history": "bench.history",
     "staff_room": "bench.staff_room",
+    "reconnect": "bench.reconnect",
 }
 DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
 

@@ -228,10 +228,11 @@ class LineReader:
             self._closed = True
             self._cond.notify_all()
 
-    def wait_for(self, predicate: Callable[[str], bool], timeout: float) -> str:
-        """The first line (already read or still to come) for which predicate holds."""
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float, start: int = 0) -> str:
+        """The first line (already read or still to come, from line `start` on) for which
+        predicate holds."""
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = start
         with self._cond:
             while True:
                 for _, line in self.lines[seen:]:
@@ -346,9 +347,10 @@ class Run:
     def requester_names(self) -> list[str]:
         return [f"req{i:04d}" for i in range(1, self.requester_count + 1)]
 
-    # The requesters the cold-start and idle figures run as (app and bare baselines), each
-    # with the ten staff in its roster; latency has its own senders and a peer.
-    FOLLOWERS = ("me", "idleapp", "base", "baseidle", "idletray", "basetray")
+    # The requesters the cold-start, idle and reconnect figures run as (app and bare
+    # baselines), each with the ten staff in its roster; latency has its own senders and a peer.
+    FOLLOWERS = ("me", "idleapp", "base", "baseidle", "idletray", "basetray", "recapp",
+                 "recbare")
     LATENCY = ("latapp", "latbare", "peer")
     DESK = "desk"
 

@@ -13,9 +13,9 @@ import pytest
 
 from supporttray.core.connection import ConnectionState
 from supporttray.core.messages import Direction
+from supporttray.sandbox.fault_proxy import FaultProxy
 
 from .conftest import XmppServer
-from .fault_proxy import FaultProxy
 from .test_chat_wire import App, PlainPeer, build_app, online, signed_in
 from .test_staff_presence import seconds_until
 

@@ -24,10 +24,10 @@ import pytest
 from supporttray.app.chat import NOT_CONNECTED
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import Delivery, Direction
+from supporttray.sandbox.fault_proxy import FaultProxy
 from supporttray.xmpp.connection import ServerEndpoint
 
 from .conftest import XmppServer
-from .fault_proxy import FaultProxy
 from .test_chat_wire import PlainPeer, form_of
 from .test_cli_against_server import Cli, is_online, write_policy
 from .test_staff_presence import seconds_until

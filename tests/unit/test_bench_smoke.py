@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration  # the suite starts a sandbox Prosody
 
-FIGURES = {"cold_start", "idle", "latency", "flood", "sysinfo", "history", "staff_room"}
+FIGURES = {"cold_start", "idle", "latency", "flood", "sysinfo", "history", "staff_room",
+           "reconnect"}
 
 
 @pytest.fixture(scope="module")
@@ -63,5 +64,7 @@ def test_baselines_are_measured_in_the_same_run(smoke_result: dict[str, object])
     rows = smoke_result["rows"]
     assert isinstance(rows, list)
     with_baseline = {row["figure"] for row in rows if row["baseline"] is not None}
-    # cold start, idle, latency and the presence flood each compare against a bare client
-    assert {"cold start", "idle", "message latency", "presence flood"} <= with_baseline
+    # cold start, idle, latency, the presence flood and reconnection each compare against a
+    # bare client
+    assert {"cold start", "idle", "message latency", "presence flood",
+            "reconnect"} <= with_baseline

@@ -7,13 +7,14 @@ Every connection through it can be cut on demand the ways a road warrior's link 
   it any more (a NAT box that forgot us; Wi-Fi gone without a RST);
 - refusing: while set, every new connection is reset at once, before a byte crosses (the server
   is down, as a load balancer in front of it shows it).
-Only 127.0.0.1 is ever touched.
+Only 127.0.0.1 is ever touched. Used by the integration tests and the reconnection benchmark.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 
 
@@ -37,6 +38,11 @@ class FaultProxy:
         self.accepted = 0  # connections made through the proxy so far
         self.refusing = False  # reset every new connection at once: the server is down
         self.refused = 0  # connections reset that way so far
+        # For the reconnection benchmark: when the last connection was let through (the
+        # network is back for it: time.perf_counter(), comparable across processes on Linux),
+        # and the bytes the server sent the client through us so far.
+        self.accepted_at = 0.0
+        self.bytes_to_client = 0
 
     async def start(self) -> FaultProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -85,11 +91,12 @@ class FaultProxy:
         link.flowing.set()
         self._links.append(link)
         self.accepted += 1
+        self.accepted_at = time.perf_counter()
         link.tasks = [asyncio.ensure_future(self._pump(link, reader, up_writer)),
-                      asyncio.ensure_future(self._pump(link, up_reader, writer))]
+                      asyncio.ensure_future(self._pump(link, up_reader, writer, to_client=True))]
 
     async def _pump(self, link: _Link, source: asyncio.StreamReader,
-                    sink: asyncio.StreamWriter) -> None:
+                    sink: asyncio.StreamWriter, *, to_client: bool = False) -> None:
         with contextlib.suppress(OSError, asyncio.CancelledError):
             while True:
                 data = await source.read(65536)
@@ -99,6 +106,8 @@ class FaultProxy:
                 if link.dead:
                     continue
                 sink.write(data)
+                if to_client:
+                    self.bytes_to_client += len(data)
                 await sink.drain()
         if not link.dead:
             self._close(link)

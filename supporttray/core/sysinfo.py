@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 
 from supporttray.core.clock import utc_now
+from supporttray.core.text import ELLIPSIS, shorten
 
 log = logging.getLogger("supporttray.sysinfo")
 
@@ -82,9 +83,9 @@ def clean_value(value: str, max_chars: int = MAX_LOCAL_VALUE_CHARS) -> str:
     if _ANY_BAD.search(value) is not None:
         value = _STRIP.sub("", _BREAKS.sub(" ", value))
     value = value.strip()
-    if too_long or len(value) > max_chars:
-        value = value[: max_chars - 1].rstrip() + "…"
-    return value
+    if too_long:
+        value = value[: max_chars - 1].rstrip() + ELLIPSIS
+    return shorten(value, max_chars)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
+from supporttray.core.text import one_line as one_line  # ui/chat_window.py imports it here
 
 # A status message is someone else's free text: keep one menu line from growing across the screen.
 STATUS_MAX_CHARS = 60
@@ -45,14 +46,6 @@ def local_time_text(local: datetime | None) -> str:
     return f"{local:%H:%M} local"
 
 
-def one_line(text: str, limit: int = STATUS_MAX_CHARS) -> str:
-    """Free text (a status message, an error) on one line, cut with an ellipsis past `limit`."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + "…"
-
-
 @dataclass(frozen=True)
 class StaffRow:
     """One staff member as text pieces; the views arrange them (menu: one line, window: two)."""
@@ -85,7 +78,7 @@ def staff_row(member: StaffMember, now: datetime) -> StaffRow:
     return StaffRow(
         name=member.name,
         availability=member.availability.label,
-        status=one_line(member.status),
+        status=one_line(member.status, STATUS_MAX_CHARS),
         idle=idle_text(member.idle_seconds(now)),
         local_time=local_time_text(member.local_time(now)),
     )

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from supporttray.core.clock import Clock, utc_now
+from supporttray.core.durations import compact_duration
 from supporttray.core.sysinfo import (
     MAX_LOCAL_VALUE_CHARS,
     UNAVAILABLE,
@@ -25,6 +26,7 @@ from supporttray.core.sysinfo import (
     SysinfoSnapshot,
     clean_value,
 )
+from supporttray.core.utc_offsets import utc_offset_of
 
 log = logging.getLogger("supporttray.sysinfo")
 
@@ -197,25 +199,6 @@ def human_bytes(count: float) -> str:
         if count < 1024 or unit == "TiB":
             break
     return f"{count:.1f} {unit}"
-
-
-def human_duration(seconds: float) -> str:
-    """3 days and 4 hours -> "3 d 4 h"; the two largest units only."""
-    minutes = int(max(0.0, seconds) // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else "< 1 min"
-
-
-def utc_offset(offset_seconds: float) -> str:
-    """3600 -> "UTC+01:00"."""
-    sign = "-" if offset_seconds < 0 else "+"
-    minutes = round(abs(offset_seconds) / 60)
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # Text that firmware vendors leave in DMI fields they did not fill in.
@@ -537,13 +520,13 @@ def battery_charging() -> str:
     unknown = (psutil.POWER_TIME_UNKNOWN, psutil.POWER_TIME_UNLIMITED)
     if left in unknown or left is None or left < 0:
         return "on battery"
-    return f"on battery, {human_duration(left)} left"
+    return f"on battery, {compact_duration(left)} left"
 
 
 def uptime() -> str:
     import psutil
 
-    return human_duration(time.time() - psutil.boot_time())
+    return compact_duration(time.time() - psutil.boot_time())
 
 
 def net_addresses() -> str:
@@ -647,8 +630,7 @@ def time_zone() -> str:
     from datetime import datetime
 
     now = datetime.now().astimezone()
-    delta = now.utcoffset()
-    offset = utc_offset(delta.total_seconds() if delta is not None else 0.0)
+    offset = utc_offset_of(now)
     short = now.tzname() or ""
     name = _zone_name()
     if name and short and short != name:

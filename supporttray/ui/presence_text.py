@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
+from supporttray.core.durations import duration_text
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
 from supporttray.core.text import one_line as one_line  # ui/chat_window.py imports it here
@@ -14,20 +15,6 @@ from supporttray.core.text import one_line as one_line  # ui/chat_window.py impo
 # A status message is someone else's free text: keep one menu line from growing across the screen.
 STATUS_MAX_CHARS = 60
 SEPARATOR = " · "
-
-
-def duration_text(seconds: int) -> str:
-    """`12 min`, `2 h 5 min`, `2 h`, `1 day`, `3 days`; '' under a minute."""
-    if seconds < 60:
-        return ""
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days = hours // 24
-    return "1 day" if days == 1 else f"{days} days"
 
 
 def idle_text(seconds: int | None) -> str:

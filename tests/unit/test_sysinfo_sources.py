@@ -26,11 +26,9 @@ from supporttray.core.sysinfo_sources import (
     SysinfoCollector,
     hardware_model,
     human_bytes,
-    human_duration,
     meaningful,
     parse_linux_default_route,
     parse_linux_default_route6,
-    utc_offset,
 )
 
 
@@ -307,17 +305,6 @@ def test_sizes_read_in_binary_units() -> None:
     assert human_bytes(3 * 2**50) == "3072.0 TiB"
 
 
-def test_durations_read_in_the_two_largest_units() -> None:
-    assert human_duration(3 * 86400 + 4 * 3600 + 59) == "3 d 4 h"
-    assert human_duration(4 * 3600 + 12 * 60) == "4 h 12 min"
-    assert human_duration(12 * 60 + 30) == "12 min"
-    assert human_duration(20) == "< 1 min"
-
-
-def test_utc_offsets_have_a_sign_hours_and_minutes() -> None:
-    assert utc_offset(3600) == "UTC+01:00"
-    assert utc_offset(-(3 * 3600 + 30 * 60)) == "UTC-03:30"
-    assert utc_offset(0) == "UTC+00:00"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """System info attached to a new request: the model, its readable form and wire validation.
 
-Pure: no psutil, no Qt, no slixmpp. The collectors live in `sysinfo_sources`, so that the
+Pure: no psutil, no Qt, no slixmpp. The collectors live in `platform.sysinfo_sources`, so that the
 staff side (which only reads received forms) and start-up never pay for importing them.
 """
 
@@ -8,44 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import MappingProxyType
 
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.clock import utc_now
 from supporttray.core.text import ELLIPSIS, shorten
 
 log = logging.getLogger("supporttray.sysinfo")
-
-# One label per standard field, in the order of config.schema.SYSINFO_FIELDS (core may not
-# import config, so a unit test holds the two together).
-LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "os.name": "OS",
-        "os.version": "OS version",
-        "os.build": "OS build",
-        "host.name": "Computer name",
-        "user.name": "User",
-        "hw.vendor": "Manufacturer",
-        "hw.model": "Model",
-        "cpu": "CPU",
-        "mem.total": "Memory",
-        "mem.available": "Memory free",
-        "disk.free": "Disk free",
-        "battery.percent": "Battery",
-        "battery.charging": "Power",
-        "uptime": "Uptime",
-        "net.addresses": "IP addresses",
-        "net.default": "Default network",
-        "tz": "Time zone",
-        "local_time": "Local time",
-        "locale": "Locale",
-        "app.version": "SupportTray version",
-        "conn.server": "Server",
-        "conn.tls": "TLS",
-    }
-)
 
 UNAVAILABLE = "unavailable"
 FORM_TYPE = "urn:supporttray:sysinfo:0"

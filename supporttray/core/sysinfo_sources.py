@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from supporttray.config.sysinfo_fields import APP_KEYS
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.durations import compact_duration
 from supporttray.core.sysinfo import (
@@ -38,7 +39,7 @@ ConnectionInfo = Callable[[], "tuple[str, str] | None"]
 
 # Filled in on the calling thread, not by a source thread: they need no I/O, and the
 # connection state belongs to the event loop's thread.
-INLINE_FIELDS = ("app.version", "conn.server", "conn.tls")
+INLINE_FIELDS = APP_KEYS
 
 # A source stuck in a system call cannot be killed; this only bounds how long the thread
 # of a helper command lingers after the collector has already reported "unavailable".

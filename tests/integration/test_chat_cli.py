@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from supporttray import __version__
-from supporttray.core.sysinfo import LABELS
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.xmpp.connection import ServerEndpoint
 
 from .conftest import XmppServer

@@ -42,8 +42,16 @@ def test_core_and_config_import_neither_qt_nor_slixmpp(layer: str) -> None:
 
 
 def test_core_imports_no_layer_above_it() -> None:
-    above = tuple(f"supporttray.{n}" for n in ("config", "xmpp", "app", "ui", "ipc", "sandbox"))
+    above = tuple(f"supporttray.{n}" for n in ("xmpp", "app", "ui", "ipc", "sandbox"))
     assert offenders(modules_in("core"), above) == []
+
+
+def test_core_reads_from_config_only_the_sysinfo_field_registry() -> None:
+    # config sits below core (DESIGN.md), but settings and policy read files and the registry:
+    # core takes only the pure list of system-info fields from it.
+    reads = {name for path in modules_in("core") for name in imports_of(path)
+             if name.startswith("supporttray.config")}
+    assert reads <= {"supporttray.config.sysinfo_fields"}
 
 
 def test_only_the_xmpp_package_imports_slixmpp() -> None:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from supporttray.app.sysinfo_command import run_sysinfo
-from supporttray.config.schema import SYSINFO_FIELDS
+from supporttray.config.sysinfo_fields import KEYS, LABELS
 from supporttray.core.clock import FakeClock
-from supporttray.core.sysinfo import LABELS, MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
+from supporttray.core.sysinfo import MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
 from supporttray.core.sysinfo_sources import (
     DEFAULT_SOURCES,
     INLINE_FIELDS,
@@ -262,12 +262,12 @@ def test_importing_the_collector_loads_no_psutil() -> None:
 
 # -- the real sources on this machine -----------------------------------------------------------
 def test_every_standard_field_has_a_source() -> None:
-    assert set(DEFAULT_SOURCES) | set(INLINE_FIELDS) == set(SYSINFO_FIELDS)
+    assert set(DEFAULT_SOURCES) | set(INLINE_FIELDS) == set(KEYS)
 
 
 def test_real_sources_describe_this_machine_quickly() -> None:
     # Given the real sources and every standard field
-    subject = SysinfoCollector(SYSINFO_FIELDS, app_version="9.9")
+    subject = SysinfoCollector(KEYS, app_version="9.9")
     # When collecting cold, then warm
     started = time.perf_counter()
     subject.collect()
@@ -283,7 +283,7 @@ def test_real_sources_describe_this_machine_quickly() -> None:
     for key in ("os.name", "host.name", "cpu", "mem.total", "local_time", "tz"):
         value = snapshot.get(key)
         assert value and value != UNAVAILABLE, f"{key}: {value!r}"
-    assert [i.key for i in snapshot.items] == list(SYSINFO_FIELDS)
+    assert [i.key for i in snapshot.items] == list(KEYS)
     assert warm_ms < 200, f"first {first_ms:.1f} ms, warm {warm_ms:.1f} ms"
 
 

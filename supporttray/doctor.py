@@ -238,7 +238,7 @@ async def _staff_room_finding(room: StaffRoom | None) -> Finding:
 
 def _idle_finding(settings: Settings) -> Finding:
     """Auto-away needs the desktop's idle time; say where it comes from, or that it cannot."""
-    from supporttray.app.desktop_idle import desktop_idle
+    from supporttray.platform.desktop_idle import desktop_idle
 
     away = settings.get_int("presence.auto_away_minutes")
     xa = settings.get_int("presence.auto_xa_minutes")

@@ -23,8 +23,8 @@ from supporttray.config.settings import Settings
 from supporttray.ipc import protocol
 
 if TYPE_CHECKING:
+    from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
-    from supporttray.app.desktop_idle import AutoAwayRunner
     from supporttray.app.on_call import OnCallRunner
     from supporttray.config.password_source import PasswordSource
     from supporttray.core.history import HistoryStore
@@ -288,8 +288,9 @@ def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | N
     `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
     if settings.get_str("support.mode") != "staff":
         return None
-    from supporttray.app.desktop_idle import AutoAwayRunner, desktop_idle
+    from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.core.auto_away import AutoAway
+    from supporttray.platform.desktop_idle import desktop_idle
 
     auto = AutoAway(own, away_minutes=settings.get_int("presence.auto_away_minutes"),
                     xa_minutes=settings.get_int("presence.auto_xa_minutes"))
@@ -341,7 +342,7 @@ def build_chat(
     from supporttray.app.chat import ChatService
     from supporttray.core.conversations import Conversations
     from supporttray.core.presence import PresenceBook
-    from supporttray.core.sysinfo_sources import SysinfoCollector
+    from supporttray.platform.sysinfo_collector import SysinfoCollector
 
     if history is None:
         from supporttray.core.history_file import check_history, open_history

@@ -1,7 +1,7 @@
 """System info attached to a new request: the model, its readable form and wire validation.
 
-Pure: no psutil, no Qt, no slixmpp. The collectors live in `platform.sysinfo_sources`, so that the
-staff side (which only reads received forms) and start-up never pay for importing them.
+Pure: no psutil, no Qt, no slixmpp. The collector and its sources live in `platform/`, so that
+the staff side (which only reads received forms) and start-up never pay for importing them.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from supporttray.core.history import HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.sysinfo import BLOCK_HEADER, SysinfoItem, SysinfoSnapshot
-from supporttray.core.sysinfo_sources import SysinfoCollector
+from supporttray.platform.sysinfo_collector import SysinfoCollector
 from supporttray.sandbox.prosody import Account, ProsodySandbox
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 

@@ -19,11 +19,10 @@ from supporttray.app.sysinfo_command import run_sysinfo
 from supporttray.config.sysinfo_fields import KEYS, LABELS
 from supporttray.core.clock import FakeClock
 from supporttray.core.sysinfo import MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
-from supporttray.core.sysinfo_sources import (
+from supporttray.platform.sysinfo_collector import INLINE_FIELDS, SysinfoCollector
+from supporttray.platform.sysinfo_sources import (
     DEFAULT_SOURCES,
-    INLINE_FIELDS,
     SourceUnavailable,
-    SysinfoCollector,
     hardware_model,
     human_bytes,
     meaningful,
@@ -238,7 +237,7 @@ def test_a_hung_source_does_not_keep_the_program_from_exiting() -> None:
     code = textwrap.dedent(
         """
         import time
-        from supporttray.core.sysinfo_sources import SysinfoCollector
+        from supporttray.platform.sysinfo_collector import SysinfoCollector
         c = SysinfoCollector(["cpu"], sources={"cpu": lambda: time.sleep(60) or "x"},
                              app_version="1")
         print(c.collect().get("cpu"))
@@ -253,7 +252,7 @@ def test_a_hung_source_does_not_keep_the_program_from_exiting() -> None:
 
 
 def test_importing_the_collector_loads_no_psutil() -> None:
-    code = ("import sys, supporttray.core.sysinfo, supporttray.core.sysinfo_sources; "
+    code = ("import sys, supporttray.core.sysinfo, supporttray.platform.sysinfo_collector; "
             "print(' '.join(m for m in ('psutil', 'asyncio') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)

@@ -1,0 +1,1 @@
+"""OS probes: system-info sources, desktop idle time (no Qt widgets, no slixmpp)."""

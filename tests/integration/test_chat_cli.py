@@ -18,7 +18,7 @@ import pytest
 
 from supporttray import __version__
 from supporttray.config.sysinfo_fields import LABELS
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_chat_wire import PlainPeer, form_fields, form_of

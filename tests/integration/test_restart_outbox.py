@@ -24,7 +24,7 @@ import pytest
 from supporttray.app.chat import NOT_CONNECTED
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import Delivery, Direction
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .fault_proxy import FaultProxy

@@ -42,8 +42,33 @@ def test_core_and_config_import_neither_qt_nor_slixmpp(layer: str) -> None:
 
 
 def test_core_imports_no_layer_above_it() -> None:
-    above = tuple(f"supporttray.{n}" for n in ("xmpp", "app", "ui", "ipc", "sandbox"))
+    above = tuple(f"supporttray.{n}" for n in ("platform", "xmpp", "app", "ui", "ipc", "sandbox"))
     assert offenders(modules_in("core"), above) == []
+
+
+# What reads the machine rather than computes: it belongs in platform/, not in core.
+OS_PROBES = ("subprocess", "ctypes", "winreg", "_winreg", "msvcrt", "platform", "psutil",
+             "socket", "getpass", "plistlib", "pwd", "grp", "resource", "fcntl", "dbus",
+             "jeepney", "PySide6.QtDBus")
+
+
+def test_core_reads_nothing_from_the_machine() -> None:
+    assert offenders(modules_in("core"), OS_PROBES) == []
+
+
+def test_platform_probes_build_on_core_and_config_only() -> None:
+    above = tuple(f"supporttray.{n}" for n in ("xmpp", "app", "ui", "ipc", "sandbox"))
+    assert offenders(modules_in("platform"), above) == []
+
+
+def test_platform_probes_use_no_widgets_and_no_slixmpp() -> None:
+    assert offenders(modules_in("platform"), ("PySide6.QtWidgets", "slixmpp", "qasync")) == []
+
+
+def test_config_is_the_bottom_layer() -> None:
+    above = tuple(f"supporttray.{n}" for n in
+                  ("core", "platform", "xmpp", "app", "ui", "ipc", "sandbox"))
+    assert offenders(modules_in("config"), above) == []
 
 
 def test_core_reads_from_config_only_the_sysinfo_field_registry() -> None:
@@ -63,6 +88,10 @@ def test_ui_does_not_reach_into_the_xmpp_layer() -> None:
     assert offenders(modules_in("ui"), ("slixmpp", "supporttray.xmpp")) == []
 
 
+def test_presence_wording_is_qt_free_so_it_unit_tests_without_widgets() -> None:
+    assert offenders([PACKAGE / "ui" / "presence_text.py"], ("PySide6",)) == []
+
+
 def test_app_services_build_no_widgets() -> None:
     assert offenders(modules_in("app"), ("PySide6", "qasync", "supporttray.ui")) == []
 
@@ -76,6 +105,20 @@ def test_importing_core_at_runtime_loads_no_qt_and_no_slixmpp() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split()
     assert [m for m in loaded if m.startswith(("PySide6", "slixmpp", "qasync"))] == []
+
+
+def loaded_by(statement: str) -> list[str]:
+    """The modules a fresh interpreter holds after `statement`: no other test's imports hide
+    a stray one."""
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+
+
+@pytest.mark.parametrize("module", ["supporttray.app.account", "supporttray.doctor"])
+def test_naming_a_server_and_the_staff_loads_no_slixmpp(module: str) -> None:
+    assert [m for m in loaded_by(f"import {module}") if m.startswith("slixmpp")] == []
 
 
 def test_the_layer_check_itself_catches_a_forbidden_import(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ class SupportRequest:
         return max(0, int((now - self.opened).total_seconds()))
 
     def as_status(self, now: datetime) -> dict[str, Any]:
-        """One entry of `status --json` "requests" (DESIGN.md)."""
+        """One entry of `status --json` "requests" (../shared/DESIGN.md)."""
         return {"id": self.id, "from": self.requester, "thread": self.thread,
                 "waiting_seconds": self.waiting_seconds(now), "claimed_by": self.claimed_by,
                 "summary": self.summary}

@@ -212,7 +212,7 @@ async def test_status_json_prints_the_documented_object(cli: Cli) -> None:
                 lambda s: is_online(s) and staff_member(s, cli.staff.jid)["local_time"] is not None
             )
 
-            # then it has every key DESIGN.md promises, with the documented values
+            # then it has every key ../shared/DESIGN.md promises, with the documented values
             assert set(status) >= STATUS_KEYS
             assert status["account"] == cli.requester.jid
             assert status["mode"] == "requester"

@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md, enforced: a convention alone does not hold them apart."""
+"""The layers of ../shared/DESIGN.md, enforced: a convention alone does not hold them apart."""
 
 from __future__ import annotations
 
@@ -72,8 +72,8 @@ def test_config_is_the_bottom_layer() -> None:
 
 
 def test_core_reads_from_config_only_the_sysinfo_field_registry() -> None:
-    # config sits below core (DESIGN.md), but settings and policy read files and the registry:
-    # core takes only the pure list of system-info fields from it.
+    # config sits below core (../shared/DESIGN.md), but settings and policy read files and the
+    # Windows registry: core takes only the pure list of system-info fields from it.
     reads = {name for path in modules_in("core") for name in imports_of(path)
              if name.startswith("supporttray.config")}
     assert reads <= {"supporttray.config.sysinfo_fields"}

@@ -1,4 +1,4 @@
-"""The `supporttray` command line (a contract: IT scripts rely on it; see DESIGN.md).
+"""The `supporttray` command line (a contract: IT scripts rely on it; see ../shared/DESIGN.md).
 
 Every failure ends as one sentence on stderr and a non-zero exit code, never a traceback:
 1 = failed, 2 = bad usage or configuration, 3 = no running instance (`status`).

@@ -28,6 +28,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
 from supporttray.service_settings import support_config
 from supporttray.xmpp import tls
+from supporttray.xmpp.stream_probe import read_until, stream_features
 
 if TYPE_CHECKING:
     from supporttray.xmpp.discovery import ServiceDirectory
@@ -145,16 +146,12 @@ def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) 
         return False
     try:
         with socket.create_connection((host, port), timeout=TIMEOUT) as raw:
-            raw.sendall(
-                f"<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' "
-                "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>".encode()
-            )
-            features = _read_until(raw, b"</stream:features>")
+            features = stream_features(raw, domain)
             if b"urn:ietf:params:xml:ns:xmpp-tls" not in features:
                 report(Finding("FAIL", "tls", f"{host}:{port} does not offer STARTTLS"))
                 return False
             raw.sendall(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
-            if b"<proceed" not in _read_until(raw, b"/>"):
+            if b"<proceed" not in read_until(raw, b"/>"):
                 report(Finding("FAIL", "tls", "the server refused to start TLS"))
                 return False
             with context.wrap_socket(raw, server_hostname=domain) as secured:
@@ -172,16 +169,6 @@ def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) 
     report(Finding("OK", "tls", f"{version}, certificate for {domain} trusted, valid until "
                                 f"{expires}"))
     return True
-
-
-def _read_until(sock: socket.socket, marker: bytes, limit: int = 65536) -> bytes:
-    data = b""
-    while marker not in data and len(data) < limit:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 async def _login_check(settings: Settings, password: str) -> list[Finding]:
@@ -253,7 +240,7 @@ async def _staff_room_finding(room: StaffRoom | None) -> Finding:
 
 def _idle_finding(settings: Settings) -> Finding:
     """Auto-away needs the desktop's idle time; say where it comes from, or that it cannot."""
-    from supporttray.app.desktop_idle import desktop_idle
+    from supporttray.platform.desktop_idle import desktop_idle
 
     away = settings.get_int("presence.auto_away_minutes")
     xa = settings.get_int("presence.auto_xa_minutes")

@@ -24,8 +24,8 @@ from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
 
 if TYPE_CHECKING:
+    from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
-    from supporttray.app.desktop_idle import AutoAwayRunner
     from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
     from supporttray.config.password_source import PasswordSource
@@ -289,8 +289,9 @@ def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | N
     `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
     if support_mode(settings) is not Mode.STAFF:
         return None
-    from supporttray.app.desktop_idle import AutoAwayRunner, desktop_idle
+    from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.core.auto_away import AutoAway
+    from supporttray.platform.desktop_idle import desktop_idle
 
     auto = AutoAway(own, away_minutes=settings.get_int("presence.auto_away_minutes"),
                     xa_minutes=settings.get_int("presence.auto_xa_minutes"))
@@ -357,7 +358,7 @@ def build_chat(
     from supporttray.app.chat import ChatService
     from supporttray.core.conversations import Conversations
     from supporttray.core.presence import PresenceBook
-    from supporttray.core.sysinfo_sources import SysinfoCollector
+    from supporttray.platform.sysinfo_collector import SysinfoCollector
 
     if history is None:
         from supporttray.core.history_file import check_history, open_history

@@ -24,7 +24,9 @@ async def online_client(job, account, queue, room_jid, staff):
     from supporttray.core.connection import ConnectionMonitor, ConnectionState
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
-    from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
+    from supporttray.core.staff_directory import StaffDirectory
+    from supporttray.xmpp.connection import XmppConnection
+    from supporttray.xmpp.endpoint import ServerEndpoint
     from supporttray.xmpp.staff_room import StaffRoom
 
     where = ServerEndpoint(job["domain"], job["host"], job["port"], ca_file=Path(job["ca_file"]))

@@ -18,10 +18,11 @@ def main() -> int:
     from PySide6.QtCore import Qt, QTimer
 
     from supporttray import __version__
-    from supporttray.config.schema import SYSINFO_FIELDS
+    from supporttray.config.sysinfo_fields import KEYS as SYSINFO_FIELDS
     from supporttray.core.sysinfo import UNAVAILABLE
-    from supporttray.core.sysinfo_sources import DEFAULT_SOURCES, SysinfoCollector
     from supporttray.launcher import run_qt
+    from supporttray.platform.sysinfo_collector import SysinfoCollector
+    from supporttray.platform.sysinfo_sources import DEFAULT_SOURCES
 
     calls: list[tuple[str, int, float, str]] = []  # (field, thread id, seconds, thread name)
 

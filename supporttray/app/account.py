@@ -7,7 +7,8 @@ from pathlib import Path
 
 from supporttray.config.mode import Mode
 from supporttray.core.jid import bare_jid, domain_of
-from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, staff_jids
+from supporttray.core.staff_directory import StaffDirectory, staff_jids
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 
 class SetupError(Exception):

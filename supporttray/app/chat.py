@@ -37,7 +37,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
 from supporttray.core.sysinfo import SysinfoSnapshot
-from supporttray.core.sysinfo_sources import SysinfoCollector
+from supporttray.platform.sysinfo_collector import SysinfoCollector
 
 log = logging.getLogger("supporttray.app")
 

@@ -212,7 +212,7 @@ class SupportService:
         return changed
 
     def status(self) -> dict[str, Any]:
-        """The `status --json` object (a contract: see DESIGN.md)."""
+        """The `status --json` object (a contract: see ../shared/DESIGN.md)."""
         now = self.clock()
         status = self.monitor.status
         members = []

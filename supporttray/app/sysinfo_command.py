@@ -8,7 +8,8 @@ import time
 from collections.abc import Mapping
 from typing import TextIO
 
-from supporttray.core.sysinfo_sources import Source, SysinfoCollector
+from supporttray.platform.sysinfo_collector import SysinfoCollector
+from supporttray.platform.sysinfo_sources import Source
 
 log = logging.getLogger("supporttray.sysinfo")
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
+
 Kind = Literal["str", "int", "float", "bool", "str_list", "choice"]
 
 # What a string setting must look like beyond "is a string".
@@ -23,31 +25,6 @@ Format = Literal["text", "jid", "domain", "path", "sysinfo_field"]
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
-SYSINFO_FIELDS: tuple[str, ...] = (
-    "os.name",
-    "os.version",
-    "os.build",
-    "host.name",
-    "user.name",
-    "hw.vendor",
-    "hw.model",
-    "cpu",
-    "mem.total",
-    "mem.available",
-    "disk.free",
-    "battery.percent",
-    "battery.charging",
-    "uptime",
-    "net.addresses",
-    "net.default",
-    "tz",
-    "local_time",
-    "locale",
-    "app.version",
-    "conn.server",
-    "conn.tls",
-)
-"""The standard system-info fields, in the order they are shown; the default of sysinfo.fields."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +156,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
             _spec(
                 "sysinfo.fields",
                 "str_list",
-                SYSINFO_FIELDS,
+                SYSINFO_KEYS,
                 "System-info fields that may be sent with a new request.",
                 format="sysinfo_field",
             ),
@@ -377,8 +354,8 @@ def _check_string(spec: KeySpec, value: object) -> str:
         _check_jid(value, allow_empty=spec.kind == "str")
     elif spec.format == "domain":
         _check_domain(value, allow_empty=spec.kind == "str")
-    elif spec.format == "sysinfo_field" and value not in SYSINFO_FIELDS:
-        close = difflib.get_close_matches(value, SYSINFO_FIELDS, n=1)
+    elif spec.format == "sysinfo_field" and value not in SYSINFO_KEYS:
+        close = difflib.get_close_matches(value, SYSINFO_KEYS, n=1)
         hint = f"; did you mean {_quote(close[0])}?" if close else ""
         raise InvalidValue(f"{_quote(value)} is not a system-info field{hint}")
     return value

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+from supporttray.core.text import one_line
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 LABEL_CHARS = 50
@@ -62,5 +63,4 @@ def latest_sysinfo(messages: Iterable[ChatMessage]) -> tuple[tuple[str, str], ..
 
 def label(template: str) -> str:
     """A menu entry for a snippet: its first line, shortened."""
-    line = " ".join(template.split())
-    return line if len(line) <= LABEL_CHARS else line[: LABEL_CHARS - 1] + "…"
+    return one_line(template, LABEL_CHARS)

@@ -43,6 +43,7 @@ from supporttray.core.history_schema import SEARCH_INDEX as SEARCH_INDEX
 from supporttray.core.history_schema import NoFullTextSearch, migrate
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ArchivePosition, ChatMessage, Delivery, Direction
+from supporttray.core.text import first_line as first_line_of
 
 log = logging.getLogger("supporttray.store")
 
@@ -56,7 +57,6 @@ PURGE_BATCH: Final = 500
 MAX_SEARCH_WORDS: Final = 32
 # A thread summary reads this much of a body for its first line: a 1 MB pasted log stays cheap.
 FIRST_LINE_SCAN_CHARS: Final = 400
-FIRST_LINE_CHARS: Final = 120
 
 _NO_END: Final = 2**63 - 1  # later than any timestamp
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -450,7 +450,7 @@ class HistoryStore:
             tuple(
                 ThreadSummary(
                     thread=str(thread), started=_from_micros(started),
-                    first_line=None if first is None else first_line(str(first)),
+                    first_line=None if first is None else first_line_of(str(first)),
                     messages=int(messages),
                 )
                 for thread, started, messages, _total, first in rows
@@ -624,13 +624,6 @@ def fts_query(text: str) -> str | None:
     if not words:
         return None
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
-
-
-def first_line(body: str, limit: int = FIRST_LINE_CHARS) -> str:
-    """The first non-blank line of a message, on one line, cut with "…" past `limit`."""
-    line = next((ln for ln in body.splitlines() if ln.strip()), "")
-    line = " ".join(line.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def _primary_code(error: sqlite3.Error) -> int | None:

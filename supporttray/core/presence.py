@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -292,11 +292,3 @@ class PresenceBook:
             self._pending.add(key)
         else:
             self.changed.emit(BookChanged(frozenset({key})))
-
-
-def staff_from_names(jids: Iterable[str]) -> PresenceBook:
-    """A book preloaded with the given staff JIDs (convenience for tests and the demo)."""
-    book = PresenceBook()
-    for jid in jids:
-        book.add_staff(jid)
-    return book

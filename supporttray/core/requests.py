@@ -20,8 +20,8 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
+from supporttray.core.text import first_line as first_line_of
 
-FIRST_LINE_CHARS = 120
 # The question as the team sees it (posted to the staff room): enough for any real question.
 QUESTION_CHARS = 4000
 
@@ -47,7 +47,7 @@ class SupportRequest:
         return max(0, int((now - self.opened).total_seconds()))
 
     def as_status(self, now: datetime) -> dict[str, Any]:
-        """One entry of `status --json` "requests" (DESIGN.md)."""
+        """One entry of `status --json` "requests" (../shared/DESIGN.md)."""
         return {"id": self.id, "from": self.requester, "thread": self.thread,
                 "waiting_seconds": self.waiting_seconds(now), "claimed_by": self.claimed_by,
                 "summary": self.summary}
@@ -81,7 +81,7 @@ class RequestQueue:
             return None
         request = SupportRequest(
             id=key, requester=requester, thread=message.thread,
-            first_line=_first_line(message.body), opened=message.timestamp.astimezone(UTC),
+            first_line=first_line_of(message.body), opened=message.timestamp.astimezone(UTC),
             summary=_summary(message), question=message.body[:QUESTION_CHARS],
             sysinfo=message.sysinfo,
         )
@@ -136,11 +136,6 @@ class RequestQueue:
 
     def as_status(self, now: datetime) -> list[dict[str, Any]]:
         return [r.as_status(now) for r in self.requests()]
-
-
-def _first_line(body: str) -> str:
-    line = next((part.strip() for part in body.splitlines() if part.strip()), "")
-    return line if len(line) <= FIRST_LINE_CHARS else line[: FIRST_LINE_CHARS - 1] + "…"
 
 
 def _summary(message: ChatMessage) -> str:

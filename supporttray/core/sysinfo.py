@@ -1,50 +1,22 @@
 """System info attached to a new request: the model, its readable form and wire validation.
 
-Pure: no psutil, no Qt, no slixmpp. The collectors live in `sysinfo_sources`, so that the
-staff side (which only reads received forms) and start-up never pay for importing them.
+Pure: no psutil, no Qt, no slixmpp. The collector and its sources live in `platform/`, so that
+the staff side (which only reads received forms) and start-up never pay for importing them.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import MappingProxyType
 
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.clock import utc_now
+from supporttray.core.text import ELLIPSIS, shorten
 
 log = logging.getLogger("supporttray.sysinfo")
-
-# One label per standard field, in the order of config.schema.SYSINFO_FIELDS (core may not
-# import config, so a unit test holds the two together).
-LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "os.name": "OS",
-        "os.version": "OS version",
-        "os.build": "OS build",
-        "host.name": "Computer name",
-        "user.name": "User",
-        "hw.vendor": "Manufacturer",
-        "hw.model": "Model",
-        "cpu": "CPU",
-        "mem.total": "Memory",
-        "mem.available": "Memory free",
-        "disk.free": "Disk free",
-        "battery.percent": "Battery",
-        "battery.charging": "Power",
-        "uptime": "Uptime",
-        "net.addresses": "IP addresses",
-        "net.default": "Default network",
-        "tz": "Time zone",
-        "local_time": "Local time",
-        "locale": "Locale",
-        "app.version": "SupportTray version",
-        "conn.server": "Server",
-        "conn.tls": "TLS",
-    }
-)
 
 UNAVAILABLE = "unavailable"
 FORM_TYPE = "urn:supporttray:sysinfo:0"
@@ -82,9 +54,9 @@ def clean_value(value: str, max_chars: int = MAX_LOCAL_VALUE_CHARS) -> str:
     if _ANY_BAD.search(value) is not None:
         value = _STRIP.sub("", _BREAKS.sub(" ", value))
     value = value.strip()
-    if too_long or len(value) > max_chars:
-        value = value[: max_chars - 1].rstrip() + "…"
-    return value
+    if too_long:
+        value = value[: max_chars - 1].rstrip() + ELLIPSIS
+    return shorten(value, max_chars)
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""What the operating system tells or shows us: probes and watchers (no widgets)."""
+"""OS probes: system-info sources, desktop idle time (no Qt widgets, no slixmpp)."""

@@ -26,6 +26,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from supporttray.xmpp.stream_probe import read_until, stream_header
+
 log = logging.getLogger("supporttray.sandbox")
 
 
@@ -77,28 +79,17 @@ def reserve_ports(host: str, preferred: Sequence[int | None]) -> list[socket.soc
 
 def c2s_answers(host: str, port: int, domain: str) -> bool:
     """True when the c2s port speaks XMPP: it sends stream features for our domain."""
-    header = (
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-        "xmlns:stream='http://etherx.jabber.org/streams' "
-        f"to={_xml_attr(domain)} version='1.0'>"
-    ).encode()
     try:
         with socket.create_connection((host, port), timeout=2.0) as conn:
-            conn.sendall(header)
-            received = b""
-            while b"features" not in received:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return False
-                received += chunk
+            conn.sendall(stream_header(domain))
+            # The opening tag is proof enough: no need to wait for the features' end.
+            received = read_until(conn, b"features")
+            if b"features" not in received:
+                return False
             conn.sendall(b"</stream:stream>")
             return b"<stream:features" in received
     except OSError:
         return False
-
-
-def _xml_attr(value: str) -> str:
-    return "'" + value.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;") + "'"
 
 
 # -- what the child wrote ------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from supporttray.core.text import first_line as core_first_line
+
 # The schemes a click may open. Everything else (javascript:, file:, data:, smb:, ...) stays text.
 ALLOWED_SCHEMES: Final = frozenset({"http", "https", "mailto", "xmpp"})
 
@@ -157,12 +159,7 @@ def links(text: str) -> list[str]:
 
 def first_line(text: str, limit: int = NOTIFICATION_CHARS) -> str:
     """The first non-empty line of `text`, cleaned and cut to `limit` with "…"."""
-    head = clean(text[: limit * 4])
-    line = next((part for part in head.split("\n") if part.strip()), "")
-    line = " ".join(line.split())
-    if len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
-    return line
+    return core_first_line(clean(text[: limit * 4]), limit)
 
 
 def notification_text(text: str, limit: int = NOTIFICATION_CHARS) -> str:

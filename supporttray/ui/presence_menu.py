@@ -6,8 +6,9 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
 
 from supporttray.core.own_presence import MAX_STATUS_CHARS, OwnPresence
 from supporttray.core.presence import Availability
+from supporttray.core.text import one_line
 from supporttray.ui.icons import IconKey, IconSet
-from supporttray.ui.presence_text import menu_text, one_line
+from supporttray.ui.presence_text import menu_text
 
 CHOICES = (
     (Availability.AVAILABLE, "&Available"),

@@ -7,26 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
+from supporttray.core.durations import duration_text
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
+from supporttray.core.text import one_line
 
 # A status message is someone else's free text: keep one menu line from growing across the screen.
 STATUS_MAX_CHARS = 60
 SEPARATOR = " · "
-
-
-def duration_text(seconds: int) -> str:
-    """`12 min`, `2 h 5 min`, `2 h`, `1 day`, `3 days`; '' under a minute."""
-    if seconds < 60:
-        return ""
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days = hours // 24
-    return "1 day" if days == 1 else f"{days} days"
 
 
 def idle_text(seconds: int | None) -> str:
@@ -43,14 +31,6 @@ def local_time_text(local: datetime | None) -> str:
     if local is None:
         return ""
     return f"{local:%H:%M} local"
-
-
-def one_line(text: str, limit: int = STATUS_MAX_CHARS) -> str:
-    """Free text (a status message, an error) on one line, cut with an ellipsis past `limit`."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -85,7 +65,7 @@ def staff_row(member: StaffMember, now: datetime) -> StaffRow:
     return StaffRow(
         name=member.name,
         availability=member.availability.label,
-        status=one_line(member.status),
+        status=one_line(member.status, STATUS_MAX_CHARS),
         idle=idle_text(member.idle_seconds(now)),
         local_time=local_time_text(member.local_time(now)),
     )

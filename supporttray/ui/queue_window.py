@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import Clock, utc_now
+from supporttray.core.durations import duration_text
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge, QueueChanged, StaffRoomChanged
 from supporttray.ui.kept_window import KeptWindow
-from supporttray.ui.presence_text import duration_text
 
 log = logging.getLogger("supporttray.ui")
 

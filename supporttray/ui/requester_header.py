@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from supporttray.core import canned
 from supporttray.core.clock import Clock
 from supporttray.core.history import ThreadList, ThreadSummary
-from supporttray.core.sysinfo_sources import utc_offset
+from supporttray.core.utc_offsets import utc_offset_of
 from supporttray.ui.message_text import clean
 from supporttray.ui.sysinfo_panel import secondary_color
 
@@ -49,8 +49,7 @@ def wall_time_text(moment: datetime) -> str:
 
 def offset_text(moment: datetime) -> str:
     """`UTC−06:00`, with a real minus sign."""
-    delta = moment.utcoffset()
-    return utc_offset(delta.total_seconds() if delta is not None else 0.0).replace("-", "\u2212")
+    return utc_offset_of(moment).replace("-", "\u2212")
 
 
 def local_time_line(theirs: datetime) -> str:

@@ -14,13 +14,13 @@ from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.text import one_line
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet, badge_label
 from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.presence_text import (
     display_name,
     menu_text,
-    one_line,
     requests_menu_text,
     staff_row,
     tray_tooltip,

@@ -1,4 +1,4 @@
-"""The XMPP side: the only package that speaks slixmpp (see DESIGN.md)."""
+"""The XMPP side: the only package that speaks slixmpp (see ../shared/DESIGN.md)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,7 @@ import logging
 import random
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import slixmpp
@@ -21,12 +19,14 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, NetworkChange
-from supporttray.core.jid import bare_jid, domain_of
+from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
+from supporttray.core.staff_directory import StaffDirectory
 from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
 from supporttray.xmpp.discovery import ServiceDirectory
+from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
 from supporttray.xmpp.messaging import ChatSink, ChatWire
@@ -47,43 +47,6 @@ LINK_CHECK_SECONDS = ACK_DEADLINE_SECONDS
 _QUERIES_IN_FLIGHT = 8
 # Subscription requests queued per loop turn at login: 1,000 at once took ~25 ms of the UI loop.
 _SUBSCRIBES_PER_TURN = 100
-
-
-@dataclass(frozen=True)
-class ServerEndpoint:
-    """Where to connect and whom to trust."""
-
-    domain: str
-    host: str = ""  # "" = resolve the domain (DNS SRV), as any XMPP client does
-    port: int = 5222
-    direct_tls: bool = False
-    ca_file: Path | None = None
-
-    def describe(self) -> str:
-        return f"{self.host or self.domain}:{self.port}"
-
-
-@dataclass(frozen=True)
-class StaffDirectory:
-    """Who counts as support staff, and whose subscription requests we approve unasked."""
-
-    staff: tuple[str, ...] = ()
-    group: str = ""
-    staff_mode: bool = False
-    auto_accept_domains: tuple[str, ...] = ()
-
-    def is_requester(self, jid: str) -> bool:
-        """Whose system-info form a staff client accepts: from a listed domain, not staff."""
-        bare = bare_jid(jid)
-        return (self.staff_mode and bare not in {bare_jid(s) for s in self.staff}
-                and domain_of(bare) in {d.lower() for d in self.auto_accept_domains})
-
-    def auto_approves(self, jid: str) -> bool:
-        """Staff approve requesters from the listed domains; everyone approves the staff."""
-        bare = bare_jid(jid)
-        if bare in {bare_jid(s) for s in self.staff}:
-            return True
-        return self.staff_mode and domain_of(bare) in {d.lower() for d in self.auto_accept_domains}
 
 
 class XmppConnection:
@@ -609,7 +572,3 @@ class XmppConnection:
 
     def _on_handler_exception(self, exception: BaseException) -> None:
         log.error("error in an XMPP event handler", exc_info=exception)
-
-
-def staff_jids(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(bare_jid(v) for v in values if v.strip())

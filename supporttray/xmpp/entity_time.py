@@ -16,15 +16,15 @@ from slixmpp.xmlstream import ET
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
+from supporttray.core.utc_offsets import offset_text
+
 NS = "urn:xmpp:time"
 _TZO = re.compile(r"^\s*(?:(Z)|([+-])(\d{2}):(\d{2}))\s*$")
 
 
 def format_tzo(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    """5.5 h -> '+05:30'."""
+    return offset_text(offset.total_seconds())
 
 
 def parse_tzo(text: str | None) -> timedelta | None:

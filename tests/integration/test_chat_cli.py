@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from supporttray import __version__
-from supporttray.core.sysinfo import LABELS
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.config.sysinfo_fields import LABELS
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_chat_wire import PlainPeer, form_fields, form_of

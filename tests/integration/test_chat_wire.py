@@ -34,13 +34,14 @@ from supporttray.app.service import SupportService
 from supporttray.config.credentials import CredentialStore
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.core.sysinfo import BLOCK_HEADER, LABELS, SysinfoItem, SysinfoSnapshot
-from supporttray.core.sysinfo_sources import SysinfoCollector
+from supporttray.core.sysinfo import BLOCK_HEADER, SysinfoItem, SysinfoSnapshot
+from supporttray.platform.sysinfo_collector import SysinfoCollector
 from supporttray.sandbox.prosody import Account, ProsodySandbox
 from supporttray.service_settings import chat_config, support_config
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson

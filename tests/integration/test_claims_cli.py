@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from supporttray.sandbox.prosody import Account
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_chat_cli import add_policy

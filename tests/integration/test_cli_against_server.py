@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from supporttray.sandbox.prosody import Account
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_staff_presence import StaffClient, seconds_until
@@ -212,7 +212,7 @@ async def test_status_json_prints_the_documented_object(cli: Cli) -> None:
                 lambda s: is_online(s) and staff_member(s, cli.staff.jid)["local_time"] is not None
             )
 
-            # then it has every key DESIGN.md promises, with the documented values
+            # then it has every key ../shared/DESIGN.md promises, with the documented values
             assert set(status) >= STATUS_KEYS
             assert status["account"] == cli.requester.jid
             assert status["mode"] == "requester"

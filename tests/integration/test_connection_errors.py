@@ -22,8 +22,10 @@ from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
+from supporttray.core.staff_directory import StaffDirectory
 from supporttray.service_settings import support_config
-from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
+from supporttray.xmpp.connection import XmppConnection
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 

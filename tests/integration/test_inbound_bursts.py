@@ -26,8 +26,8 @@ import pytest
 from supporttray.core.connection import ConnectionState
 from supporttray.core.messages import Direction
 from supporttray.core.presence import Availability, BookChanged
+from supporttray.core.staff_directory import StaffDirectory
 from supporttray.sandbox.prosody import ProsodySandbox
-from supporttray.xmpp.connection import StaffDirectory
 
 from .conftest import XmppServer
 from .test_chat_wire import Heartbeat, PlainPeer, build_app, online

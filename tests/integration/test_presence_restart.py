@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_cli_against_server import Cli, is_online, write_policy

@@ -24,7 +24,7 @@ from .test_staff_room import room_for
 QUESTION = "The VPN drops every 5 minutes"
 # What Profanity 0.13 shows for a message that carries a top-level data form: a form to fill
 # in (in a window of its own, titled "<jid> config"), with the body nowhere. Our system-info
-# form was top-level until it moved into a wrapper of our own (DESIGN.md, wire contract).
+# form was top-level until it moved into a wrapper of our own (../shared/DESIGN.md, wire contract).
 FORM_SIGNS = ("Configuration for", "/form submit", "(null)")
 # What a plain client must never show of our elements.
 RAW_SIGNS = ("<", "urn:supporttray", "jabber:x:data")

@@ -7,7 +7,7 @@ Everything the user does goes through the command line (`supporttray run`, `ask 
 takes (there is no `quit` command). The app reaches the server through our fault proxy, which
 resets every connection while the server is "down". The staff member is a plain slixmpp client
 connected to the server directly, online throughout. The app's own record is read from its
-history file once it has quit (DESIGN.md's `history` command does not exist yet).
+history file once it has quit (../shared/DESIGN.md's `history` command does not exist yet).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from supporttray.app.chat import NOT_CONNECTED
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import Delivery, Direction
 from supporttray.sandbox.fault_proxy import FaultProxy
-from supporttray.xmpp.connection import ServerEndpoint
+from supporttray.xmpp.endpoint import ServerEndpoint
 
 from .conftest import XmppServer
 from .test_chat_wire import PlainPeer, form_of

@@ -28,11 +28,13 @@ from supporttray.core.auto_away import AutoAway
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, StaffMember
+from supporttray.core.staff_directory import StaffDirectory
 from supporttray.sandbox.prosody import Account, ProsodySandbox
 from supporttray.sandbox.server import SandboxServer
 from supporttray.service_settings import support_config
 from supporttray.xmpp import entity_time
-from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
+from supporttray.xmpp.connection import XmppConnection
+from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 
 from .conftest import XmppServer

@@ -22,10 +22,12 @@ from supporttray.core.messages import ChatMessage
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.staff_directory import StaffDirectory
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.sandbox.prosody import Account
 from supporttray.sandbox.server import SandboxServer
-from supporttray.xmpp.connection import ServerEndpoint, StaffDirectory, XmppConnection
+from supporttray.xmpp.connection import XmppConnection
+from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
 from supporttray.xmpp.staff_room import StaffRoom
 from supporttray.xmpp.stanzas import NS_REQUEST as NS

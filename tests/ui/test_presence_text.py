@@ -12,7 +12,6 @@ from supporttray.ui.presence_text import (
     idle_text,
     local_time_text,
     menu_text,
-    one_line,
     staff_line,
     staff_row,
     tray_tooltip,
@@ -43,13 +42,6 @@ def test_local_time_is_their_wall_clock_in_24_hours() -> None:
     theirs = NOW.astimezone(timezone(timedelta(hours=2, minutes=5)))
     assert local_time_text(theirs) == "14:05 local"
     assert local_time_text(None) == ""
-
-
-def test_one_line_collapses_whitespace_and_cuts_long_text() -> None:
-    assert one_line("Back\n  at 3") == "Back at 3"
-    cut = one_line("x" * 100, limit=10)
-    assert cut == "x" * 9 + "…"
-    assert len(cut) == 10
 
 
 def test_staff_line_names_availability_status_idle_and_local_time() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from supporttray.app.desktop_idle import desktop_idle
+from supporttray.platform.desktop_idle import desktop_idle
 
 pytestmark = pytest.mark.x11
 
@@ -51,7 +51,7 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from supporttray.app.desktop_idle import desktop_idle
+from supporttray.platform.desktop_idle import desktop_idle
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.tray import TrayController

@@ -27,7 +27,7 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.requests import SupportRequest
 from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.core.sysinfo import SysinfoSnapshot
-from supporttray.core.sysinfo_sources import SysinfoCollector
+from supporttray.platform.sysinfo_collector import SysinfoCollector
 from supporttray.service_settings import chat_config
 
 ALICE = "alice@example.org"

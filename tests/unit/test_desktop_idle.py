@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from supporttray.app.desktop_idle import desktop_idle
+from supporttray.platform.desktop_idle import desktop_idle
 
 
 def test_a_wayland_session_says_auto_away_is_off_instead_of_pretending(

@@ -27,6 +27,7 @@ from supporttray.core.messages import (
     Direction,
     new_message_id,
 )
+from supporttray.core.text import FIRST_LINE_CHARS
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -436,7 +437,7 @@ def test_a_long_first_message_gives_a_short_first_line(store: HistoryStore) -> N
     store.add(inc("word " * 100_000, minutes=1, thread="t-1"))
     [summary] = store.threads(ALICE).threads
     assert summary.first_line is not None
-    assert len(summary.first_line) <= history_module.FIRST_LINE_CHARS
+    assert len(summary.first_line) <= FIRST_LINE_CHARS
     assert summary.first_line.endswith("…")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from supporttray.core.messages import ChatMessage, Direction
-from supporttray.core.requests import FIRST_LINE_CHARS, RequestQueue, SupportRequest
+from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.text import FIRST_LINE_CHARS
 
 T0 = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
 SYSINFO = (("os.name", "Debian GNU/Linux 12 (bookworm)"), ("hw.model", "ThinkPad T14 (20S0)"))

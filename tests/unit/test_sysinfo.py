@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supporttray.config.schema import SYSINFO_FIELDS
+from supporttray.config.schema import KEYS as SETTINGS
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.sysinfo import (
     BLOCK_HEADER,
     KEY_PATTERN,
-    LABELS,
     MAX_LOCAL_VALUE_CHARS,
     UNAVAILABLE,
     SysinfoItem,
@@ -55,8 +55,8 @@ EXAMPLE = SysinfoSnapshot.from_pairs(
 
 
 # -- labels -------------------------------------------------------------------------------------
-def test_every_standard_field_has_a_label_in_the_policy_order() -> None:
-    assert tuple(LABELS) == SYSINFO_FIELDS
+def test_the_policy_default_sends_every_labelled_field_in_the_shown_order() -> None:
+    assert SETTINGS["sysinfo.fields"].default == tuple(LABELS)
 
 
 def test_labels_read_as_people_call_things() -> None:

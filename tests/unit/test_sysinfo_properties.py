@@ -7,9 +7,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.sysinfo import (
     KEY_PATTERN,
-    LABELS,
     SysinfoRejected,
     clean_value,
     validate_received,

@@ -16,21 +16,18 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from supporttray.app.sysinfo_command import run_sysinfo
-from supporttray.config.schema import SYSINFO_FIELDS
+from supporttray.config.sysinfo_fields import KEYS, LABELS
 from supporttray.core.clock import FakeClock
-from supporttray.core.sysinfo import LABELS, MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
-from supporttray.core.sysinfo_sources import (
+from supporttray.core.sysinfo import MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
+from supporttray.platform.sysinfo_collector import INLINE_FIELDS, SysinfoCollector
+from supporttray.platform.sysinfo_sources import (
     DEFAULT_SOURCES,
-    INLINE_FIELDS,
     SourceUnavailable,
-    SysinfoCollector,
     hardware_model,
     human_bytes,
-    human_duration,
     meaningful,
     parse_linux_default_route,
     parse_linux_default_route6,
-    utc_offset,
 )
 
 
@@ -240,7 +237,7 @@ def test_a_hung_source_does_not_keep_the_program_from_exiting() -> None:
     code = textwrap.dedent(
         """
         import time
-        from supporttray.core.sysinfo_sources import SysinfoCollector
+        from supporttray.platform.sysinfo_collector import SysinfoCollector
         c = SysinfoCollector(["cpu"], sources={"cpu": lambda: time.sleep(60) or "x"},
                              app_version="1")
         print(c.collect().get("cpu"))
@@ -255,7 +252,7 @@ def test_a_hung_source_does_not_keep_the_program_from_exiting() -> None:
 
 
 def test_importing_the_collector_loads_no_psutil() -> None:
-    code = ("import sys, supporttray.core.sysinfo, supporttray.core.sysinfo_sources; "
+    code = ("import sys, supporttray.core.sysinfo, supporttray.platform.sysinfo_collector; "
             "print(' '.join(m for m in ('psutil', 'asyncio') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
@@ -264,12 +261,12 @@ def test_importing_the_collector_loads_no_psutil() -> None:
 
 # -- the real sources on this machine -----------------------------------------------------------
 def test_every_standard_field_has_a_source() -> None:
-    assert set(DEFAULT_SOURCES) | set(INLINE_FIELDS) == set(SYSINFO_FIELDS)
+    assert set(DEFAULT_SOURCES) | set(INLINE_FIELDS) == set(KEYS)
 
 
 def test_real_sources_describe_this_machine_quickly() -> None:
     # Given the real sources and every standard field
-    subject = SysinfoCollector(SYSINFO_FIELDS, app_version="9.9")
+    subject = SysinfoCollector(KEYS, app_version="9.9")
     # When collecting cold, then warm
     started = time.perf_counter()
     subject.collect()
@@ -285,7 +282,7 @@ def test_real_sources_describe_this_machine_quickly() -> None:
     for key in ("os.name", "host.name", "cpu", "mem.total", "local_time", "tz"):
         value = snapshot.get(key)
         assert value and value != UNAVAILABLE, f"{key}: {value!r}"
-    assert [i.key for i in snapshot.items] == list(SYSINFO_FIELDS)
+    assert [i.key for i in snapshot.items] == list(KEYS)
     assert warm_ms < 200, f"first {first_ms:.1f} ms, warm {warm_ms:.1f} ms"
 
 
@@ -307,17 +304,6 @@ def test_sizes_read_in_binary_units() -> None:
     assert human_bytes(3 * 2**50) == "3072.0 TiB"
 
 
-def test_durations_read_in_the_two_largest_units() -> None:
-    assert human_duration(3 * 86400 + 4 * 3600 + 59) == "3 d 4 h"
-    assert human_duration(4 * 3600 + 12 * 60) == "4 h 12 min"
-    assert human_duration(12 * 60 + 30) == "12 min"
-    assert human_duration(20) == "< 1 min"
-
-
-def test_utc_offsets_have_a_sign_hours_and_minutes() -> None:
-    assert utc_offset(3600) == "UTC+01:00"
-    assert utc_offset(-(3 * 3600 + 30 * 60)) == "UTC-03:30"
-    assert utc_offset(0) == "UTC+00:00"
 
 
 @pytest.mark.parametrize(

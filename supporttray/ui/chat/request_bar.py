@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from supporttray.app.errors import DeskError
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import SupportRequest
+from supporttray.core.text import one_line
 from supporttray.ui.chat.backend import ChatBackend, Spawn
-from supporttray.ui.presence_text import display_name, one_line
+from supporttray.ui.presence_text import display_name
 from supporttray.ui.sysinfo_panel import secondary_color
 
 

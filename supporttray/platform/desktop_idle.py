@@ -10,16 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from supporttray.app.recheck import Recheck
-from supporttray.core.auto_away import AutoAway
-
-log = logging.getLogger("supporttray.app")
 
 IdleReader = Callable[[], float | None]  # seconds idle; None when it could not be read
 
@@ -105,17 +99,3 @@ def _windows() -> DesktopIdle:
         return float((kernel32.GetTickCount() - last.dwTime) & 0xFFFFFFFF) / 1000.0
 
     return DesktopIdle(read, "Windows GetLastInputInfo")
-
-
-class AutoAwayRunner:
-    """Drives core's AutoAway from the desktop's idle time, on the event loop: it looks again
-    only when AutoAway says a look could change something (no fixed polling beat)."""
-
-    def __init__(self, auto: AutoAway, read: IdleReader) -> None:
-        self._timer = Recheck(lambda: auto.update(read()))
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()

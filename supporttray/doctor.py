@@ -80,6 +80,7 @@ def run_doctor(
                 for finding in asyncio.run(_login_check(settings, password)):
                     report(finding)
     report(_tray_finding())
+    report(_network_finding())
     report(_idle_finding(settings))
     report(_on_call_finding(settings))
     report(_history_finding(paths))
@@ -295,16 +296,42 @@ def _tray_finding() -> Finding:
     probe = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon;"
              "app = QApplication([]);"
              "print('tray=' + str(QSystemTrayIcon.isSystemTrayAvailable()))")
+    answer = _ask_qt(probe, r"tray=(True|False)")
+    if isinstance(answer, str):
+        return Finding("WARN", "tray", answer)
+    if answer.group(1) == "True":
+        return Finding("OK", "tray", "a system tray is available")
+    return Finding("WARN", "tray", "no system tray on this desktop; SupportTray shows a small "
+                                   "window instead (on GNOME, install the AppIndicator extension)")
+
+
+def _network_finding() -> Finding:
+    """Whether the app hears the network come back and the machine wake (else it waits out its
+    back-off, up to a minute): asked in a child process, as the app would set it up."""
+    probe = ("from PySide6.QtCore import QCoreApplication;"
+             "app = QCoreApplication([]);"
+             "from supporttray.platform.network_watch import NetworkWatch;"
+             "print('watch=' + NetworkWatch(lambda _change: None).start())")
+    answer = _ask_qt(probe, r"watch=(.*)")
+    if isinstance(answer, str):
+        return Finding("WARN", "network", answer)
+    watched = answer.group(1).strip()
+    if "not reported" in watched:
+        return Finding("WARN", "network", f"{watched}: after a network change the app "
+                                          "reconnects on its back-off (up to a minute)")
+    return Finding("OK", "network", f"reconnects at once on {watched}")
+
+
+def _ask_qt(probe: str, answer: str) -> re.Match[str] | str:
+    """Run `probe` in a child Python (Qt may abort a whole process); the match of `answer` in
+    what it printed, or a sentence saying why there is none."""
     try:
         result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                 timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Finding("WARN", "tray", f"could not ask Qt about the system tray: {exc}")
-    match = re.search(r"tray=(True|False)", result.stdout)
+        return f"could not ask Qt: {exc}"
+    match = re.search(answer, result.stdout)
     if match is None:
         reason = (result.stderr.strip().splitlines() or ["unknown reason"])[-1]
-        return Finding("WARN", "tray", f"Qt could not start here: {reason}")
-    if match.group(1) == "True":
-        return Finding("OK", "tray", "a system tray is available")
-    return Finding("WARN", "tray", "no system tray on this desktop; SupportTray shows a small "
-                                   "window instead (on GNOME, install the AppIndicator extension)")
+        return f"Qt could not start here: {reason}"
+    return match

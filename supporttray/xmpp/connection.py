@@ -561,8 +561,9 @@ class XmppConnection:
 
     def _presence_sent(self) -> None:
         if self.chat_wire is not None:
-            # After our presence, so the server has handed us what waited offline.
-            self.chat_wire.archive.presence_sent()
+            # After our presence, so the server has handed us what waited offline; on its own
+            # turn of the loop, so nothing there can stop the login that called us.
+            asyncio.get_running_loop().call_soon(self.chat_wire.archive.presence_sent)
 
     # -- plumbing -------------------------------------------------------------------------
     def _spawn(self, coro: Any) -> None:

@@ -76,10 +76,14 @@ async def test_the_desktop_saying_network_back_or_woke_brings_the_app_online_at_
                 # then the app is on a fresh link within seconds (TCP alone: minutes)
                 _, woke_after = await cli.status_when(
                     lambda s: proxy.accepted > links and is_online(s), timeout=AFTER_WAKING_S)
+            # and doctor tells IT what the app listens to
+            done = await cli("doctor")
         finally:
             await proxy.stop()
         log = (tmp_path / "profile" / "logs" / "supporttray.log").read_text(encoding="utf-8")
         assert "network changes: from networkmanager; wake-ups: from logind" in log
+        assert ("OK    network   reconnects at once on network changes: from networkmanager; "
+                "wake-ups: from logind") in done.out, done.out
         print(f"\n{xmpp_server.name}: online {back_after:.2f} s after the network was back, "
               f"{woke_after:.2f} s after waking on a dead link")
 

@@ -18,7 +18,7 @@ from slixmpp.xmlstream import ET
 
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
-from supporttray.core.messages import ChatMessage
+from supporttray.core.messages import ArchivePosition, ChatMessage
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
@@ -59,8 +59,21 @@ class QueueSink:
     def delivered(self, message_id: str) -> None:
         pass
 
+    def sent(self, message_id: str) -> None:
+        pass
+
     def peer_typing(self, peer: str, typing: bool) -> None:
         pass
+
+    # The archive of our chats (read after each fresh login): this test keeps no history.
+    def archive_position(self) -> ArchivePosition | None:
+        return None
+
+    def set_archive_position(self, position: ArchivePosition) -> None:
+        pass
+
+    def newest_time(self) -> datetime | None:
+        return None
 
 
 class NoSender:

@@ -149,7 +149,7 @@ def make_staff_tray(
     calls: Calls, icons: IconSet,
 ) -> Iterator[MakeStaffTray]:
     """A staff-mode controller (no tray: offscreen) with a FakeChat that has a request queue."""
-    from .chat_fakes import FakeChat, Spawner
+    from tests.ui.chat_fakes import FakeChat, Spawner
 
     made: list[tuple[TrayController, Spawner]] = []
 

@@ -16,8 +16,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.ui.ask_window import WHOEVER, AskWindow
 from supporttray.ui.icons import IconSet
-
-from .chat_fakes import SNAPSHOT, FakeChat, Spawner, plan
+from tests.ui.chat_fakes import SNAPSHOT, FakeChat, Spawner, plan
 
 ALICE = "alice@example.org"
 

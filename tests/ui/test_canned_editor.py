@@ -17,8 +17,7 @@ from supporttray.ui.canned_editor import LOCKED_TEXT, CannedEditor
 from supporttray.ui.chat.conversation_pane import ConversationPane
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
-
-from .chat_fakes import FakeChat, Spawner, bridge_for
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"

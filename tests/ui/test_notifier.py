@@ -16,9 +16,8 @@ from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.notifier import Notifier
 from supporttray.ui.tray import TrayController
-
-from .chat_fakes import FakeChat, Spawner, bridge_for, message
-from .conftest import OFFSCREEN_TRAY_WARNING, Calls
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for, message
+from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"

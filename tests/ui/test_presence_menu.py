@@ -15,8 +15,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.icons import IconSet
 from supporttray.ui.tray import TrayController
-
-from .conftest import Calls
+from tests.ui.conftest import Calls
 
 
 @pytest.fixture

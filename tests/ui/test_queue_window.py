@@ -20,9 +20,8 @@ from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.queue_window import QueueWindow, waiting_text
 from supporttray.xmpp.staff_room import RoomStatus
-
-from .chat_fakes import Spawner
-from .conftest import MakeStaffTray
+from tests.ui.chat_fakes import Spawner
+from tests.ui.conftest import MakeStaffTray
 
 SYSINFO = (("os.name", "Windows 11 Pro"), ("hw.model", "Latitude 7440"))
 

@@ -15,8 +15,7 @@ from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.presence_text import requests_menu_text
 from supporttray.ui.request_alerts import RequestAlerts
-
-from .conftest import MakeStaffTray
+from tests.ui.conftest import MakeStaffTray
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

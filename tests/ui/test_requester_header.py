@@ -19,8 +19,7 @@ from supporttray.ui.chat.thread_dialog import ThreadDialog
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.requester_header import RequesterHeader
-
-from .chat_fakes import FakeChat, Spawner, bridge_for, message
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for, message
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"

@@ -12,8 +12,7 @@ from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.tray import TrayController
-
-from .conftest import Calls, MakeController
+from tests.ui.conftest import Calls, MakeController
 
 
 def shown(make_controller: MakeController, **kwargs: object) -> TrayController:

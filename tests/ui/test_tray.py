@@ -14,8 +14,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.tray import TrayController
-
-from .conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController
+from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController
 
 
 def open_menu(controller: TrayController) -> list[QAction]:

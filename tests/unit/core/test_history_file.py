@@ -30,8 +30,7 @@ from supporttray.core.history_file import (
     set_aside,
     set_aside_histories,
 )
-
-from .test_history import bodies, out
+from tests.unit.core.test_history import bodies, out
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SHORT_LOCK_WAIT_S = 0.2

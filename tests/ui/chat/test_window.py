@@ -24,8 +24,7 @@ from supporttray.ui.chat.message_view import RENDER_BATCH
 from supporttray.ui.chat.time_text import time_text
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
-
-from .chat_fakes import SNAPSHOT, T0, FakeChat, Spawner, bridge_for, message
+from tests.ui.chat_fakes import SNAPSHOT, T0, FakeChat, Spawner, bridge_for, message
 
 ALICE = "alice@example.org"
 

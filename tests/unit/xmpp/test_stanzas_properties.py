@@ -23,8 +23,7 @@ from supporttray.xmpp.stanzas import (
     attribute_text,
     prune_forms,
 )
-
-from .hostile_input import (
+from tests.unit.hostile_input import (
     ATTRIBUTE_TEXT,
     XML_TEXT,
     data_forms,

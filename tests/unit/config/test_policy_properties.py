@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from supporttray.config.policy import Policy, PolicyError, load_policy
 from supporttray.config.schema import KEYS
 from supporttray.config.tomlfile import toml_string
-
-from .hostile_input import examples
+from tests.unit.hostile_input import examples
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=20)  # what a UTF-8 file can hold
 _BARE = st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True)

@@ -23,8 +23,7 @@ from supporttray.xmpp.messaging import (
     xml_text,
 )
 from supporttray.xmpp.stanzas import NS_SYSINFO, delay_time, prune_forms
-
-from .hostile_input import (
+from tests.unit.hostile_input import (
     ANY_TEXT,
     ATTRIBUTE_TEXT,
     ISO_STAMPS,

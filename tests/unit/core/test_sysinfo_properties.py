@@ -14,9 +14,8 @@ from supporttray.core.sysinfo import (
     clean_value,
     validate_received,
 )
-
-from .hostile_input import ANY_TEXT, AWKWARD, examples
-from .test_sysinfo import is_unsafe
+from tests.unit.core.test_sysinfo import is_unsafe
+from tests.unit.hostile_input import ANY_TEXT, AWKWARD, examples
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 KEYS = st.one_of(st.sampled_from(sorted(LABELS)), st.from_regex(KEY_PATTERN, fullmatch=True),

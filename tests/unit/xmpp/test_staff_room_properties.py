@@ -16,9 +16,8 @@ from supporttray.core.requests import QUESTION_CHARS
 from supporttray.core.sysinfo import KEY_PATTERN
 from supporttray.xmpp.staff_room import _parse_request
 from supporttray.xmpp.stanzas import NS_REQUEST, RoomRequest
-
-from .hostile_input import ATTRIBUTE_TEXT, ISO_STAMPS, XML_TEXT, data_forms, examples
-from .test_staff_room_replay import ANNA, BEN, archived, event, replay, request
+from tests.unit.hostile_input import ATTRIBUTE_TEXT, ISO_STAMPS, XML_TEXT, data_forms, examples
+from tests.unit.xmpp.test_staff_room_replay import ANNA, BEN, archived, event, replay, request
 
 # Where a request element's attributes may be missing, empty, huge or nonsense.
 MAYBE = st.none() | st.just("") | ATTRIBUTE_TEXT

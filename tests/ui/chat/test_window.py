@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import AskError
 from supporttray.app.request_desk import RequestDesk
-from supporttray.core.clock import FakeClock
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
@@ -24,6 +23,7 @@ from supporttray.ui.chat.message_view import RENDER_BATCH
 from supporttray.ui.chat.time_text import time_text
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
+from tests.helpers import FakeClock
 from tests.ui.chat_fakes import SNAPSHOT, T0, FakeChat, Spawner, bridge_for, message
 
 ALICE = "alice@example.org"

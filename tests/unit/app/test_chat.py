@@ -19,7 +19,6 @@ from supporttray.app.canned_replies import SettingsCannedReplies
 from supporttray.app.chat import NOT_CONNECTED, AskError, CannedRepliesError, ChatService
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
-from supporttray.core.clock import FakeClock
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction, TransportOffline
@@ -29,6 +28,7 @@ from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 from supporttray.service_settings import chat_config
+from tests.helpers import FakeClock
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"

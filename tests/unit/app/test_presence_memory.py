@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from supporttray.app.presence_memory import PresenceMemory, SavedPresence
-from supporttray.core.clock import FakeClock
 from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import Availability
+from tests.helpers import FakeClock
 
 MEETING = "In a meeting until 3"
 

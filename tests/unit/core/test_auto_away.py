@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from supporttray.core.auto_away import WHILE_AWAY_CHECK_SECONDS, AutoAway
-from supporttray.core.clock import FakeClock
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability
+from tests.helpers import FakeClock
 
 
 def make(away: int = 5, xa: int = 20) -> tuple[OwnPresence, AutoAway, FakeClock]:

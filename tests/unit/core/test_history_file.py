@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from supporttray.core import history as history_module
-from supporttray.core.clock import FakeClock
 from supporttray.core.history import HistoryFault, HistoryStore
 from supporttray.core.history_file import (
     HistoryCheck,
@@ -30,6 +29,7 @@ from supporttray.core.history_file import (
     set_aside,
     set_aside_histories,
 )
+from tests.helpers import FakeClock
 from tests.unit.core.test_history import bodies, out
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from supporttray.core.auto_away import AutoAway
-from supporttray.core.clock import FakeClock
 from supporttray.core.on_call import (
     OnCallHours,
     OnCallHoursError,
@@ -21,6 +20,7 @@ from supporttray.core.on_call import (
 )
 from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import Availability
+from tests.helpers import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = "Mon-Fri 08:00-18:00"

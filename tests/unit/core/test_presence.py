@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.own_presence import RECENT_MESSAGES, OwnPresence
 from supporttray.core.presence import Availability, BookChanged, PresenceBook
+from tests.helpers import FakeClock
 
 AVAILABLE, AWAY, BUSY, OFFLINE = (
     Availability.AVAILABLE, Availability.AWAY, Availability.BUSY, Availability.OFFLINE

@@ -17,7 +17,6 @@ import pytest
 
 from supporttray.app.sysinfo_command import run_sysinfo
 from supporttray.config.sysinfo_fields import KEYS, LABELS
-from supporttray.core.clock import FakeClock
 from supporttray.core.sysinfo import MAX_LOCAL_VALUE_CHARS, UNAVAILABLE
 from supporttray.platform.sysinfo_collector import INLINE_FIELDS, SysinfoCollector
 from supporttray.platform.sysinfo_sources import (
@@ -29,6 +28,7 @@ from supporttray.platform.sysinfo_sources import (
     parse_linux_default_route,
     parse_linux_default_route6,
 )
+from tests.helpers import FakeClock
 
 
 def fixed(value: str) -> Callable[[], str]:

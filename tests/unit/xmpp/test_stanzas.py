@@ -216,3 +216,31 @@ def test_the_staff_room_invitation_is_a_direct_invite_with_a_sentence(
         "<x xmlns='jabber:x:conference' jid='support-staff@rooms.example.org' "
         "reason=\"The support team's request queue\"/></message>")), \
         ET.tostring(stanza.xml).decode()
+
+
+def test_a_flood_form_is_cut_before_slixmpp_builds_stanza_objects_from_it() -> None:
+    from slixmpp.xmlstream import ET
+
+    from supporttray.xmpp.stanzas import NS_DATA, prune_forms
+
+    # Given a raw message carrying a form with 10,000 fields
+    message = ET.Element("{jabber:client}message")
+    form = ET.SubElement(message, f"{{{NS_DATA}}}x", {"type": "result"})
+    for i in range(10_000):
+        ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": f"f{i}"})
+    # When the incoming filter sees it
+    pruned = prune_forms(message)
+    # Then only a few more fields than are ever read remain (still "too many" for validation)
+    assert 64 < len(pruned.find(f"{{{NS_DATA}}}x")) <= 70  # type: ignore[arg-type]
+
+
+def test_forms_outside_messages_are_left_alone() -> None:
+    from slixmpp.xmlstream import ET
+
+    from supporttray.xmpp.stanzas import NS_DATA, prune_forms
+
+    iq = ET.Element("{jabber:client}iq")
+    form = ET.SubElement(iq, f"{{{NS_DATA}}}x")
+    for i in range(100):
+        ET.SubElement(form, f"{{{NS_DATA}}}field", {"var": f"f{i}"})
+    assert len(prune_forms(iq).find(f"{{{NS_DATA}}}x")) == 100  # type: ignore[arg-type]

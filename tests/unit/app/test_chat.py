@@ -28,7 +28,7 @@ from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 from supporttray.service_settings import chat_config
-from tests.helpers import FakeClock
+from tests.helpers import T0, FakeClock, incoming
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -115,11 +115,7 @@ async def ask(desk: Desk, text: str, to: str | None = None, *, new: bool = False
     return await desk.chat.ask(plan, text)
 
 
-def incoming(message_id: str, body: str, peer: str = ALICE) -> ChatMessage:
-    return ChatMessage(
-        id=message_id, peer=peer, direction=Direction.IN, body=body,
-        timestamp=datetime(2026, 1, 1, 12, 5, tzinfo=UTC), delivery=Delivery.RECEIVED,
-    )  # fmt: skip
+REPLIED_AT = T0 + timedelta(minutes=5)  # staff answer a little after the clock's start
 
 
 # -- routing -----------------------------------------------------------------------------------
@@ -504,7 +500,7 @@ async def test_after_a_restart_a_new_message_shows_below_the_earlier_conversatio
     clock = FakeClock()
     yesterday = make_desk(history=HistoryStore(path), clock=clock)
     await ask(yesterday, "My printer says offline")
-    yesterday.chat.receive(incoming("a1", "Fixed, try again"))
+    yesterday.chat.receive(incoming("Fixed, try again", message_id="a1", at=REPLIED_AT))
     yesterday.history.close()
 
     # when the app has restarted and the user writes to alice again
@@ -528,10 +524,10 @@ async def test_after_a_restart_a_new_message_shows_below_the_earlier_conversatio
 def test_a_redelivered_message_is_shown_once() -> None:
     # given a message from alice that has arrived
     desk = make_desk()
-    desk.chat.receive(incoming("m1", "Hello, how can I help?"))
+    desk.chat.receive(incoming("Hello, how can I help?", message_id="m1", at=REPLIED_AT))
 
     # when the server delivers it again (a reconnect, offline storage, a carbon)
-    desk.chat.receive(incoming("m1", "Hello, how can I help?"))
+    desk.chat.receive(incoming("Hello, how can I help?", message_id="m1", at=REPLIED_AT))
 
     # then it is shown and counted once
     assert [m.body for m in desk.chat.conversations.messages(ALICE)] == ["Hello, how can I help?"]
@@ -563,8 +559,8 @@ async def test_typing_is_sent_only_while_online() -> None:
 
 def test_reading_the_chat_clears_the_unread_count() -> None:
     desk = make_desk()
-    desk.chat.receive(incoming("m1", "Hello"))
-    desk.chat.receive(incoming("m2", "Are you there?"))
+    desk.chat.receive(incoming("Hello", message_id="m1", at=REPLIED_AT))
+    desk.chat.receive(incoming("Are you there?", message_id="m2", at=REPLIED_AT))
     assert desk.chat.unread == 2
 
     desk.chat.mark_read(ALICE)
@@ -578,7 +574,7 @@ def test_a_staff_member_typing_is_shown_until_their_message_arrives() -> None:
     desk.chat.peer_typing(f"{ALICE}/desk", True)
     assert desk.chat.conversations.is_typing(ALICE)
 
-    desk.chat.receive(incoming("m1", "Here is what to do"))
+    desk.chat.receive(incoming("Here is what to do", message_id="m1", at=REPLIED_AT))
 
     assert not desk.chat.conversations.is_typing(ALICE)
 
@@ -589,7 +585,7 @@ def test_staff_canned_replies_are_filled_from_the_requesters_latest_system_info(
         "Hi {name}, is {os} up to date?", "  ", "It is {local_time} for you, {name}."])
     ann = "ann@example.org"
     desk.chat.receive(replace(
-        incoming("r1", "VPN is down", peer=ann),
+        incoming("VPN is down", message_id="r1", at=REPLIED_AT, peer=ann),
         sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),
                  ("local_time", "2026-01-01T14:05:00+02:00"))))
     # then the snippets read for ann (blank ones are dropped), labels first
@@ -666,8 +662,8 @@ def test_an_unwritable_settings_file_changes_nothing_and_says_where(tmp_path: Pa
 def test_the_editor_preview_fills_a_snippet_like_the_menu() -> None:
     desk = staff_desk(None)
     ann = "ann@example.org"
-    desk.chat.receive(replace(incoming("r1", "VPN is down", peer=ann),
-                              sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),)))
+    desk.chat.receive(incoming("VPN is down", message_id="r1", at=REPLIED_AT, peer=ann,
+                               sysinfo=(("os.name", "Debian GNU/Linux 12 (bookworm)"),)))
     assert desk.chat.fill_canned(ann, "{name} on {os} at {local_time}") == (
         "ann on Debian 12 at {local_time}")
 
@@ -676,8 +672,8 @@ def test_earlier_requests_leave_out_the_current_one() -> None:
     desk = staff_desk(None)
     ann = "ann@example.org"
     for n, thread in enumerate(["t-1", "t-2", "t-3"]):
-        desk.chat.receive(replace(incoming(f"r{n}", f"request {n}", peer=ann), thread=thread,
-                                  timestamp=datetime(2026, 1, n + 1, 9, 0, tzinfo=UTC)))
+        desk.chat.receive(incoming(f"request {n}", message_id=f"r{n}", peer=ann, thread=thread,
+                                   at=datetime(2026, 1, n + 1, 9, 0, tzinfo=UTC)))
     earlier = desk.chat.earlier_requests(ann)
     assert [t.thread for t in earlier.threads] == ["t-2", "t-1"]
     assert [m.body for m in desk.chat.thread_messages(ann, "t-1")] == ["request 0"]
@@ -696,7 +692,7 @@ async def test_staff_answer_a_colleagues_request_in_its_thread_not_a_new_one() -
     sent = await desk.chat.send(ann, "Hi Ann, I'll take this one")
     assert sent.thread == "t-ann"
     # and her reply in that thread is the same request, not a second one
-    desk.chat.receive(replace(incoming("r1", "Thanks", peer=ann), thread="t-ann"))
+    desk.chat.receive(incoming("Thanks", message_id="r1", at=REPLIED_AT, peer=ann, thread="t-ann"))
     assert [r.id for r in queue.requests()] == ["t-ann"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ from supporttray.app.request_desk import RequestDesk, staff_room_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.xmpp.staff_room import RoomStatus
+from tests.helpers import T0
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ME = "alice@example.org"
 
 

@@ -9,6 +9,7 @@ import pytest
 from supporttray.core.canned import fill, label, latest_sysinfo, request_values, their_local_time
 from supporttray.core.messages import ChatMessage, Direction
 
+# Late evening in UTC: the requester's clock (UTC-04:00) reads 19:00 on the same date.
 NOW = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
 SYSINFO = (("os.name", "Windows 11 Pro (10.0.22631)"), ("hw.model", "Latitude 7440"),
            ("local_time", "2026-11-23T19:58:12-04:00"))

@@ -6,13 +6,10 @@ from datetime import UTC, datetime
 
 from supporttray.core.conversations import ConversationChanged, Conversations
 from supporttray.core.messages import ChatMessage, Delivery, Direction
+from tests.helpers import T0, incoming
 
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+ALICE = "alice@x.org"
 ANN = "ann@example.org"
-
-
-def incoming(msg_id: str, peer: str = "alice@x.org", body: str = "hi") -> ChatMessage:
-    return ChatMessage(msg_id, peer, Direction.IN, body, T0, "t1", Delivery.RECEIVED)
 
 
 def outgoing(msg_id: str, peer: str = "alice@x.org") -> ChatMessage:
@@ -21,8 +18,8 @@ def outgoing(msg_id: str, peer: str = "alice@x.org") -> ChatMessage:
 
 def test_an_incoming_message_counts_as_unread_until_the_chat_is_read() -> None:
     chats = Conversations()
-    chats.add(incoming("1"))
-    chats.add(incoming("2", peer="bob@x.org"))
+    chats.add(incoming(message_id="1", peer=ALICE, thread="t1"))
+    chats.add(incoming(message_id="2", thread="t1", peer="bob@x.org"))
     assert (chats.unread("alice@x.org"), chats.total_unread()) == (1, 2)
 
     chats.mark_read("Alice@X.org")
@@ -40,14 +37,14 @@ def test_arrivals_are_announced_for_notifications_but_not_our_own() -> None:
     arrived: list[ChatMessage] = []
     chats.arrived.subscribe(arrived.append)
     chats.add(outgoing("1"))
-    chats.add(incoming("2"))
+    chats.add(incoming(message_id="2", peer=ALICE, thread="t1"))
     assert [m.id for m in arrived] == ["2"]
 
 
 def test_the_same_message_twice_is_shown_once() -> None:
     chats = Conversations()
-    chats.add(incoming("1"))
-    chats.add(incoming("1"))
+    chats.add(incoming(message_id="1", peer=ALICE, thread="t1"))
+    chats.add(incoming(message_id="1", peer=ALICE, thread="t1"))
     assert len(chats.messages("alice@x.org")) == 1
     assert chats.unread("alice@x.org") == 1
 
@@ -66,7 +63,7 @@ def test_typing_shows_until_their_message_arrives() -> None:
     chats.changed.subscribe(events.append)
     chats.set_typing("alice@x.org", True)
     assert chats.is_typing("alice@x.org")
-    chats.add(incoming("1"))
+    chats.add(incoming(message_id="1", peer=ALICE, thread="t1"))
     assert not chats.is_typing("alice@x.org")
     assert all(e.peer == "alice@x.org" for e in events)
 
@@ -74,7 +71,7 @@ def test_typing_shows_until_their_message_arrives() -> None:
 def test_history_loaded_for_a_chat_comes_before_new_messages() -> None:
     chats = Conversations()
     chats.load("alice@x.org", [outgoing("old")])
-    chats.add(incoming("new"))
+    chats.add(incoming(message_id="new", peer=ALICE, thread="t1"))
     assert [m.id for m in chats.messages("alice@x.org")] == ["old", "new"]
     chats.update_delivery("old", Delivery.SENT)
     assert chats.find("old") is not None and chats.find("old").delivery is Delivery.SENT  # type: ignore[union-attr]

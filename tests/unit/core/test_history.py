@@ -31,6 +31,7 @@ from supporttray.core.text import FIRST_LINE_CHARS
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
+# Not tests.helpers.T0: some cases spell this moment out again, in UTC+01:00 among others.
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 QUEUED, SENT, DELIVERED, RECEIVED = (
     Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED, Delivery.RECEIVED

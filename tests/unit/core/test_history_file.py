@@ -32,6 +32,7 @@ from supporttray.core.history_file import (
 from tests.helpers import FakeClock
 from tests.unit.core.test_history import bodies, out
 
+# A set-aside file is named for this moment (history.<fault>-20260301T090000Z.sqlite3).
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SHORT_LOCK_WAIT_S = 0.2
 

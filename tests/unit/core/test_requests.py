@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.text import FIRST_LINE_CHARS
+from tests.helpers import T0, incoming
 
-T0 = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+ANN = "ann@example.org/laptop"  # a full JID: the queue knows her by the bare one
 SYSINFO = (("os.name", "Debian GNU/Linux 12 (bookworm)"), ("hw.model", "ThinkPad T14 (20S0)"))
-
-
-def incoming(body: str, *, peer: str = "ann@example.org/laptop", thread: str | None = "t1",
-             at: datetime = T0, sysinfo: tuple[tuple[str, str], ...] = ()) -> ChatMessage:
-    return ChatMessage(f"id-{body[:8]}-{at.timestamp()}", peer.split("/")[0], Direction.IN,
-                       body, at, thread=thread, sysinfo=sysinfo)
 
 
 def test_a_new_thread_opens_a_request_with_its_first_line_and_machine() -> None:
     queue = RequestQueue()
     opened: list[str] = []
     queue.opened.subscribe(lambda r: opened.append(r.id))
-    queue.note(incoming("\n  Printer on floor 3 jams  \nsince this morning", sysinfo=SYSINFO))
-    queue.note(incoming("Still jammed", at=T0 + timedelta(minutes=2)))
+    queue.note(incoming("\n  Printer on floor 3 jams  \nsince this morning", peer=ANN, thread="t1",
+                        sysinfo=SYSINFO))
+    queue.note(incoming("Still jammed", at=T0 + timedelta(minutes=2), peer=ANN, thread="t1"))
     (request,) = queue.requests()
     assert opened == ["t1"]
     assert (request.requester, request.first_line, request.summary) == (
@@ -37,7 +33,7 @@ def test_requests_are_oldest_first_and_threadless_ones_are_one_per_person() -> N
     queue = RequestQueue()
     queue.note(incoming("VPN?", peer="bob@example.org", thread=None, at=T0 + timedelta(1)))
     queue.note(incoming("and mail?", peer="bob@example.org", thread=None, at=T0 + timedelta(2)))
-    queue.note(incoming("Printer", thread="t1", at=T0))
+    queue.note(incoming("Printer", thread="t1", at=T0, peer=ANN))
     assert [(r.id, r.first_line) for r in queue.requests()] == [
         ("t1", "Printer"), ("peer:bob@example.org", "VPN?")]
 
@@ -46,7 +42,7 @@ def test_our_own_messages_open_nothing_and_long_lines_are_cut() -> None:
     queue = RequestQueue()
     out = ChatMessage("x", "ann@example.org", Direction.OUT, "Hello", T0, thread="t9")
     assert queue.note(out) is None
-    request = queue.note(incoming("x" * 500))
+    request = queue.note(incoming("x" * 500, peer=ANN, thread="t1"))
     assert request is not None and len(request.first_line) == FIRST_LINE_CHARS
     assert request.first_line.endswith("…")
 
@@ -72,7 +68,7 @@ def test_the_first_claim_wins_and_later_ones_change_nothing() -> None:
 
 def test_an_announcement_of_a_known_request_keeps_the_first_and_its_owner() -> None:
     queue = RequestQueue()
-    queue.note(incoming("VPN drops", thread="t1"))
+    queue.note(incoming("VPN drops", thread="t1", peer=ANN))
     queue.claimed("t1", "alice@example.org")
     assert not queue.announced(announced(at=T0 + timedelta(minutes=5)))
     (request,) = queue.requests()
@@ -81,11 +77,11 @@ def test_an_announcement_of_a_known_request_keeps_the_first_and_its_owner() -> N
 
 def test_resolved_requests_leave_the_queue_and_a_new_message_opens_them_unclaimed() -> None:
     queue = RequestQueue()
-    queue.note(incoming("VPN drops", thread="t1"))
+    queue.note(incoming("VPN drops", thread="t1", peer=ANN))
     queue.claimed("t1", "alice@example.org")
     assert queue.resolved("t1") is not None
     assert queue.requests() == [] and queue.resolved("t1") is None
-    reopened = queue.note(incoming("It is back", thread="t1", at=T0 + timedelta(hours=1)))
+    reopened = queue.note(incoming("It is back", thread="t1", at=T0 + timedelta(hours=1), peer=ANN))
     assert reopened is not None and reopened.claimed_by is None
 
 

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from supporttray.core.presence import Availability, StaffMember
 from supporttray.core.routing import NOBODY_ONLINE, RouteDecision, choose_staff, route
+from tests.helpers import T0
 
 AVAILABLE, AWAY, BUSY, OFFLINE = (
     Availability.AVAILABLE, Availability.AWAY, Availability.BUSY, Availability.OFFLINE
 )
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def staff(name: str, availability: Availability = AVAILABLE, *,
           idle_minutes: float | None = None) -> StaffMember:
-    idle_since = NOW - timedelta(minutes=idle_minutes) if idle_minutes is not None else None
+    idle_since = T0 - timedelta(minutes=idle_minutes) if idle_minutes is not None else None
     return StaffMember(jid=f"{name}@example.org", name=name, availability=availability,
                        idle_since=idle_since)
 
 
 def talked(**minutes_ago: float) -> dict[str, datetime]:
-    return {f"{n}@example.org": NOW - timedelta(minutes=m) for n, m in minutes_ago.items()}
+    return {f"{n}@example.org": T0 - timedelta(minutes=m) for n, m in minutes_ago.items()}
 
 
 def pick(*members: StaffMember, last: dict[str, datetime] | None = None) -> str | None:
-    chosen = choose_staff(members, last_talked=last or {}, now=NOW)
+    chosen = choose_staff(members, last_talked=last or {}, now=T0)
     return chosen.name if chosen else None
 
 
@@ -83,7 +83,7 @@ def test_full_ties_are_broken_by_name_whatever_the_order_given() -> None:
 
 
 def test_last_talked_keys_are_matched_by_bare_jid() -> None:
-    last = {"Bob@Example.org/laptop": NOW - timedelta(minutes=1)}
+    last = {"Bob@Example.org/laptop": T0 - timedelta(minutes=1)}
     assert pick(staff("alice"), staff("bob"), last=last) == "bob"
 
 
@@ -93,18 +93,18 @@ def test_with_nobody_online_someone_is_still_picked_by_the_same_order() -> None:
 
 
 def test_nobody_at_all_gives_none() -> None:
-    assert choose_staff([], last_talked={}, now=NOW) is None
+    assert choose_staff([], last_talked={}, now=T0) is None
 
 
 # -- route ---------------------------------------------------------------------------------------
 
 def test_route_says_who_is_available() -> None:
-    decision = route([staff("alice"), staff("bob", AWAY)], last_talked={}, now=NOW)
+    decision = route([staff("alice"), staff("bob", AWAY)], last_talked={}, now=T0)
     assert decision == RouteDecision("alice@example.org", "alice is available", False)
 
 
 def test_route_to_an_away_person_says_no_one_is_available() -> None:
-    decision = route([staff("bob", AWAY), staff("carol", OFFLINE)], last_talked={}, now=NOW)
+    decision = route([staff("bob", AWAY), staff("carol", OFFLINE)], last_talked={}, now=T0)
     assert decision is not None
     assert decision.to == "bob@example.org"
     assert decision.reason.startswith("No one is available right now")
@@ -114,43 +114,43 @@ def test_route_to_an_away_person_says_no_one_is_available() -> None:
 
 def test_route_with_nobody_online_says_so_plainly() -> None:
     decision = route([staff("alice", OFFLINE), staff("bob", OFFLINE)],
-                     last_talked=talked(bob=60), now=NOW)
+                     last_talked=talked(bob=60), now=T0)
     assert decision == RouteDecision("bob@example.org", NOBODY_ONLINE, True)
     assert decision.reason == ("No one is online — your question will be delivered and "
                                "answered as soon as someone is")
 
 
 def test_route_with_nobody_online_goes_to_the_fallback_account() -> None:
-    decision = route([staff("alice", OFFLINE)], last_talked={}, now=NOW,
+    decision = route([staff("alice", OFFLINE)], last_talked={}, now=T0,
                      fallback="Helpdesk@Example.org")
     assert decision == RouteDecision("helpdesk@example.org", NOBODY_ONLINE, True)
 
 
 def test_the_fallback_is_not_used_while_someone_is_online() -> None:
-    decision = route([staff("alice", OFFLINE), staff("bob", BUSY)], last_talked={}, now=NOW,
+    decision = route([staff("alice", OFFLINE), staff("bob", BUSY)], last_talked={}, now=T0,
                      fallback="helpdesk@example.org")
     assert decision is not None
     assert decision.to == "bob@example.org"
 
 
 def test_a_fallback_with_no_staff_at_all_still_takes_the_question() -> None:
-    decision = route([], last_talked={}, now=NOW, fallback="helpdesk@example.org")
+    decision = route([], last_talked={}, now=T0, fallback="helpdesk@example.org")
     assert decision == RouteDecision("helpdesk@example.org", NOBODY_ONLINE, True)
 
 
 def test_no_staff_and_no_fallback_routes_nowhere() -> None:
-    assert route([], last_talked={}, now=NOW, fallback="  ") is None
+    assert route([], last_talked={}, now=T0, fallback="  ") is None
 
 
 def test_the_person_the_user_picked_always_wins() -> None:
     members = [staff("alice"), staff("bob", BUSY)]
-    decision = route(members, last_talked=talked(alice=1), now=NOW,
+    decision = route(members, last_talked=talked(alice=1), now=T0,
                      fallback="helpdesk@example.org", preferred="Bob@example.org")
     assert decision == RouteDecision("bob@example.org", "bob is busy", False)
 
 
 def test_a_picked_person_who_is_offline_wins_over_the_fallback() -> None:
-    decision = route([staff("alice", OFFLINE)], last_talked={}, now=NOW,
+    decision = route([staff("alice", OFFLINE)], last_talked={}, now=T0,
                      fallback="helpdesk@example.org", preferred="alice@example.org")
     assert decision is not None
     assert decision.to == "alice@example.org"
@@ -159,7 +159,7 @@ def test_a_picked_person_who_is_offline_wins_over_the_fallback() -> None:
 
 
 def test_a_picked_address_outside_the_staff_list_is_used_as_given() -> None:
-    decision = route([staff("alice")], last_talked={}, now=NOW, preferred="it@example.org")
+    decision = route([staff("alice")], last_talked={}, now=T0, preferred="it@example.org")
     assert decision == RouteDecision("it@example.org", "Your question goes to it@example.org",
                                      False)
 
@@ -178,7 +178,7 @@ members_strategy = st.lists(
 )
 talked_strategy = st.dictionaries(
     st.sampled_from(["alice", "bob", "carol", "zed"]).map(lambda n: f"{n}@example.org"),
-    st.integers(min_value=0, max_value=10**6).map(lambda m: NOW - timedelta(minutes=m)),
+    st.integers(min_value=0, max_value=10**6).map(lambda m: T0 - timedelta(minutes=m)),
 )
 
 
@@ -186,7 +186,7 @@ talked_strategy = st.dictionaries(
 def test_the_choice_always_has_the_best_availability_present(
     members: list[StaffMember], last: dict[str, datetime]
 ) -> None:
-    chosen = choose_staff(members, last_talked=last, now=NOW)
+    chosen = choose_staff(members, last_talked=last, now=T0)
     if not members:
         assert chosen is None
         return
@@ -198,6 +198,6 @@ def test_the_choice_always_has_the_best_availability_present(
 def test_the_choice_does_not_depend_on_the_order_of_the_list(
     members: list[StaffMember], last: dict[str, datetime]
 ) -> None:
-    forward = choose_staff(members, last_talked=last, now=NOW)
-    backward = choose_staff(list(reversed(members)), last_talked=last, now=NOW)
+    forward = choose_staff(members, last_talked=last, now=T0)
+    backward = choose_staff(list(reversed(members)), last_talked=last, now=T0)
     assert forward == backward

@@ -1,4 +1,4 @@
-"""Time comes from here, so tests can move it."""
+"""Time comes from here, passed in as a Clock, so tests can move it (tests/helpers.py FakeClock)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,3 @@ def utc_now() -> datetime:
     """The real clock: an aware UTC datetime."""
     return datetime.now(UTC)
 
-
-class FakeClock:
-    """A clock for tests: stands still until told to move."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        from datetime import timedelta
-
-        self.now = self.now + timedelta(seconds=seconds)

@@ -5,7 +5,7 @@ by interface name, the language of every item): ~20-30 µs an item. A staff acco
 of 1,000 requesters cost 20-30 ms in one loop turn, and twice (slixmpp's roster handler and
 ours both read the items), which alone was most of the UI's 50 ms budget at login. This reads
 the same attributes and groups from the element, with identical results
-(tests/unit/test_fast_roster.py compares both on awkward rosters).
+(tests/unit/xmpp/test_fast_roster.py compares both on awkward rosters).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from supporttray.app.chat import AskError, AskPlan, CannedRepliesError
@@ -17,8 +17,7 @@ from supporttray.core.messages import ChatMessage, Delivery, Direction, new_mess
 from supporttray.core.requests import RequestQueue
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.ui.bridge import CoreBridge
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+from tests.helpers import T0
 
 SNAPSHOT = SysinfoSnapshot(
     (

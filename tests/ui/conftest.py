@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
@@ -19,6 +18,7 @@ from supporttray.core.requests import RequestQueue
 from supporttray.event_loop import EventLoop
 from supporttray.ui.icons import IconSet
 from supporttray.ui.tray import TrayController
+from tests.helpers import FakeClock
 
 # The offscreen platform has no tray: showing a QSystemTrayIcon there (tests that pretend a tray
 # exists) makes Qt try to hook the native tray window and warn. It cannot happen on a platform
@@ -149,7 +149,7 @@ def make_staff_tray(
     calls: Calls, icons: IconSet,
 ) -> Iterator[MakeStaffTray]:
     """A staff-mode controller (no tray: offscreen) with a FakeChat that has a request queue."""
-    from .chat_fakes import FakeChat, Spawner
+    from tests.ui.chat_fakes import FakeChat, Spawner
 
     made: list[tuple[TrayController, Spawner]] = []
 

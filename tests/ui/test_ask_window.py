@@ -10,14 +10,13 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import AskError
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook
 from supporttray.core.routing import NOBODY_ONLINE
 from supporttray.ui.ask_window import WHOEVER, AskWindow
 from supporttray.ui.icons import IconSet
-
-from .chat_fakes import SNAPSHOT, FakeChat, Spawner, plan
+from tests.helpers import FakeClock
+from tests.ui.chat_fakes import SNAPSHOT, FakeChat, Spawner, plan
 
 ALICE = "alice@example.org"
 

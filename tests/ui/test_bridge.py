@@ -16,8 +16,7 @@ from supporttray.ui.bridge import (
     MessagesArrived,
     QueueChanged,
 )
-
-from .chat_fakes import T0, message
+from tests.ui.chat_fakes import T0, message
 
 
 def test_a_burst_of_a_thousand_presence_updates_repaints_once(

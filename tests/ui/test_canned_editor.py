@@ -11,14 +11,13 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import CannedRepliesError
-from supporttray.core.clock import FakeClock
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.canned_editor import LOCKED_TEXT, CannedEditor
 from supporttray.ui.chat.conversation_pane import ConversationPane
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
-
-from .chat_fakes import FakeChat, Spawner, bridge_for
+from tests.helpers import FakeClock
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.conversations import Conversations
 from supporttray.core.presence import PresenceBook
@@ -16,9 +15,9 @@ from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.notifier import Notifier
 from supporttray.ui.tray import TrayController
-
-from .chat_fakes import FakeChat, Spawner, bridge_for, message
-from .conftest import OFFSCREEN_TRAY_WARNING, Calls
+from tests.helpers import FakeClock
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for, message
+from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"

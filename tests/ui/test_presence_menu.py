@@ -9,14 +9,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.icons import IconSet
 from supporttray.ui.tray import TrayController
-
-from .conftest import Calls
+from tests.helpers import FakeClock
+from tests.ui.conftest import Calls
 
 
 @pytest.fixture

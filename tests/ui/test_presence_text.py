@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -16,8 +16,7 @@ from supporttray.ui.presence_text import (
     staff_row,
     tray_tooltip,
 )
-
-NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+from tests.helpers import T0
 
 
 @pytest.mark.parametrize(
@@ -39,7 +38,7 @@ def test_idle_text_rounds_down_to_the_coarsest_useful_unit(seconds: int | None, 
 
 
 def test_local_time_is_their_wall_clock_in_24_hours() -> None:
-    theirs = NOW.astimezone(timezone(timedelta(hours=2, minutes=5)))
+    theirs = T0.astimezone(timezone(timedelta(hours=2, minutes=5)))
     assert local_time_text(theirs) == "14:05 local"
     assert local_time_text(None) == ""
 
@@ -50,17 +49,17 @@ def test_staff_line_names_availability_status_idle_and_local_time() -> None:
         name="Alice",
         availability=Availability.AVAILABLE,
         status="In the office",
-        idle_since=NOW - timedelta(minutes=12),
+        idle_since=T0 - timedelta(minutes=12),
         utc_offset=timedelta(hours=2),
     )
-    assert staff_line(member, NOW) == (
+    assert staff_line(member, T0) == (
         "Alice — Available · “In the office” · idle 12 min · 14:00 local"
     )
 
 
 def test_staff_row_leaves_out_what_is_unknown() -> None:
     member = StaffMember(jid="carol@example.org", name="Carol")
-    row = staff_row(member, NOW)
+    row = staff_row(member, T0)
     assert row.line() == "Carol — Offline"
     assert row.details() == "Offline"
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QPushButton, QSystemTrayIcon, QTreeWidget
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.request_desk import RequestDesk
-from supporttray.core.clock import FakeClock
 from supporttray.core.listeners import Listeners
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.presence import PresenceBook
@@ -20,9 +19,9 @@ from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.queue_window import QueueWindow, waiting_text
 from supporttray.xmpp.staff_room import RoomStatus
-
-from .chat_fakes import Spawner
-from .conftest import MakeStaffTray
+from tests.helpers import FakeClock
+from tests.ui.chat_fakes import Spawner
+from tests.ui.conftest import MakeStaffTray
 
 SYSINFO = (("os.name", "Windows 11 Pro"), ("hw.model", "Latitude 7440"))
 

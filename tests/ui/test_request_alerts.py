@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -15,10 +14,8 @@ from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.presence_text import requests_menu_text
 from supporttray.ui.request_alerts import RequestAlerts
-
-from .conftest import MakeStaffTray
-
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+from tests.helpers import T0
+from tests.ui.conftest import MakeStaffTray
 
 
 def team_request(request_id: str, who: str = "erin") -> SupportRequest:

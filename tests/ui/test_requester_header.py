@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import QLocale, QTime
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.history import ThreadList, ThreadSummary
 from supporttray.core.messages import Direction
 from supporttray.core.presence import PresenceBook
@@ -19,8 +18,8 @@ from supporttray.ui.chat.thread_dialog import ThreadDialog
 from supporttray.ui.chat.window import ChatWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.requester_header import RequesterHeader
-
-from .chat_fakes import FakeChat, Spawner, bridge_for, message
+from tests.helpers import FakeClock
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for, message
 
 ANN = "ann@example.org"
 BEN = "ben@example.org"

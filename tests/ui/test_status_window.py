@@ -8,12 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.tray import TrayController
-
-from .conftest import Calls, MakeController
+from tests.helpers import FakeClock
+from tests.ui.conftest import Calls, MakeController
 
 
 def shown(make_controller: MakeController, **kwargs: object) -> TrayController:

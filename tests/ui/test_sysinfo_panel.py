@@ -12,8 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.ui.sysinfo_panel import SysinfoPanel, SysinfoPreview, copy_text
-
-from .chat_fakes import SNAPSHOT
+from tests.ui.chat_fakes import SNAPSHOT
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
-from supporttray.core.clock import FakeClock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.tray import TrayController
-
-from .conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController
+from tests.helpers import FakeClock
+from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController
 
 
 def open_menu(controller: TrayController) -> list[QAction]:

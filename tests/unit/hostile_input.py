@@ -1,4 +1,4 @@
-"""What hostile input looks like, for the property tests (tests/unit/test_*_properties.py):
+"""What hostile input looks like, for the property tests (tests/unit/*/test_*_properties.py):
 hypothesis settings they all share, strategies for text and XML trees, and the trip over the
 wire that slixmpp makes.
 

@@ -1,7 +1,7 @@
 """CoreBridge: the one way the UI observes core; its events re-emitted as typed Qt signals,
 each burst coalesced into one emission.
 
-No other ui module subscribes to a core listener (tests/ui/test_ui_layers.py fails if one does):
+No other ui module subscribes to a core listener (tests/unit/test_layers.py fails if one does):
 widgets connect to these signals, and ask the models for current state when they repaint.
 """
 

@@ -15,8 +15,9 @@ by both (seen as a lost message when a requester wrote in the moment before our 
 Where we stopped is an ArchivePosition kept in the history: the archive's id (stanza-id) of the
 newest message read, live or caught up. Live messages move it only once this session's catch-up
 is done, so a message delivered live during the catch-up never hides the older ones it pages
-through. When the server no longer knows the id (its archive was purged), we read from that
-message's time instead.
+through; one the pages did not hold was archived after our query, so it is newer than all they
+held and becomes the position when the catch-up ends. When the server no longer knows the id
+(its archive was purged), we read from that message's time instead.
 
 Only results from our own account, for a query of ours, count: the archive is the one place
 where a message may claim any sender, so a forged result from anyone else is dropped.
@@ -78,6 +79,9 @@ class ChatArchive:
         self._pages: dict[str, list[Any]] = {}  # query id -> results so far
         self._catching_up = False
         self._task: asyncio.Task[None] | None = None
+        # During a catch-up: the newest live message, and what the pages held.
+        self._live_meanwhile: ArchivePosition | None = None
+        self._read_ids: set[str] = set()
 
     def install(self, client: Any, services: ServiceDirectory) -> None:
         self._client = client
@@ -92,7 +96,11 @@ class ChatArchive:
 
     def live(self, archive_id: str, when: datetime) -> None:
         """A live message the archive also holds (its stanza-id): we have read up to it."""
-        if archive_id and not self._catching_up:
+        if not archive_id:
+            return
+        if self._catching_up:
+            self._live_meanwhile = ArchivePosition(archive_id, when)
+        else:
             self._positions.set_archive_position(ArchivePosition(archive_id, when))
 
     # -- a session ------------------------------------------------------------------------
@@ -118,6 +126,14 @@ class ChatArchive:
 
     def _finish(self) -> None:
         self._catching_up = False
+        self._live_meanwhile = None
+        self._read_ids.clear()
+
+    def _adopt_live_meanwhile(self) -> None:
+        """The catch-up read all there was: a live message it did not hold is newer."""
+        live = self._live_meanwhile
+        if live is not None and live.stanza_id not in self._read_ids:
+            self._positions.set_archive_position(live)
 
     async def _catch_up(self, position: ArchivePosition | None) -> None:
         try:
@@ -137,6 +153,7 @@ class ChatArchive:
                 read = await self._read(since=newest - TIME_OVERLAP)  # history before positions
             else:
                 read = await self._mark_the_end()  # a new profile: from now on
+            self._adopt_live_meanwhile()
             log.info("caught up %d message(s) from the server's archive", read)
         except (IqError, IqTimeout) as exc:
             log.warning("could not read the server's archive of our chats (%s): messages "
@@ -170,6 +187,7 @@ class ChatArchive:
                 when = _archive_time(archived) or datetime.now(UTC)
                 floor = when = max(when, floor) if floor is not None else when
                 stanza = archived["forwarded"]["stanza"]
+                self._read_ids.add(str(archived["id"]))
                 if stanza is not None and stanza.xml is not None:
                     self._take(stanza, when, str(archived["id"]))
             read += len(results)
@@ -190,6 +208,7 @@ class ChatArchive:
         results, _fin = await self._query(last_page=True, size=1)
         if results:
             last = results[-1]["mam_result"]
+            self._read_ids.add(str(last["id"]))
             self._positions.set_archive_position(ArchivePosition(
                 last["id"], _archive_time(last) or datetime.now(UTC)))
         return 0

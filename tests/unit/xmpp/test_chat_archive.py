@@ -52,15 +52,22 @@ def result(archive_id: str, at: datetime) -> Any:
     return message
 
 
+def last_page() -> Any:
+    fin = CLIENT.Iq()["mam_fin"]
+    fin.xml.set("complete", "true")
+    return fin
+
+
 def catch_up(loop: asyncio.AbstractEventLoop, archive: ChatArchive, queries: list[Any]) -> None:
     """Run one session's catch-up, each archive query answered by the next of `queries`: a
-    callable (run while the query is out, e.g. a live message arriving) and its results."""
+    callable (run while the query is out, e.g. a live message arriving), its results and the
+    query's end (`fin`)."""
     answers = iter(queries)
 
     async def query(**_kwargs: Any) -> tuple[list[Any], Any]:
-        meanwhile, results = next(answers)
+        meanwhile, results, fin = next(answers)
         meanwhile()
-        return results, None
+        return results, fin
 
     archive._query = query  # type: ignore[method-assign]
     archive._services = ArchivingServer()  # type: ignore[assignment]
@@ -86,7 +93,7 @@ def test_a_live_message_during_a_new_profiles_first_look_becomes_the_position(lo
     archive = ChatArchive(positions, lambda *_a: None)
 
     # when the catch-up ends
-    catch_up(loop, archive, [(lambda: archive.live("live-1", T0), [])])
+    catch_up(loop, archive, [(lambda: archive.live("live-1", T0), [], None)])
 
     # then the archive has been read up to that message: the next login starts after it
     assert positions.position == ArchivePosition("live-1", T0)
@@ -98,20 +105,11 @@ def test_a_live_message_the_pages_held_does_not_move_the_position_back(loop: Any
     positions = Positions(ArchivePosition("a-1", T0))
     taken: list[str] = []
     archive = ChatArchive(positions, lambda _stanza, _when, archive_id: taken.append(archive_id))
-    later = T0 + timedelta(seconds=5)
-    fin = CLIENT.Iq()["mam_fin"]
-    fin.xml.set("complete", "true")
+    second = T0 + timedelta(seconds=1)
 
-    async def query(**_kwargs: Any) -> tuple[list[Any], Any]:
-        archive.live("a-2", T0 + timedelta(seconds=1))
-        return [result("a-2", T0 + timedelta(seconds=1)), result("a-3", later)], fin
-
-    archive._query = query  # type: ignore[method-assign]
-    archive._services = ArchivingServer()  # type: ignore[assignment]
-    archive._on_session_start(None)
-    archive.presence_sent()
-    assert archive._task is not None
-    loop.run_until_complete(archive._task)
+    # when the catch-up ends
+    catch_up(loop, archive, [(lambda: archive.live("a-2", second),
+                              [result("a-2", second), result("a-3", second)], last_page())])
 
     # then both were handed on, and the position is the newest the pages held, not the live one
     assert taken == ["a-2", "a-3"]

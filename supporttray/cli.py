@@ -11,7 +11,9 @@ import getpass
 import json
 import logging
 import os
+import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -27,6 +29,13 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NOT_RUNNING = 3
 PRESENCE_CHOICES = ("available", "away", "busy", "offline")
+# A second `run` waits this long for a first one that holds the profile but does not answer
+# yet (it may be loading Qt and the history on a busy machine), then gives up rather than
+# start a second tray.
+INSTANCE_WAIT_SECONDS = 30.0
+# An xmpp: link with nothing running starts the app and waits this long for it to answer.
+START_WAIT_SECONDS = 60.0
+POLL_SECONDS = 0.2
 
 
 class CliError(Exception):
@@ -101,9 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    link = _split_link(argv)
+    if link is not None:
+        argv, uri = link
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     try:
+        if link is not None:
+            if args.command is not None:
+                raise CliError("an xmpp: link is opened on its own: supporttray [--profile DIR] "
+                               "xmpp:alice@example.org?message;body=Hello", EXIT_USAGE)
+            command = "xmpp:"
+            return _open_link(args, uri, out=sys.stdout)
         return _dispatch(command, args)
     except CliError as exc:
         print(f"supporttray: {exc}", file=sys.stderr)
@@ -116,6 +135,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"supporttray: unexpected error ({type(exc).__name__}: {exc}). "
               "Details are in the log file; please report it to IT.", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _split_link(argv: list[str]) -> tuple[list[str], str] | None:
+    """`supporttray [--profile DIR] [--policy FILE] xmpp:...` (how a desktop's `Exec=supporttray
+    %u` calls us): the arguments without the link, and the link; None for every other command."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--profile", "--policy"):
+            i += 2
+        elif arg.startswith(("--profile=", "--policy=")):
+            i += 1
+        else:
+            from supporttray.core.xmpp_uri import looks_like_xmpp_uri
+
+            if looks_like_xmpp_uri(arg):
+                return argv[:i] + argv[i + 1:], arg
+            return None
+    return None
 
 
 def _dispatch(command: str, args: argparse.Namespace) -> int:
@@ -194,26 +232,130 @@ def _settings(paths: Any, policy: Any) -> Any:
 
 # -- commands -----------------------------------------------------------------------------
 def _run(paths: Any, settings: Any) -> int:
+    if _hand_over(paths):
+        return 0
+    lock = _take_instance_lock(paths)
+    if lock is None:
+        return 0  # the first instance answered while we waited, and has the window up
+    try:
+        from supporttray.logging_setup import setup_logging
+
+        setup_logging(paths)
+        from supporttray.launcher import password_source, run_qt, run_tray
+
+        # Starts reading the password now, beside the Qt import rather than after it.
+        passwords = password_source(settings.get_str("account.jid"))
+        return run_qt(lambda: run_tray(paths, settings, passwords))
+    finally:
+        lock.release()
+
+
+def _hand_over(paths: Any) -> bool:
+    """True if an instance runs for this profile: its window is brought to the front."""
     from supporttray.ipc.client import NotRunning, request
     from supporttray.ipc.protocol import ActivateRequest, ProtocolError
 
     try:
         request(paths.control_socket, ActivateRequest().to_wire(), timeout=2.0)
-    except NotRunning:
-        pass
-    except (OSError, ProtocolError):
-        pass  # a stale socket; the new instance replaces it
+    except (NotRunning, OSError, ProtocolError):
+        return False  # nobody, or a stale socket the instance we start replaces
+    print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
+    return True
+
+
+def _take_instance_lock(paths: Any) -> Any:
+    """The profile's instance lock, or None once an instance that held it answers (it has been
+    brought to the front). Waits a bounded time for one that holds it without answering yet."""
+    from supporttray.platform.instance_lock import InstanceLock
+
+    paths.ensure()
+    lock = InstanceLock(paths.instance_lock)
+    deadline = time.monotonic() + INSTANCE_WAIT_SECONDS
+    told = False
+    while not lock.try_acquire():
+        if _hand_over(paths):
+            return None
+        holder = lock.holder_pid()
+        who = f"process {holder}" if holder else "another process"
+        if time.monotonic() >= deadline:
+            raise CliError(
+                f"{APP_NAME} is already starting for this profile ({who}) but has not answered "
+                f"for {INSTANCE_WAIT_SECONDS:.0f} s, so no second one was started. If it hangs, "
+                "end it and start again.")
+        if not told:
+            print(f"{APP_NAME} is already starting for this profile ({who}); waiting up to "
+                  f"{INSTANCE_WAIT_SECONDS:.0f} s for it to answer.", file=sys.stderr, flush=True)
+            told = True
+        time.sleep(POLL_SECONDS)
+    return lock
+
+
+def _open_link(args: argparse.Namespace, uri: str, *, out: TextIO) -> int:
+    """`supporttray xmpp:...`: write to that person through the running instance, started
+    first if none runs for this profile."""
+    from supporttray.core.xmpp_uri import XmppUriError, parse_xmpp_uri
+
+    try:
+        link = parse_xmpp_uri(uri)
+    except XmppUriError as exc:
+        shown = uri if len(uri) <= 80 else uri[:79] + "…"
+        raise CliError(f"cannot open the link {shown!r}: {exc}", EXIT_USAGE) from None
+    from supporttray.ipc.protocol import OpenLinkRequest, OpenLinkResult
+
+    paths = _paths(args)
+    if not _answers(paths):
+        _start_instance(args, paths)
+    result = OpenLinkResult.from_wire(
+        _ask_instance(paths, OpenLinkRequest(to=link.jid, text=link.text)))
+    if result.opened == "chat":
+        out.write(f"The chat with {link.jid} is open.\n")
     else:
-        print(f"{APP_NAME} is already running for this profile; brought its window to the front.")
-        return 0
-    from supporttray.logging_setup import setup_logging
+        out.write(f"The ask window is open for {link.jid}; press Send there.\n")
+    return 0
 
-    setup_logging(paths)
-    from supporttray.launcher import password_source, run_qt, run_tray
 
-    # Starts reading the password now, beside the Qt import rather than after it.
-    passwords = password_source(settings.get_str("account.jid"))
-    return run_qt(lambda: run_tray(paths, settings, passwords))
+def _answers(paths: Any) -> bool:
+    """Whether an instance answers on this profile's control socket (without showing it)."""
+    from supporttray.ipc.client import NotRunning, request
+    from supporttray.ipc.protocol import ProtocolError, StatusRequest
+
+    try:
+        request(paths.control_socket, StatusRequest().to_wire(), timeout=2.0)
+    except (NotRunning, OSError, ProtocolError):
+        return False
+    return True
+
+
+def _start_instance(args: argparse.Namespace, paths: Any) -> None:
+    """Start `supporttray run` for this profile on its own, and wait until it answers."""
+    # What `run` would refuse, refused here with its sentence, not in a child nobody reads.
+    _settings(paths, _policy(args))
+    command = [sys.executable] if getattr(sys, "frozen", False) else [
+        sys.executable, "-m", "supporttray"]
+    for option in ("profile", "policy"):
+        if getattr(args, option, None):
+            command += [f"--{option}", str(getattr(args, option))]
+    command.append("run")
+    detach: dict[str, Any] = {"start_new_session": True}
+    if sys.platform == "win32":
+        detach = {"creationflags": subprocess.DETACHED_PROCESS
+                  | subprocess.CREATE_NEW_PROCESS_GROUP}
+    # The app outlives this command: its own session, no terminal, its output in its log.
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, **detach)
+    log.info("started %s (process %d) for an xmpp: link", " ".join(command), child.pid)
+    deadline = time.monotonic() + START_WAIT_SECONDS
+    while not _answers(paths):
+        code = child.poll()
+        # 0: it found another instance starting at the same moment and left it the profile.
+        if code not in (None, 0):
+            raise CliError(f"{APP_NAME} could not be started (exit code {code}); its log is "
+                           f"{paths.log_file}")
+        if time.monotonic() >= deadline:
+            raise CliError(f"{APP_NAME} was started but has not answered for "
+                           f"{START_WAIT_SECONDS:.0f} s; open the link again once its icon "
+                           "is in the tray")
+        time.sleep(POLL_SECONDS)
 
 
 def _login(paths: Any, settings: Any, jid: str, *, password_stdin: bool) -> int:

@@ -72,6 +72,15 @@ class Paths:
             return preferred
         return _short_socket_dir() / f"{_digest(os.fspath(self.runtime_dir))}.sock"
 
+    @property
+    def instance_lock(self) -> Path:
+        """The lock that keeps one running instance per profile (platform/instance_lock.py):
+        beside the control socket, so one profile always means one lock; on Windows, where the
+        socket is a pipe name, in the runtime directory."""
+        if os.name == "nt":
+            return self.runtime_dir / "instance.lock"
+        return self.control_socket.with_suffix(".lock")
+
     def ensure(self) -> None:
         """Create the directories, owner-only (0700) on POSIX: they hold chats and a socket."""
         for directory in (self.config_dir, self.data_dir, self.log_dir, self.runtime_dir):

@@ -18,6 +18,8 @@ from supporttray.ipc.protocol import (
     ActivateRequest,
     AskRequest,
     AskResult,
+    OpenLinkRequest,
+    OpenLinkResult,
     PresenceRequest,
     PresenceResult,
     ReconnectRequest,
@@ -45,6 +47,8 @@ class Windows(Protocol):
     def open_ask(self, text: str = "", *, to: str | None = None,
                  new_request: bool = False) -> bool: ...
 
+    def open_chat(self, peer: str, text: str = "") -> None: ...
+
 
 _R = TypeVar("_R")
 
@@ -64,6 +68,7 @@ class ControlCommands:
             ActivateRequest.cmd: _parsed(ActivateRequest.from_wire, self.activate),
             ReconnectRequest.cmd: _parsed(ReconnectRequest.from_wire, self.reconnect),
             AskRequest.cmd: _parsed(AskRequest.from_wire, self.ask),
+            OpenLinkRequest.cmd: _parsed(OpenLinkRequest.from_wire, self.open_link),
             PresenceRequest.cmd: _parsed(PresenceRequest.from_wire, self.presence),
             TakeRequest.cmd: _parsed(TakeRequest.from_wire, self.take),
             ResolveRequest.cmd: _parsed(ResolveRequest.from_wire, self.resolve),
@@ -86,6 +91,15 @@ class ControlCommands:
         if not self._windows.open_ask(request.text, to=request.to, new_request=request.new):
             return protocol.failure(STAFF_HAVE_NO_ASK_WINDOW)
         return protocol.ok()
+
+    async def open_link(self, request: OpenLinkRequest) -> dict[str, Any]:
+        if not request.to:
+            return protocol.failure("The link names nobody to write to.")
+        if self._windows.open_ask(request.text, to=request.to):
+            return protocol.ok(OpenLinkResult(opened="ask").to_wire())
+        # Staff mode: no ask window; writing to that person is a chat with them.
+        self._windows.open_chat(request.to, request.text)
+        return protocol.ok(OpenLinkResult(opened="chat").to_wire())
 
     async def presence(self, request: PresenceRequest) -> dict[str, Any]:
         try:

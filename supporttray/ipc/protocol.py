@@ -120,6 +120,25 @@ class AskRequest:
 
 
 @dataclass(frozen=True)
+class OpenLinkRequest:
+    """`supporttray xmpp:JID?message;body=...`: write to that person, the box prefilled.
+
+    A requester gets the ask window addressed to them; staff (who have no ask window) the chat
+    with them."""
+
+    cmd: ClassVar[str] = "open-link"
+    to: str
+    text: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "to": self.to, "text": self.text}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> OpenLinkRequest:
+        return cls(to=_text(message, "to"), text=_text(message, "text"))
+
+
+@dataclass(frozen=True)
 class PresenceRequest:
     """`supporttray presence`: set our own presence (`show` given), or only read it."""
 
@@ -165,8 +184,8 @@ class ResolveRequest:
         return cls(request=_text(message, "request"))
 
 
-Request = (StatusRequest | ActivateRequest | ReconnectRequest | AskRequest | PresenceRequest
-           | TakeRequest | ResolveRequest)
+Request = (StatusRequest | ActivateRequest | ReconnectRequest | AskRequest | OpenLinkRequest
+           | PresenceRequest | TakeRequest | ResolveRequest)
 
 
 # -- the results: what `ok(...)` carries back for the commands that answer with more than ok ----
@@ -196,6 +215,20 @@ class AskResult:
                    thread=_text(result, "thread"),
                    nobody_online=bool(result.get("nobody_online")),
                    delivery=str(result.get("delivery", "queued")), attached=attached)
+
+
+@dataclass(frozen=True)
+class OpenLinkResult:
+    """Which window `open-link` opened: "ask" (a requester's) or "chat" (staff)."""
+
+    opened: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"opened": self.opened}
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> OpenLinkResult:
+        return cls(opened=_text(result, "opened"))
 
 
 @dataclass(frozen=True)

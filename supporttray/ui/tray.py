@@ -229,11 +229,15 @@ class TrayController(QObject):
         window.open(text, to=to, new_request=new_request)
         return True
 
-    def open_chat(self, peer: str) -> None:
-        """Show the chat with `peer` (a notification click, or after asking)."""
+    def open_chat(self, peer: str, text: str = "") -> None:
+        """Show the chat with `peer` (a notification click, after asking, an xmpp: link), its
+        message box prefilled with `text` unless something is already typed there."""
         window = None if self._closed else self.chat_window
         if window is not None:
-            window.open_chat(peer)
+            pane = window.open_chat(peer)
+            if text and not pane.edit.toPlainText().strip():
+                pane.edit.setPlainText(text)
+                pane.edit.moveCursor(pane.edit.textCursor().MoveOperation.End)
 
     def open_queue(self) -> bool:
         """Show the staff request queue; False without one (requester mode, no chat)."""

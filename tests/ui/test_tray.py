@@ -14,7 +14,7 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.tray import TrayController
 from tests.helpers import FakeClock
-from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController
+from tests.ui.conftest import OFFSCREEN_TRAY_WARNING, Calls, MakeController, MakeStaffTray
 
 
 def open_menu(controller: TrayController) -> list[QAction]:
@@ -365,3 +365,21 @@ def test_local_times_use_each_persons_offset(
 ) -> None:
     book.set_utc_offset("carol@example.org", timedelta(hours=9, minutes=30))
     assert "Carol — Offline · 21:30 local" in texts(open_menu(make_controller()))
+
+
+# -- xmpp: links (supporttray xmpp:..., through the control socket) ------------------------------
+
+
+@pytest.mark.qt_log_ignore("does not support raise")
+def test_a_link_opens_the_staff_chat_prefilled_but_keeps_what_was_typed(
+    qtbot: QtBot, make_staff_tray: MakeStaffTray,
+) -> None:
+    controller, _chat = make_staff_tray()
+    controller.open_chat("ann@example.org", "About your VPN")
+    window = controller.chat_window
+    assert window is not None and window.isVisible()
+    pane = window.open_chat("ann@example.org")
+    assert pane.edit.toPlainText() == "About your VPN"
+    pane.edit.setPlainText("half a sentence")
+    controller.open_chat("ann@example.org", "Another link")
+    assert pane.edit.toPlainText() == "half a sentence"

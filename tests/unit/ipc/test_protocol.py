@@ -9,6 +9,8 @@ from supporttray.ipc.protocol import (
     AskRequest,
     AskResult,
     ClaimResult,
+    OpenLinkRequest,
+    OpenLinkResult,
     PresenceRequest,
     PresenceResult,
     ProtocolError,
@@ -50,6 +52,8 @@ def test_responses_say_ok_or_carry_a_sentence() -> None:
         (AskRequest("Printer?", to="alice@example.org", send=True),
          {"cmd": "ask", "to": "alice@example.org", "text": "Printer?", "send": True,
           "new": False}),
+        (OpenLinkRequest("alice@example.org", "Hi"),
+         {"cmd": "open-link", "to": "alice@example.org", "text": "Hi"}),
         (PresenceRequest("away", "Back at 3"),
          {"cmd": "presence", "show": "away", "status": "Back at 3"}),
         (TakeRequest("r1"), {"cmd": "take", "request": "r1"}),
@@ -73,6 +77,7 @@ def test_results_read_back_what_the_instance_sent() -> None:
     assert AskResult.from_wire(decode(encode(sent.to_wire()))) == sent
     presence = PresenceResult("away", "Back at 3", ("Back at 3",), published=True)
     assert PresenceResult.from_wire(decode(encode(presence.to_wire()))) == presence
+    assert OpenLinkResult.from_wire(OpenLinkResult("chat").to_wire()) == OpenLinkResult("chat")
     claim = ClaimResult.from_wire({"request": {"id": "r1"}, "claimed_by": None, "won": False,
                                    "pending": True})
     assert claim == ClaimResult({"id": "r1"}, None, won=False, pending=True)

@@ -99,6 +99,18 @@ def test_a_short_profile_keeps_its_socket_inside_the_profile(profile_dir: Path) 
 
 
 @posix_only
+def test_the_instance_lock_sits_beside_the_socket_also_for_a_long_profile(
+    tmp_path: Path, short_tmp: Path
+) -> None:
+    # One profile, one lock: wherever its socket goes, its lock goes, and no other profile's.
+    short = resolve_paths(str(tmp_path / "p"), {})
+    deep = resolve_paths(str(tmp_path / ("d" * 120)), {})
+    assert short.instance_lock == short.runtime_dir / "control.lock"
+    assert deep.instance_lock == deep.control_socket.with_suffix(".lock")
+    assert deep.instance_lock != resolve_paths(str(tmp_path / ("e" * 120)), {}).instance_lock
+
+
+@posix_only
 def test_a_long_profile_path_still_gives_a_socket_one_can_listen_on(
     tmp_path: Path, short_tmp: Path
 ) -> None:

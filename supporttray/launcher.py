@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
+    from supporttray.platform.desktop_notifications import DesktopNotifications
     from supporttray.platform.network_watch import NetworkWatch
 
 log = logging.getLogger("supporttray")
@@ -150,17 +151,24 @@ async def _run_tray(
     def connection_details() -> tuple[str, str] | None:
         return service.connection_details() if service is not None else None
 
+    app_name = settings.get_str("branding.name") or APP_NAME
+    desktop_notifications = _desktop_notifications(app_name)
     tray = TrayController(
         book,
         monitor,
-        app_name=settings.get_str("branding.name") or APP_NAME,
+        app_name=app_name,
         mode=support_mode(settings),
         on_reconnect=reconnect_now,
         on_quit=stop.set,
         own_presence=own_presence,
+        desktop_notifications=desktop_notifications,
     )
     tray.start()
     lifetime.callback(tray.close)
+    if desktop_notifications is not None:
+        # Connected in the background: until it answers, notifications are balloons.
+        tasks.spawn(_start_desktop_notifications(desktop_notifications))
+        lifetime.push_async_callback(desktop_notifications.stop)
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
     # OpenSSL reads the system's trusted roots without holding the GIL: on a worker thread
     # that overlaps with the imports below instead of following them (~20 ms).
@@ -305,6 +313,24 @@ def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | N
     runner = AutoAwayRunner(auto, idle.read)
     runner.start()
     return runner
+
+
+def _desktop_notifications(app_name: str) -> DesktopNotifications | None:
+    """Linux: the desktop's notification service (clickable, with buttons); elsewhere Qt's
+    balloon, which Windows and macOS make clickable themselves."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from supporttray.platform.desktop_notifications import DesktopNotifications
+
+    return DesktopNotifications(app_name)
+
+
+async def _start_desktop_notifications(notifications: DesktopNotifications) -> None:
+    try:
+        log.info("%s", await notifications.start())
+    except Exception:
+        # A nicety over the balloon, which still shows every notification: never fatal.
+        log.exception("cannot use the desktop's notifications; showing tray balloons")
 
 
 def _start_network_watch(service: SupportService) -> NetworkWatch:

@@ -1,13 +1,15 @@
 """New messages the person is not looking at: a notification, and the unread badge.
 
 The Notifier decides *whether* and *what*; a NotificationSurface (the TrayController, or a fake
-in tests) decides *how*: a tray balloon, or alerting the status window when there is no tray.
+in tests) decides *how*: the desktop's notification (with buttons), a tray balloon, or alerting
+the status window when there is no tray. A chat's notification says who it is about, so the
+next one for that chat replaces it, and it goes once the chat is read.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QObject
@@ -16,6 +18,7 @@ from supporttray.core.conversations import Conversations
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived
+from supporttray.ui.desktop_notices import NoticeAction
 from supporttray.ui.message_text import notification_text
 
 log = logging.getLogger("supporttray.ui")
@@ -24,7 +27,12 @@ log = logging.getLogger("supporttray.ui")
 class NotificationSurface(Protocol):
     """Where notifications and the unread count show (implemented by TrayController)."""
 
-    def show_notification(self, title: str, text: str) -> None: ...
+    def show_notification(self, title: str, text: str,
+                          on_click: Callable[[], object] | None = None, *,
+                          chat: str | None = None,
+                          actions: Sequence[NoticeAction] = ()) -> None: ...
+
+    def withdraw_notification(self, chat: str) -> None: ...
 
     def set_unread(self, count: int) -> None: ...
 
@@ -54,9 +62,11 @@ class Notifier(QObject):
         open_chat: Callable[[str], object],
         name_of: Callable[[str], str],
         do_not_disturb: Callable[[], bool] = lambda: False,
+        request_actions: Callable[[str], Sequence[NoticeAction]] = lambda _peer: (),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._request_actions = request_actions
         self._do_not_disturb = do_not_disturb
         self._conversations = conversations
         self._surface = surface
@@ -93,8 +103,12 @@ class Notifier(QObject):
         if pending:
             self._notify(pending)
 
-    def _on_changed(self, _event: ConversationsChanged) -> None:
+    def _on_changed(self, event: ConversationsChanged) -> None:
         self._surface.set_unread(self._conversations.total_unread())
+        for peer in event.peers:
+            # Read here or on another of the person's devices: its notification has done its job.
+            if not self._conversations.unread(peer):
+                self._surface.withdraw_notification(peer)
 
     def _notify(self, messages: list[ChatMessage]) -> None:
         latest = messages[-1]
@@ -113,6 +127,11 @@ class Notifier(QObject):
         else:
             title = f"{len(messages)} new messages"
             text = "From " + names_list(names)
-        self._last_peer = bare_jid(latest.peer)
+        peer = self._last_peer = bare_jid(latest.peer)
         log.info("notifying about %d new message(s) from %d chat(s)", len(messages), len(peers))
-        self._surface.show_notification(title, text)
+        if len(peers) > 1:
+            self._surface.show_notification(title, text)
+            return
+        # Staff: a new request's first message also offers "Take it".
+        self._surface.show_notification(title, text, lambda: self._open_chat(peer), chat=peer,
+                                        actions=self._request_actions(peer))

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat.backend import ChatBackend, Spawn
     from supporttray.ui.chat.window import ChatWindow
+    from supporttray.ui.desktop_notices import DesktopNotificationService, NoticeAction
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
@@ -79,9 +80,13 @@ class TrayController(QObject):
         chat: ChatBackend | None = None,
         spawn: Spawn | None = None,
         own_presence: OwnPresence | None = None,
+        desktop_notifications: DesktopNotificationService | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # Linux: the desktop's own notifications, with buttons; else (and until it answers)
+        # Qt's balloon.
+        self._desktop = desktop_notifications
         if mode not in tuple(Mode):
             raise ValueError(f"mode must be one of {', '.join(Mode)}, not {mode!r}")
         mode = Mode(mode)
@@ -141,7 +146,7 @@ class TrayController(QObject):
         self._notifier: Notifier | None = None
         self._queue_window: QueueWindow | None = None
         self._alerts: RequestAlerts | None = None
-        self._on_balloon_click: Callable[[], None] | None = None
+        self._on_balloon_click: Callable[[], object] | None = None
 
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
@@ -177,6 +182,8 @@ class TrayController(QObject):
             open_chat=self.open_chat,
             name_of=lambda peer: display_name(book, peer),
             do_not_disturb=self._busy,
+            request_actions=lambda peer: (self._alerts.actions_for(peer)
+                                          if self._alerts is not None else ()),
             parent=self,
         )
         requests = chat.requests
@@ -192,7 +199,8 @@ class TrayController(QObject):
                 alert_sound = AlertSound(QApplication.beep)
             self._alerts = RequestAlerts(
                 self._bridge, self, name_of=lambda peer: display_name(book, peer),
-                do_not_disturb=self._busy, open_queue=self.open_queue, sound=alert_sound)
+                do_not_disturb=self._busy, open_queue=self.open_queue, sound=alert_sound,
+                queue=requests, desk=chat.desk, open_chat=self.open_chat)
             self._bridge.queue_changed.connect(lambda event: self._set_waiting(event.unclaimed))
             self._set_waiting(requests.unclaimed())
         self._window.set_chat_actions(ask=self._can_ask, chats=True)
@@ -267,11 +275,30 @@ class TrayController(QObject):
             self._refresh()
 
     def show_notification(self, title: str, text: str,
-                          on_click: Callable[[], None] | None = None) -> None:
-        """A balloon (a click runs `on_click`, by default opens the chat it is about); without
-        a tray, the status window asks for attention."""
+                          on_click: Callable[[], object] | None = None, *,
+                          chat: str | None = None,
+                          actions: Sequence[NoticeAction] = ()) -> None:
+        """The desktop's notification, with `actions` as buttons, replacing the one before
+        about `chat`; else a balloon. A click runs `on_click`, by default opens the chat the
+        latest message came from; without a tray, the status window asks for attention."""
         if self._closed:
             return
+        if self._desktop is not None and self._desktop.available:
+            from supporttray.ui.desktop_notices import show_on_desktop
+
+            show_on_desktop(self._desktop, title, text, chat=chat, actions=actions,
+                            on_click=on_click or self._balloon_clicked,
+                            fallback=lambda: self._show_balloon(title, text, on_click))
+            return
+        self._show_balloon(title, text, on_click)
+
+    def withdraw_notification(self, chat: str) -> None:
+        """The chat was read: its desktop notification goes (balloons go by themselves)."""
+        if self._desktop is not None and not self._closed:
+            self._desktop.withdraw(chat)
+
+    def _show_balloon(self, title: str, text: str,
+                      on_click: Callable[[], object] | None) -> None:
         self._on_balloon_click = on_click
         if self._attached and self._tray.supportsMessages():
             self._tray.showMessage(title, text, self._tray.icon(), NOTIFICATION_MS)
@@ -316,7 +343,10 @@ class TrayController(QObject):
         self._menu.deleteLater()
 
     def _busy(self) -> bool:
-        """Staff who chose Busy get no balloons (the badge still counts)."""
+        """Staff who chose Busy, and anyone whose desktop is set to do-not-disturb, get no
+        notifications and no sound (the badge still counts)."""
+        if self._desktop is not None and self._desktop.inhibited:
+            return True
         return self._own is not None and self._own.current.show is Availability.BUSY
 
     # -- what tests and `status`/`doctor` may read ----------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
@@ -12,6 +12,7 @@ from supporttray.core.connection import ConnectionMonitor
 from supporttray.core.conversations import Conversations
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.chat.window import ChatWindow
+from supporttray.ui.desktop_notices import NoticeAction
 from supporttray.ui.icons import IconSet
 from supporttray.ui.notifier import Notifier
 from supporttray.ui.tray import TrayController
@@ -28,10 +29,18 @@ class FakeSurface:
 
     def __init__(self) -> None:
         self.notifications: list[tuple[str, str]] = []
+        self.chats: list[str | None] = []  # whom each notification is about
+        self.withdrawn: list[str] = []
         self.unread: list[int] = []
 
-    def show_notification(self, title: str, text: str) -> None:
+    def show_notification(self, title: str, text: str,
+                          on_click: Callable[[], object] | None = None, *,
+                          chat: str | None = None, actions: Sequence[NoticeAction] = ()) -> None:
         self.notifications.append((title, text))
+        self.chats.append(chat)
+
+    def withdraw_notification(self, chat: str) -> None:
+        self.withdrawn.append(chat)
 
     def set_unread(self, count: int) -> None:
         self.unread.append(count)

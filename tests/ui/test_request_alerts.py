@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -12,6 +12,7 @@ from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge
+from supporttray.ui.desktop_notices import NoticeAction
 from supporttray.ui.presence_text import requests_menu_text
 from supporttray.ui.request_alerts import RequestAlerts
 from tests.helpers import T0
@@ -36,10 +37,11 @@ def settle(qtbot: QtBot) -> None:
 
 class Surface:
     def __init__(self) -> None:
-        self.shown: list[tuple[str, str, Callable[[], None] | None]] = []
+        self.shown: list[tuple[str, str, Callable[[], object] | None]] = []
 
     def show_notification(self, title: str, text: str,
-                          on_click: Callable[[], None] | None = None) -> None:
+                          on_click: Callable[[], object] | None = None, *,
+                          chat: str | None = None, actions: Sequence[NoticeAction] = ()) -> None:
         self.shown.append((title, text, on_click))
 
 

@@ -419,7 +419,7 @@ def _check_link(text: str) -> None:
     allowed = " or ".join(f"{name}:" for name in LINK_SCHEMES)
     if not colon or scheme.lower() not in LINK_SCHEMES:
         raise InvalidValue(f"{_quote(text)} is not a link this app opens; use {allowed}")
-    if scheme.lower() == "https" and not rest.startswith("//") or not rest.strip("/"):
+    if (scheme.lower() == "https" and not rest.startswith("//")) or not rest.strip("/"):
         raise InvalidValue(f"{_quote(text)} is not a complete {scheme.lower()}: link")
     if any(c.isspace() or ord(c) < 0x20 for c in text):
         raise InvalidValue(f"{_quote(text)} contains spaces; write them as %20")

@@ -12,6 +12,7 @@ next start, and an entry someone deleted comes back while the policy says it sho
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import plistlib
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from supporttray.config.atomic_file import write_atomically
 
@@ -189,8 +190,7 @@ class WinregRunKey:  # pragma: no cover - needs Windows; the writer is tested wi
     """HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run through winreg."""
 
     def get(self, name: str) -> str | None:
-        import winreg
-
+        winreg = _winreg()
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
                 value, _kind = winreg.QueryValueEx(key, name)
@@ -199,21 +199,24 @@ class WinregRunKey:  # pragma: no cover - needs Windows; the writer is tested wi
         return str(value)
 
     def set(self, name: str, value: str) -> None:
-        import winreg
-
+        winreg = _winreg()
         with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, RUN_KEY, 0,
                                 winreg.KEY_SET_VALUE) as key:
             winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)
 
     def delete(self, name: str) -> None:
-        import winreg
-
+        winreg = _winreg()
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0,
                                 winreg.KEY_SET_VALUE) as key:
                 winreg.DeleteValue(key, name)
         except FileNotFoundError:
             pass
+
+
+def _winreg() -> Any:
+    # Imported by name: mypy on Linux and macOS knows winreg only as a module without members.
+    return importlib.import_module("winreg")
 
 
 def windows_command_line(command: Sequence[str]) -> str:

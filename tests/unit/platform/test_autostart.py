@@ -94,7 +94,7 @@ def test_an_entry_that_cannot_be_written_is_a_sentence_naming_the_place(tmp_path
     blocker = tmp_path / "autostart"
     blocker.write_text("a file where the directory should be", encoding="utf-8")
     entry = XdgAutostart(blocker)
-    with pytest.raises(AutostartError, match="could not write the autostart entry .*autostart"):
+    with pytest.raises(AutostartError, match=r"could not write the autostart entry .*autostart"):
         apply_autostart(entry, True, ["/usr/bin/supporttray"], "SupportTray")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import socket
@@ -84,6 +85,8 @@ def run_doctor(
     report(_idle_finding(settings))
     report(_on_call_finding(settings))
     report(_history_finding(paths))
+    if settings.get_str("branding.icon"):
+        report(_branding_icon_finding(settings.get_str("branding.icon")))
     failed = sum(1 for f in findings if f.level == "FAIL")
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
@@ -285,6 +288,22 @@ def _history_finding(paths: Paths) -> Finding:
     ))
 
 
+def _branding_icon_finding(path: str) -> Finding:
+    """Whether `branding.icon` can be shown; read by Qt, as the app reads it, in a child."""
+    probe = ("import json, os, sys; os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen');"
+             "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]);"
+             "from supporttray.ui.icons import load_brand_icon;"
+             "image, problem = load_brand_icon(sys.argv[1]);"
+             "print('icon=' + json.dumps(problem))")
+    answer = _ask_qt(probe, r"icon=(.*)", path)
+    if isinstance(answer, str):
+        return Finding("WARN", "branding", f"could not check branding.icon: {answer}")
+    problem = json.loads(answer.group(1))
+    if problem is None:
+        return Finding("OK", "branding", f"icon {path}")
+    return Finding("WARN", "branding", str(problem))
+
+
 def _tray_finding() -> Finding:
     """Asked in a child process: without a display Qt aborts the whole process."""
     if sys.platform.startswith("linux") and not (
@@ -322,11 +341,12 @@ def _network_finding() -> Finding:
     return Finding("OK", "network", f"reconnects at once on {watched}")
 
 
-def _ask_qt(probe: str, answer: str) -> re.Match[str] | str:
-    """Run `probe` in a child Python (Qt may abort a whole process); the match of `answer` in
-    what it printed, or a sentence saying why there is none."""
+def _ask_qt(probe: str, answer: str, *args: str) -> re.Match[str] | str:
+    """Run `probe` in a child Python (Qt may abort a whole process) with `args` in its argv;
+    the match of `answer` in what it printed, or a sentence saying why there is none."""
     try:
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                                text=True,
                                 timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"could not ask Qt: {exc}"

@@ -26,6 +26,7 @@ from supporttray.config.settings import Settings
 if TYPE_CHECKING:
     from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
+    from supporttray.app.history_retention import HistoryRetention
     from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
     from supporttray.config.password_source import PasswordSource
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from supporttray.core.presence import PresenceBook
     from supporttray.platform.desktop_notifications import DesktopNotifications
     from supporttray.platform.network_watch import NetworkWatch
+    from supporttray.ui.icons import IconSet
 
 log = logging.getLogger("supporttray")
 
@@ -162,6 +164,8 @@ async def _run_tray(
         on_quit=stop.set,
         own_presence=own_presence,
         desktop_notifications=desktop_notifications,
+        icons=_icon_set(settings),
+        links=settings.get_str_map("branding.links"),
     )
     tray.start()
     lifetime.callback(tray.close)
@@ -179,6 +183,9 @@ async def _run_tray(
     from supporttray.core.history_file import open_history
 
     history = open_history(await history_check)
+    retention = _start_history_retention(settings, history.store)
+    if retention is not None:
+        lifetime.callback(retention.stop)
     chat = build_chat(paths, settings, connection_details, book=book, history=history.store)
     tray.attach_chat(chat, tasks.spawn, sound=settings.get_bool("staff.sound"))
     if history.notice:
@@ -227,6 +234,7 @@ async def _run_tray(
     if auto_away is not None:
         lifetime.callback(auto_away.stop)
     lifetime.callback(_start_network_watch(service).stop)
+    _apply_autostart(paths, settings)
     lifetime.push_async_callback(service.stop)  # others see us go offline
     await service.start()
     await stop.wait()
@@ -266,6 +274,62 @@ def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, dateti
     own = saved.own_presence() if saved is not None else OwnPresence()
     memory.remember(own)
     return own, saved.chosen_at if saved is not None else None
+
+
+def _icon_set(settings: Settings) -> IconSet:
+    """The tray's and windows' icons: IT's `branding.icon` if it can be read, else (with a
+    warning that says why) the built-in ones."""
+    from supporttray.ui.icons import IconSet, load_brand_icon
+
+    path = settings.get_str("branding.icon")
+    if not path:
+        return IconSet()
+    brand, problem = load_brand_icon(path)
+    if problem is not None:
+        log.warning("%s", problem)
+    return IconSet(brand=brand)
+
+
+def _start_history_retention(settings: Settings, store: HistoryStore) -> HistoryRetention | None:
+    """`history.retention_days`: older messages go now and once a day; 0 keeps them."""
+    days = settings.get_int("history.retention_days")
+    if days <= 0:
+        log.info("history retention: kept forever (history.retention_days = 0)")
+        return None
+    from supporttray.app.history_retention import HistoryRetention
+
+    retention = HistoryRetention(store, days)
+    retention.start()
+    log.info("history retention: messages older than %d day(s) are deleted at start and daily",
+             days)
+    return retention
+
+
+def _apply_autostart(paths: Paths, settings: Settings) -> None:
+    """`app.autostart`: write or remove the login entry, for the user's normal profile only
+    (a `--profile` run is a test, a demo or a second identity: it must not change what starts
+    at login). A failure is said in the log; the app runs on."""
+    import os
+
+    from supporttray.config.paths import resolve_paths
+
+    if paths != resolve_paths(None, {}) or os.environ.get("SUPPORTTRAY_HOME", "").strip():
+        log.info("autostart: left alone (a --profile or SUPPORTTRAY_HOME is not the user's "
+                 "normal profile)")
+        return
+    from supporttray.platform.autostart import (
+        AutostartError,
+        apply_autostart,
+        autostart_entry,
+        start_command,
+    )
+
+    try:
+        log.info("%s", apply_autostart(autostart_entry(), settings.get_bool("app.autostart"),
+                                       start_command(), settings.get_str("branding.name")
+                                       or APP_NAME))
+    except AutostartError as exc:
+        log.warning("%s", exc)
 
 
 def _start_on_call(settings: Settings, own: OwnPresence,

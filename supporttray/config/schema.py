@@ -16,10 +16,14 @@ from typing import Literal
 
 from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
 
-Kind = Literal["str", "int", "float", "bool", "str_list", "choice"]
+Kind = Literal["str", "int", "float", "bool", "str_list", "str_map", "choice"]
 
 # What a string setting must look like beyond "is a string".
-Format = Literal["text", "jid", "domain", "path", "sysinfo_field"]
+Format = Literal["text", "jid", "domain", "path", "sysinfo_field", "link"]
+
+# What a `link` may open: a web page, a phone number, an e-mail. Nothing that runs a program
+# or reads a local file (file:, a custom scheme), whoever wrote the setting.
+LINK_SCHEMES = ("https", "tel", "mailto")
 
 # TOML integers are signed 64-bit; anything wider could not be written back to the file.
 _INT64_MIN = -(2**63)
@@ -32,7 +36,8 @@ class KeySpec:
     """One setting: what it holds, its built-in default and the rules a value must follow.
 
     `minimum`/`maximum` bound int and float values (inclusive unless `exclusive_minimum`);
-    `format` constrains strings and the items of string lists (a JID, a domain, ...).
+    `format` constrains strings and the items of string lists (a JID, a domain, ...); for a
+    `str_map` (a table of label = text) it constrains the values.
     """
 
     key: str
@@ -180,17 +185,42 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "history.retention_days",
                 "int",
                 0,
-                "Days to keep chat history; 0 keeps it forever.",
+                "Days to keep chat history on this computer; older messages (and their search "
+                "index) are deleted at start and once a day; 0 keeps it forever.",
                 minimum=0,
             ),
-            _spec("app.autostart", "bool", True, "Start SupportTray when the user logs in."),
-            _spec("branding.name", "str", "SupportTray", "Name shown in the tray and windows."),
+            _spec(
+                "app.autostart",
+                "bool",
+                True,
+                "Start SupportTray in the tray when the user logs in: written (or removed) at "
+                "every start of the user's normal profile as an XDG autostart entry, the "
+                "HKCU Run key or a LaunchAgent.",
+            ),
+            _spec(
+                "branding.name",
+                "str",
+                "SupportTray",
+                "Name shown in the tray's tooltip and menu, the windows' titles, notifications "
+                "and the autostart entry.",
+            ),
             _spec(
                 "branding.icon",
                 "str",
                 "",
-                "Path of an icon to use instead of the built-in one.",
+                "Path of an icon (SVG or PNG) shown instead of the built-in one, with a dot in "
+                "the corner for support's availability; an unreadable file is reported in the "
+                "log and by doctor, and the built-in icon is used.",
                 format="path",
+            ),
+            _spec(
+                "branding.links",
+                "str_map",
+                MappingProxyType({}),
+                "Entries added to the tray menu, label = link, in the order written, e.g. "
+                "{ \"Helpdesk portal\" = \"https://help.example.org\", \"Call support\" = "
+                "\"tel:+15550100\" }; only https:, tel: and mailto: links.",
+                format="link",
             ),
             _spec(
                 "presence.auto_away_minutes",
@@ -318,7 +348,28 @@ def validate(key: str, value: object) -> object:
             except InvalidValue as exc:
                 raise InvalidValue(f"item {index} of the list: {exc}") from None
         return tuple(items)
+    if spec.kind == "str_map":
+        return _check_map(spec, value)
     raise AssertionError(f"unhandled kind {spec.kind!r}")  # pragma: no cover - KEYS is static
+
+
+def _check_map(spec: KeySpec, value: object) -> Mapping[str, str]:
+    if not isinstance(value, Mapping):
+        raise InvalidValue(
+            f'expected a table like {{ "Label" = "https://..." }}, got {describe(value)}'
+        )
+    entries: dict[str, str] = {}
+    for label, item in value.items():
+        if not isinstance(label, str) or not label.strip():
+            raise InvalidValue("every entry needs a label that is not empty")
+        if not isinstance(item, str):
+            raise InvalidValue(f"the entry {_quote(label)} is {describe(item)}, expected a string")
+        try:
+            entries[label] = _check_string(spec, item)
+        except InvalidValue as exc:
+            raise InvalidValue(f"the entry {_quote(label)}: {exc}") from None
+    # Read-only, like the tuples of str_list: a Policy's values must not change under it.
+    return MappingProxyType(entries)
 
 
 def _choices(spec: KeySpec) -> str:
@@ -358,7 +409,20 @@ def _check_string(spec: KeySpec, value: object) -> str:
         close = difflib.get_close_matches(value, SYSINFO_KEYS, n=1)
         hint = f"; did you mean {_quote(close[0])}?" if close else ""
         raise InvalidValue(f"{_quote(value)} is not a system-info field{hint}")
+    elif spec.format == "link":
+        _check_link(value)
     return value
+
+
+def _check_link(text: str) -> None:
+    scheme, colon, rest = text.partition(":")
+    allowed = " or ".join(f"{name}:" for name in LINK_SCHEMES)
+    if not colon or scheme.lower() not in LINK_SCHEMES:
+        raise InvalidValue(f"{_quote(text)} is not a link this app opens; use {allowed}")
+    if (scheme.lower() == "https" and not rest.startswith("//")) or not rest.strip("/"):
+        raise InvalidValue(f"{_quote(text)} is not a complete {scheme.lower()}: link")
+    if any(c.isspace() or ord(c) < 0x20 for c in text):
+        raise InvalidValue(f"{_quote(text)} contains spaces; write them as %20")
 
 
 def _check_jid(text: str, *, allow_empty: bool) -> None:

@@ -65,9 +65,9 @@ class Settings:
     # -- reading ----------------------------------------------------------------------------
 
     def get(self, key: str) -> object:
-        """The effective value; lists come back as a fresh list. KeyError for an unknown key."""
-        value = self._raw(key)
-        return list(value) if isinstance(value, tuple) else value
+        """The effective value; lists and tables come back as fresh ones. KeyError for an
+        unknown key."""
+        return _fresh(self._raw(key))
 
     def get_str(self, key: str) -> str:
         """A "str" or "choice" setting."""
@@ -95,6 +95,12 @@ class Settings:
         assert isinstance(value, tuple)
         return [str(item) for item in value]
 
+    def get_str_map(self, key: str) -> dict[str, str]:
+        """A "str_map" setting (label = text), in the order it was written."""
+        value = self._typed(key, ("str_map",))
+        assert isinstance(value, Mapping)
+        return {str(label): str(item) for label, item in value.items()}
+
     def is_locked(self, key: str) -> bool:
         """True if the policy enforces `key`: the UI shows it read-only."""
         _spec_of(key)
@@ -117,7 +123,7 @@ class Settings:
 
     def user_values(self) -> dict[str, object]:
         """Only what the user set (the layer save() writes)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._user.items()}
+        return {key: _fresh(value) for key, value in self._user.items()}
 
     # -- changing ---------------------------------------------------------------------------
 
@@ -178,6 +184,15 @@ def load_settings(paths: Paths, policy: Policy) -> Settings:
     if overridden:
         log.info("policy enforces %s; the user's values are ignored", ", ".join(overridden))
     return Settings(policy, user, path=path)
+
+
+def _fresh(value: object) -> object:
+    """A copy the caller may change: settings keep lists as tuples and tables read-only."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 def _spec_of(key: str) -> KeySpec:

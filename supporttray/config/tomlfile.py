@@ -327,8 +327,8 @@ def _leaves(table: Mapping[str, object], path: KeyPath) -> Iterator[tuple[KeyPat
 def dump_settings(values: Mapping[str, object], *, header: str = "") -> str:
     """TOML text with one `dotted.key = value` line per setting, sorted by key.
 
-    Handles exactly what settings hold: str, int, float, bool and lists of str. Keys in KEYS are
-    bare dotted keys, so they are written unquoted.
+    Handles exactly what settings hold: str, int, float, bool, lists of str and tables of str
+    (inline). Keys in KEYS are bare dotted keys, so they are written unquoted.
     """
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     for key in sorted(values):
@@ -353,6 +353,10 @@ def toml_value(value: object) -> str:
         return toml_string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        # Labels are free text ("Call support"): always quoted.
+        entries = (f"{toml_string(str(k))} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + ", ".join(entries) + " }" if value else "{}"
     raise ValueError(f"cannot write a {type(value).__name__} to TOML")
 
 

@@ -6,9 +6,10 @@ import enum
 import logging
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QImageReader, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
@@ -61,8 +62,54 @@ _BY_AVAILABILITY = {
 }
 
 
+# The state colours of the built-in SVGs, for the dot drawn on a brand icon.
+STATE_COLOURS = {
+    IconKey.AVAILABLE: "#2e9d4f",
+    IconKey.AWAY: "#f0a81c",
+    IconKey.BUSY: "#d93b3b",
+    IconKey.OFFLINE: "#8a8f98",
+    IconKey.CONNECTING: "#8a8f98",
+}
+# An SVG brand icon is rendered once at this size and scaled down for each tray size.
+BRAND_RENDER_PX = 256
+
+
 def default_icon_dir() -> Traversable:
     return files("supporttray.resources") / "icons"
+
+
+def load_brand_icon(path: str) -> tuple[QImage | None, str | None]:
+    """The picture `branding.icon` names, or None and a sentence saying why it cannot be used
+    (for the log and doctor; the built-in icon is then used)."""
+    where = Path(path).expanduser()
+    fallback = "the built-in icon is used instead."
+    try:
+        data = where.read_bytes()
+    except FileNotFoundError:
+        return None, f"branding.icon: {where} does not exist; {fallback}"
+    except OSError as exc:
+        return None, f"branding.icon: {where} cannot be read ({exc.strerror or exc}); {fallback}"
+    if where.suffix.lower() in (".svg", ".svgz") or data.lstrip()[:1] == b"<":
+        renderer = QSvgRenderer(QByteArray(data))
+        if renderer.isValid():
+            image = QImage(BRAND_RENDER_PX, BRAND_RENDER_PX,
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            try:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                renderer.render(painter, QRectF(0, 0, BRAND_RENDER_PX, BRAND_RENDER_PX))
+            finally:
+                painter.end()
+            return image, None
+    image = QImage.fromData(data)
+    if image.isNull():
+        kinds = ", ".join(sorted({bytes(f.data()).decode().upper()
+                                  for f in QImageReader.supportedImageFormats()} & {
+                                     "PNG", "ICO", "JPG", "BMP"}))
+        return None, (f"branding.icon: {where} is not a picture this app can read (use an SVG "
+                      f"or one of {kinds}); {fallback}")
+    return image, None
 
 
 class IconSet:
@@ -72,8 +119,12 @@ class IconSet:
     the svg icon-engine plugin nor a real file path (the icons may live in a zip).
     """
 
-    def __init__(self, icon_dir: Traversable | None = None) -> None:
+    def __init__(self, icon_dir: Traversable | None = None, *,
+                 brand: QImage | None = None) -> None:
         self._dir = icon_dir if icon_dir is not None else default_icon_dir()
+        # IT's own picture (`branding.icon`): drawn instead of the state SVGs, with the state
+        # as a dot in the corner so that "is support there?" still reads at a glance.
+        self._brand = brand
         self._renderers: dict[str, QSvgRenderer] = {}
         self._icons: dict[tuple[IconKey, bool, str], QIcon] = {}
 
@@ -97,7 +148,10 @@ class IconSet:
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             target = QRectF(0, 0, size, size)
-            self._renderer(f"{key.value}.svg").render(painter, target)
+            if self._brand is not None:
+                _draw_brand(painter, size, self._brand, QColor(STATE_COLOURS[key]))
+            else:
+                self._renderer(f"{key.value}.svg").render(painter, target)
             label = badge_label(count)
             if label:
                 _draw_count(painter, size, label)
@@ -117,6 +171,18 @@ class IconSet:
                 raise RuntimeError(f"The icon {name} in {self._dir} could not be read as SVG.")
             self._renderers[name] = renderer
         return renderer
+
+
+def _draw_brand(painter: QPainter, size: int, brand: QImage, state: QColor) -> None:
+    """The brand picture, kept in proportion, and a state dot at the bottom right."""
+    picture = brand.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                           Qt.TransformationMode.SmoothTransformation)
+    painter.drawImage(QRectF((size - picture.width()) / 2, (size - picture.height()) / 2,
+                             picture.width(), picture.height()), picture)
+    diameter = max(6.0, size * 0.44)
+    painter.setPen(QPen(QColor("#ffffff"), max(1.0, size / 24)))
+    painter.setBrush(state)
+    painter.drawEllipse(QRectF(size - diameter, size - diameter, diameter, diameter))
 
 
 def _draw_count(painter: QPainter, size: int, label: str) -> None:

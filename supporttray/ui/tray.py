@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from supporttray.config.mode import Mode
@@ -81,6 +82,8 @@ class TrayController(QObject):
         spawn: Spawn | None = None,
         own_presence: OwnPresence | None = None,
         desktop_notifications: DesktopNotificationService | None = None,
+        links: Mapping[str, str] | None = None,
+        open_link: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -98,6 +101,9 @@ class TrayController(QObject):
         self._mode = mode
         self._on_reconnect = on_reconnect
         self._on_quit = on_quit
+        # IT's own menu entries (`branding.links`, validated by the schema): label -> URL.
+        self._links = dict(links or {})
+        self._open_link = open_link
         self._clock = clock
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
@@ -254,6 +260,19 @@ class TrayController(QObject):
             return False
         bring_to_front(window)
         return True
+
+    def open_link(self, url: str) -> bool:
+        """Open one of IT's links (web page, phone, e-mail) with the desktop's application for
+        it; where there is none, say so rather than do nothing."""
+        if self._open_link(QUrl(url)):
+            return True
+        scheme = url.split(":", 1)[0]
+        log.warning("no application opened the link %s", url)
+        self.show_notification(self._app_name, (
+            f"Nothing on this computer opens {scheme}: links, so {url} could not be opened. "
+            "Set a default application for them in the system settings."
+        ), on_click=lambda: None)
+        return False
 
     def show_chats(self) -> None:
         window = None if self._closed else self.chat_window
@@ -548,6 +567,13 @@ class TrayController(QObject):
             unread = f" ({self._unread} unread)" if self._unread else ""
             chats = menu.addAction(f"Open chats{unread}")
             chats.triggered.connect(self.show_chats)
+        if self._links:
+            menu.addSeparator()
+            for label, url in self._links.items():
+                link = menu.addAction(menu_text(one_line(label, MENU_TEXT_MAX_CHARS)))
+                link.setToolTip(url)
+                link.triggered.connect(lambda _checked=False, url=url: self.open_link(url))
+            menu.addSeparator()
         open_window = menu.addAction(menu_text(f"Open {self._app_name}"))
         open_window.triggered.connect(self.activate)
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):

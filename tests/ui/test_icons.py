@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.presence import Availability, SupportSummary
-from supporttray.ui.icons import ICON_SIZES, IconKey, IconSet, badge_label
+from supporttray.ui.icons import (
+    ICON_SIZES,
+    STATE_COLOURS,
+    IconKey,
+    IconSet,
+    badge_label,
+    load_brand_icon,
+)
 
 
 def opaque_pixels(image: QImage) -> int:
@@ -79,3 +88,48 @@ def test_tray_picture_puts_our_connection_before_staff_availability(
 ) -> None:
     summary = SupportSummary(availability, available=0, away=0, busy=0, total=1)
     assert IconKey.for_tray(summary, ConnectionStatus(state)) is key
+
+
+# -- branding.icon ------------------------------------------------------------------------------
+
+BRAND_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+             b'<rect width="10" height="10" fill="#6a1b9a"/></svg>')
+
+
+@pytest.mark.parametrize("name", ["brand.svg", "brand.png"])
+def test_a_brand_icon_replaces_the_pictures_and_keeps_the_state_as_a_dot(
+    qtbot: QtBot, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    if name.endswith(".svg"):
+        path.write_bytes(BRAND_SVG)
+    else:
+        image = QImage(32, 32, QImage.Format.Format_ARGB32)
+        image.fill(QColor("#6a1b9a"))
+        assert image.save(str(path))
+    brand, problem = load_brand_icon(str(path))
+    assert problem is None and brand is not None
+    icons = IconSet(brand=brand)
+    green = icons.pixmap(IconKey.AVAILABLE, 48).toImage()
+    grey = icons.pixmap(IconKey.OFFLINE, 48).toImage()
+    # The brand's purple fills the top left; the corner dot says the state.
+    assert green.pixelColor(6, 6).name() == "#6a1b9a"
+    assert green.pixelColor(40, 40).name() == STATE_COLOURS[IconKey.AVAILABLE]
+    assert grey.pixelColor(40, 40).name() == STATE_COLOURS[IconKey.OFFLINE]
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (None, "does not exist"),
+    (b"not a picture at all", "is not a picture this app can read"),
+])
+def test_a_bad_brand_icon_is_a_sentence_and_no_picture(
+    qtbot: QtBot, tmp_path: Path, content: bytes | None, says: str
+) -> None:
+    path = tmp_path / "brand.png"
+    if content is not None:
+        path.write_bytes(content)
+    brand, problem = load_brand_icon(str(path))
+    assert brand is None
+    assert problem is not None
+    assert problem.startswith(f"branding.icon: {path} {says}")
+    assert problem.endswith("the built-in icon is used instead.")

@@ -383,3 +383,44 @@ def test_a_link_opens_the_staff_chat_prefilled_but_keeps_what_was_typed(
     pane.edit.setPlainText("half a sentence")
     controller.open_chat("ann@example.org", "Another link")
     assert pane.edit.toPlainText() == "half a sentence"
+
+
+# -- branding.links -----------------------------------------------------------------------------
+
+
+def test_it_links_are_menu_entries_that_open_with_the_desktop(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
+) -> None:
+    opened: list[str] = []
+    controller = TrayController(
+        book, connection, app_name="Acme Help", mode="requester",
+        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
+        links={"Helpdesk portal": "https://help.example.org", "Call support": "tel:+15550100"},
+        open_link=lambda url: opened.append(url.toString()) is None,
+    )
+    try:
+        shown = texts(open_menu(controller))
+        assert shown.index("Helpdesk portal") + 1 == shown.index("Call support")
+        assert shown.index("Call support") < shown.index("Open Acme Help")
+        action_named(controller, "Call support").trigger()
+        assert opened == ["tel:+15550100"]
+    finally:
+        controller.close()
+
+
+def test_a_link_nothing_opens_is_said_in_a_sentence(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
+) -> None:
+    controller = TrayController(
+        book, connection, app_name="Acme Help", mode="requester",
+        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
+        links={"Call support": "tel:+15550100"}, open_link=lambda _url: False,
+    )
+    said: list[str] = []
+    controller.show_notification = lambda _title, text, on_click=None: said.append(text)  # type: ignore[method-assign]
+    try:
+        assert controller.open_link("tel:+15550100") is False
+        assert said == ["Nothing on this computer opens tel: links, so tel:+15550100 could not "
+                        "be opened. Set a default application for them in the system settings."]
+    finally:
+        controller.close()

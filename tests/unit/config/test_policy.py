@@ -501,3 +501,45 @@ def test_multi_line_strings_do_not_confuse_line_numbers(tmp_path: Path) -> None:
     error = load_error(path)
 
     assert (error.line, error.key) == (7, "server.port")
+
+
+# -- branding.links: IT's own entries in the tray menu ------------------------------------------
+
+
+def test_links_keep_the_order_they_were_written_in(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        [enforced.branding.links]
+        "Helpdesk portal" = "https://help.example.org/new"
+        "Call support" = "tel:+15550100"
+        "Write to IT" = "mailto:it@example.org"
+        """)
+    links = load_policy(path, explicit=True).enforced["branding.links"]
+    assert list(links.items()) == [  # type: ignore[attr-defined]
+        ("Helpdesk portal", "https://help.example.org/new"),
+        ("Call support", "tel:+15550100"),
+        ("Write to IT", "mailto:it@example.org"),
+    ]
+
+
+@pytest.mark.parametrize("url", ["http://help.example.org", "file:///etc/passwd",
+                                 "javascript:alert(1)", "help.example.org", "https:",
+                                 "smb://server/share"])
+def test_a_link_that_is_not_https_tel_or_mailto_is_refused_naming_the_key(
+    tmp_path: Path, url: str
+) -> None:
+    path = write(tmp_path, f"""
+        [defaults]
+        branding.links = {{ "Helpdesk" = {toml_value(url)} }}
+        """)
+    message = str(load_error(path))
+    assert "(key 'branding.links')" in message
+    assert ":1:" in message or ":2:" in message
+    assert "Helpdesk" in message
+
+
+def test_links_must_be_a_table(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        [defaults]
+        branding.links = ["https://help.example.org"]
+        """)
+    assert "expected a table" in str(load_error(path))

@@ -304,3 +304,13 @@ def test_any_branding_name_survives_save_and_load(name: str) -> None:
         settings.save()
 
         assert load_settings(paths, Policy.empty()).get("branding.name") == name
+
+
+def test_links_read_as_a_fresh_table_and_save_as_an_inline_table(tmp_path: Path) -> None:
+    settings = Settings(Policy.empty(), path=tmp_path / "settings.toml")
+    settings.set("branding.links", {"Call \"support\"": "tel:+15550100"})
+    settings.get_str_map("branding.links")["x"] = "changed"
+    assert settings.get_str_map("branding.links") == {"Call \"support\"": "tel:+15550100"}
+    settings.save()
+    text = (tmp_path / "settings.toml").read_text(encoding="utf-8")
+    assert 'branding.links = { "Call \\"support\\"" = "tel:+15550100" }' in text

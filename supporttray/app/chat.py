@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.account import SIGN_IN_HINT
 from supporttray.app.canned_replies import (  # re-exported: the windows use it
     CannedRepliesError as CannedRepliesError,
 )
-from supporttray.app.account import SIGN_IN_HINT
 from supporttray.app.canned_replies import CannedReplyStore
 from supporttray.app.errors import AskError as AskError  # re-exported: the windows use it
 from supporttray.app.request_desk import RequestDesk

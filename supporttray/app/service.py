@@ -225,7 +225,9 @@ class SupportService:
         fresh = self._reload_config()
         if fresh is None:
             return False
-        changed = fresh.account_jid != self.config.account_jid
+        # A new server (the Sign-in window may change it) needs a new connection too.
+        where = ("account_jid", "server_domain", "server_host", "server_port")
+        changed = any(getattr(fresh, f) != getattr(self.config, f) for f in where)
         self.config = fresh
         return changed
 

@@ -18,7 +18,7 @@ import logging
 import subprocess
 import sys
 import threading
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger("supporttray.config")
 
@@ -38,6 +38,7 @@ class PasswordSource(Protocol):
         ...
 
 
+@runtime_checkable
 class PasswordKeeper(PasswordSource, Protocol):
     """A password source that can also store and forget (the Sign-in window, Sign out)."""
 

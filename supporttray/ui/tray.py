@@ -79,6 +79,8 @@ class TrayController(QObject):
         chat: ChatBackend | None = None,
         spawn: Spawn | None = None,
         own_presence: OwnPresence | None = None,
+        on_sign_in: Callable[[], None] | None = None,
+        on_sign_out: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -93,6 +95,8 @@ class TrayController(QObject):
         self._mode = mode
         self._on_reconnect = on_reconnect
         self._on_quit = on_quit
+        self._on_sign_in = on_sign_in
+        self._on_sign_out = on_sign_out
         self._clock = clock
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
@@ -519,6 +523,10 @@ class TrayController(QObject):
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
             reconnect = menu.addAction("Reconnect now")
             reconnect.triggered.connect(self._reconnect)
+        if self._on_sign_in is not None:
+            menu.addAction("Sign in…").triggered.connect(self._on_sign_in)
+        if self._on_sign_out is not None and not status.needs_sign_in:
+            menu.addAction("Sign out").triggered.connect(self._on_sign_out)
         menu.addSeparator()
         quit_action = menu.addAction("Quit")
         quit_action.triggered.connect(self._quit)

@@ -15,12 +15,12 @@ import ssl
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from supporttray.app.account import AccountSetup, SetupError, account_setup
-from supporttray.config.credentials import CredentialError, CredentialStore
+from supporttray.app.account import AccountSetup, SetupError, SupportConfig, account_setup
+from supporttray.app.findings import Finding
 from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
@@ -38,12 +38,7 @@ if TYPE_CHECKING:
 TIMEOUT = 10.0
 
 
-@dataclass(frozen=True)
-class Finding:
-    level: str  # "OK", "WARN", "FAIL"
-    topic: str
-    sentence: str
-
+__all__ = ["Finding", "run_doctor", "sign_in_findings"]
 
 Report = Callable[[Finding], None]
 
@@ -63,23 +58,10 @@ def run_doctor(
         out.flush()
 
     report(_policy_finding(settings, policy_problem))
-    setup: AccountSetup | None = None
-    try:
-        setup = account_setup(support_config(settings))
-        report(Finding("OK", "account", f"{setup.jid} ({setup.mode} mode)"))
-    except SetupError as exc:
-        report(Finding("FAIL", "account", str(exc)))
+    setup = _account_check(support_config(settings), report)
     password = _keyring_check(setup.jid if setup else None, report)
     if setup is not None:
-        reachable = _server_check(setup.endpoint.host or setup.endpoint.domain,
-                                  setup.endpoint.port, report)
-        if reachable and not setup.endpoint.direct_tls:
-            tls_ok = _tls_check(setup.endpoint.host or setup.endpoint.domain,
-                                setup.endpoint.port, setup.endpoint.domain,
-                                str(setup.endpoint.ca_file or ""), report)
-            if tls_ok and password is not None:
-                for finding in asyncio.run(_login_check(settings, password)):
-                    report(finding)
+        _reach_checks(settings, setup, password, report)
     report(_tray_finding())
     report(_network_finding())
     report(_idle_finding(settings))
@@ -90,6 +72,43 @@ def run_doctor(
     failed = sum(1 for f in findings if f.level == "FAIL")
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
+
+
+def sign_in_findings(settings: Settings, jid: str, password: str) -> list[Finding]:
+    """The account, server, TLS and login checks of `doctor` for `jid` and a typed password (the
+    Sign-in window's "Check connection"); blocking: run it on a worker thread."""
+    findings: list[Finding] = []
+    setup = _account_check(replace(support_config(settings), account_jid=jid), findings.append)
+    if setup is not None:
+        if not password:
+            findings.append(Finding("WARN", "login", "no password typed, so the login itself "
+                                                     "was not tried"))
+        _reach_checks(settings, setup, password or None, findings.append)
+    return findings
+
+
+def _account_check(config: SupportConfig, report: Report) -> AccountSetup | None:
+    try:
+        setup = account_setup(config)
+    except SetupError as exc:
+        report(Finding("FAIL", "account", str(exc)))
+        return None
+    report(Finding("OK", "account", f"{setup.jid} ({setup.mode} mode)"))
+    return setup
+
+
+def _reach_checks(settings: Settings, setup: AccountSetup, password: str | None,
+                  report: Report) -> None:
+    """Server reachable, TLS trusted, then (with a password) the login itself."""
+    reachable = _server_check(setup.endpoint.host or setup.endpoint.domain,
+                              setup.endpoint.port, report)
+    if reachable and not setup.endpoint.direct_tls:
+        tls_ok = _tls_check(setup.endpoint.host or setup.endpoint.domain,
+                            setup.endpoint.port, setup.endpoint.domain,
+                            str(setup.endpoint.ca_file or ""), report)
+        if tls_ok and password is not None:
+            for finding in asyncio.run(_login_check(settings, setup, password)):
+                report(finding)
 
 
 def _policy_finding(settings: Settings, problem: str | None) -> Finding:
@@ -103,6 +122,10 @@ def _policy_finding(settings: Settings, problem: str | None) -> Finding:
 
 
 def _keyring_check(jid: str | None, report: Report) -> str | None:
+    # Here, not at the top: the tray imports this module for "Check connection", and keyring
+    # costs it megabytes it otherwise never loads (see config/password_source).
+    from supporttray.config.credentials import CredentialError, CredentialStore
+
     store = CredentialStore()
     problem = store.check()
     if problem:
@@ -120,7 +143,8 @@ def _keyring_check(jid: str | None, report: Report) -> str | None:
         return None
     if password is None:
         report(Finding("FAIL", "keyring",
-                       f"no password stored for {jid} in {backend}. Run: supporttray login {jid}"))
+                       f"no password stored for {jid} in {backend}. Choose “Sign in…” in the "
+                       f"tray menu, or run: supporttray login {jid}"))
         return None
     level = "WARN" if insecure else "OK"
     note = " (stores passwords unencrypted)" if insecure else ""
@@ -175,13 +199,13 @@ def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) 
     return True
 
 
-async def _login_check(settings: Settings, password: str) -> list[Finding]:
+async def _login_check(settings: Settings, setup: AccountSetup,
+                       password: str) -> list[Finding]:
     """Log in; in staff mode also join the staff room (the team's shared queue)."""
     from supporttray.app.request_desk import staff_room_for
     from supporttray.core.requests import RequestQueue
     from supporttray.xmpp.connection import XmppConnection
 
-    setup = account_setup(support_config(settings))
     room = (staff_room_for(settings.get_str("support.staff_room"), setup.jid, RequestQueue(),
                            staff=lambda: list(setup.directory.staff))
             if setup.mode is Mode.STAFF else None)

@@ -26,6 +26,7 @@ from supporttray.config.settings import Settings
 if TYPE_CHECKING:
     from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
+    from supporttray.app.findings import Finding
     from supporttray.app.history_retention import HistoryRetention
     from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from supporttray.platform.desktop_notifications import DesktopNotifications
     from supporttray.platform.network_watch import NetworkWatch
     from supporttray.ui.icons import IconSet
+    from supporttray.ui.sign_in_window import SignInWindow
+    from supporttray.ui.tray import TrayController
 
 log = logging.getLogger("supporttray")
 
@@ -155,6 +158,17 @@ async def _run_tray(
 
     app_name = settings.get_str("branding.name") or APP_NAME
     desktop_notifications = _desktop_notifications(app_name)
+    # The Sign-in window is built with the service; the menu may ask for it before.
+    sign_in: SignInWindow | None = None
+
+    def open_sign_in() -> None:
+        if sign_in is not None:
+            sign_in.open()
+
+    def sign_out() -> None:
+        if sign_in is not None:
+            tasks.spawn(_sign_out(sign_in, tray))
+
     tray = TrayController(
         book,
         monitor,
@@ -166,6 +180,8 @@ async def _run_tray(
         desktop_notifications=desktop_notifications,
         icons=_icon_set(settings),
         links=settings.get_str_map("branding.links"),
+        on_sign_in=open_sign_in,
+        on_sign_out=sign_out,
     )
     tray.start()
     lifetime.callback(tray.close)
@@ -213,6 +229,9 @@ async def _run_tray(
                              on_call=on_call, history=history,
                              reload_config=reread_support_config)
 
+    sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
+    if sign_in is not None:
+        lifetime.callback(sign_in.dispose)
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray).handlers())
     try:
@@ -241,6 +260,40 @@ async def _run_tray(
     log.info("quitting")
     # The icon goes at once, as the person asked; the rest may wait on the server a moment.
     tray.close()
+
+
+def _sign_in_window(settings: Settings, passwords: PasswordSource, service: SupportService,
+                    tray: TrayController, tasks: BackgroundTasks) -> SignInWindow | None:
+    """The Sign-in window, opened by itself whenever only signing in helps (first start, a
+    refused password, Sign out); None where the password source cannot store (a test's)."""
+    from supporttray.app.sign_in import SignIn
+    from supporttray.config.password_source import PasswordKeeper
+    from supporttray.ui.sign_in_window import SignInWindow
+
+    if not isinstance(passwords, PasswordKeeper):
+        return None
+
+    def check(jid: str, password: str) -> list[Finding]:
+        # Loaded when the person first asks: the tray does not otherwise need doctor.
+        from supporttray.doctor import sign_in_findings
+
+        return sign_in_findings(settings, jid, password)
+
+    backend = SignIn(settings, passwords, service, check)
+    window = SignInWindow(backend, tasks.spawn,
+                          app_name=settings.get_str("branding.name") or APP_NAME)
+    tray.bridge.connection_changed.connect(window.connection_changed)
+    return window
+
+
+async def _sign_out(window: SignInWindow, tray: TrayController) -> None:
+    """Forget the password, go offline; the window then opens by itself (needs_sign_in)."""
+    from supporttray.app.sign_in import SignInError
+
+    try:
+        await window.backend.sign_out()
+    except SignInError as exc:
+        tray.show_notice(str(exc))
 
 
 class BackgroundTasks:

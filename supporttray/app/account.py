@@ -15,6 +15,13 @@ class SetupError(Exception):
     """The settings are not enough to connect; the sentence says what to do."""
 
 
+class NoAccountError(SetupError):
+    """No account is set up: the person signs in (the Sign-in window, or `supporttray login`)."""
+
+
+SIGN_IN_HINT = "Choose “Sign in…” in the tray menu"
+
+
 @dataclass(frozen=True)
 class SupportConfig:
     """What the connection side reads from the settings (the root reads it once, and again
@@ -44,8 +51,9 @@ class AccountSetup:
 def account_setup(config: SupportConfig) -> AccountSetup:
     jid = bare_jid(config.account_jid)
     if not jid:
-        raise SetupError(
-            "No account is set up yet. Run: supporttray login you@your-company.example"
+        raise NoAccountError(
+            f"No account is set up yet. {SIGN_IN_HINT} (or run: supporttray login "
+            "you@your-company.example)."
         )
     ca_file = config.ca_file
     if ca_file and not Path(ca_file).is_file():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.account import SIGN_IN_HINT
 from supporttray.app.canned_replies import (  # re-exported: the windows use it
     CannedRepliesError as CannedRepliesError,
 )
@@ -59,6 +60,10 @@ class MessageTransport(Protocol):
 NOT_CONNECTED = (
     "You are not connected — your question is kept here and goes out as soon as the "
     "connection is back"
+)
+
+NOT_SIGNED_IN = (
+    f"You are not signed in yet, so there is nobody to ask. {SIGN_IN_HINT}, then ask again."
 )
 
 # Prosody takes 256 KiB a stanza (ejabberd's default is similar); leave room for the form,
@@ -147,6 +152,10 @@ class ChatService:
             preferred=bare_jid(to) if to else None,
         )
         if decision is None:
+            if self._transport is None:
+                # Never signed in: the staff may well be configured, as a roster group we
+                # only learn once connected; the person's next step is signing in.
+                raise AskError(NOT_SIGNED_IN)
             raise AskError("No support staff are configured. Ask IT to set support.staff in "
                            "the policy.")
         peer = decision.to

@@ -10,7 +10,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from supporttray.app.account import AccountSetup, SetupError, SupportConfig, account_setup
+from supporttray.app.account import (
+    SIGN_IN_HINT,
+    AccountSetup,
+    NoAccountError,
+    SetupError,
+    SupportConfig,
+    account_setup,
+)
 from supporttray.app.chat import ChatService
 from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk, staff_room_for
@@ -90,7 +97,8 @@ class SupportService:
         try:
             self._setup = setup = account_setup(self.config)
         except SetupError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc))
+            self.monitor.set(ConnectionState.ERROR, str(exc),
+                             needs_sign_in=isinstance(exc, NoAccountError))
             return
         password = await self._password_for(setup.jid)
         if password is None:
@@ -111,6 +119,15 @@ class SupportService:
         if self._connection is not None:
             await self._connection.stop()
         self.monitor.set(ConnectionState.OFFLINE)
+
+    async def sign_out(self) -> None:
+        """Sign out (the password is already forgotten): offline, and asking to sign in again."""
+        if self._connection is not None:
+            await self._connection.stop()
+            self._connection = None
+        self._setup = None
+        self.monitor.set(ConnectionState.OFFLINE,
+                         f"Signed out. {SIGN_IN_HINT} to connect again.", needs_sign_in=True)
 
     async def reconnect_now(self) -> None:
         """Try again now; re-reads the account and password `supporttray login` may have stored."""
@@ -160,7 +177,8 @@ class SupportService:
             return None
         if password is None:
             self.monitor.set(ConnectionState.ERROR,
-                             f"No password is stored for {jid}. Run: supporttray login {jid}")
+                             f"No password is stored for {jid}. {SIGN_IN_HINT} "
+                             f"(or run: supporttray login {jid}).", needs_sign_in=True)
         return password
 
     def set_presence(self, show: str | None, status: str = "") -> dict[str, Any]:
@@ -207,7 +225,9 @@ class SupportService:
         fresh = self._reload_config()
         if fresh is None:
             return False
-        changed = fresh.account_jid != self.config.account_jid
+        # A new server (the Sign-in window may change it) needs a new connection too.
+        where = ("account_jid", "server_domain", "server_host", "server_port")
+        changed = any(getattr(fresh, f) != getattr(self.config, f) for f in where)
         self.config = fresh
         return changed
 

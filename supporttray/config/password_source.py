@@ -18,7 +18,7 @@ import logging
 import subprocess
 import sys
 import threading
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger("supporttray.config")
 
@@ -35,6 +35,19 @@ class PasswordSource(Protocol):
     def get(self, jid: str) -> str | None:
         """The stored password for `jid`, None if there is none; CredentialError if the store
         cannot be used. May block (call it on a worker thread)."""
+        ...
+
+
+@runtime_checkable
+class PasswordKeeper(PasswordSource, Protocol):
+    """A password source that can also store and forget (the Sign-in window, Sign out)."""
+
+    def set(self, jid: str, password: str) -> None:
+        """Store (or replace) the password; CredentialError if the store cannot be used."""
+        ...
+
+    def delete(self, jid: str) -> None:
+        """Forget the password (none stored is fine); CredentialError as for set."""
         ...
 
 
@@ -74,6 +87,33 @@ class ChildProcessPasswords:
             ) from None
         return _answer(out, child.returncode)
 
+    def set(self, jid: str, password: str) -> None:
+        """Store the password, written to the child's stdin (the Sign-in window)."""
+        self._change(jid, "--store", password)
+
+    def delete(self, jid: str) -> None:
+        """Forget the password (Sign out)."""
+        with self._lock:
+            stale = self._started.pop(jid, None)
+        if stale is not None:
+            stale.kill()
+            stale.communicate()
+        self._change(jid, "--forget", "")
+
+    def _change(self, jid: str, how: str, stdin: str) -> None:
+        child = self._start(jid, how)
+        try:
+            out, _err = child.communicate(stdin, timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise CredentialError(
+                "The password store (keyring) did not answer within "
+                f"{self._timeout:.0f} seconds. Check that your keyring is running and "
+                "unlocked, then try again."
+            ) from None
+        _answer(out, child.returncode)
+
     def close(self) -> None:
         """Stop reads still under way (the app is quitting)."""
         with self._lock:
@@ -82,12 +122,15 @@ class ChildProcessPasswords:
             child.kill()
             child.communicate()
 
-    def _start(self, jid: str) -> subprocess.Popen[str]:
+    def _start(self, jid: str, *how: str) -> subprocess.Popen[str]:
         try:
-            # Which password to read is no secret; the answer comes back over the pipe.
+            # Which password to read is no secret; the answer comes back over the pipe, and a
+            # password to store goes in over stdin.
             child = subprocess.Popen(
-                [self._python, "-m", "supporttray.config.password_child", self.service, jid],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                [self._python, "-m", "supporttray.config.password_child", self.service, jid,
+                 *how],
+                stdin=subprocess.PIPE if how else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 text=True, encoding="utf-8",
             )
         except OSError as exc:
@@ -113,5 +156,7 @@ def _answer(out: str, returncode: int | None) -> str | None:
     error = answer.get("error")
     if isinstance(error, str):
         raise CredentialError(error)
+    if answer.get("done") is True:
+        return None
     password = answer.get("password")
     return password if isinstance(password, str) else None

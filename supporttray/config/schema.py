@@ -116,6 +116,13 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
             ),
             _spec("account.jid", "str", "", "The user's own account, user@domain.", format="jid"),
             _spec(
+                "account.jid_template",
+                "str",
+                "",
+                "Builds the account the Sign-in window suggests from the computer's login name "
+                "when account.jid is empty, e.g. \"{user}@example.org\".",
+            ),
+            _spec(
                 "support.mode",
                 "choice",
                 "requester",

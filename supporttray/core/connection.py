@@ -28,6 +28,9 @@ class ConnectionStatus:
     state: ConnectionState
     # A sentence the user can act on ("The password for x@y was refused. ..."), or None.
     error: str | None = None
+    # No account, no stored password, or the server refused it: only the person can fix that,
+    # so the app asks them to sign in (the Sign-in window) instead of retrying.
+    needs_sign_in: bool = False
 
     def describe(self) -> str:
         """One line for a tooltip or a menu entry."""
@@ -51,8 +54,9 @@ class ConnectionMonitor:
     def status(self) -> ConnectionStatus:
         return self._status
 
-    def set(self, state: ConnectionState, error: str | None = None) -> None:
-        new = ConnectionStatus(state, error)
+    def set(self, state: ConnectionState, error: str | None = None,
+            *, needs_sign_in: bool = False) -> None:
+        new = ConnectionStatus(state, error, needs_sign_in)
         if new != self._status:
             self._status = new
             self.changed.emit(new)

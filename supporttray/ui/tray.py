@@ -84,6 +84,8 @@ class TrayController(QObject):
         desktop_notifications: DesktopNotificationService | None = None,
         links: Mapping[str, str] | None = None,
         open_link: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+        on_sign_in: Callable[[], None] | None = None,
+        on_sign_out: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,6 +106,8 @@ class TrayController(QObject):
         # IT's own menu entries (`branding.links`, validated by the schema): label -> URL.
         self._links = dict(links or {})
         self._open_link = open_link
+        self._on_sign_in = on_sign_in
+        self._on_sign_out = on_sign_out
         self._clock = clock
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
@@ -579,6 +583,10 @@ class TrayController(QObject):
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
             reconnect = menu.addAction("Reconnect now")
             reconnect.triggered.connect(self._reconnect)
+        if self._on_sign_in is not None:
+            menu.addAction("Sign in…").triggered.connect(self._on_sign_in)
+        if self._on_sign_out is not None and not status.needs_sign_in:
+            menu.addAction("Sign out").triggered.connect(self._on_sign_out)
         menu.addSeparator()
         quit_action = menu.addAction("Quit")
         quit_action.triggered.connect(self._quit)

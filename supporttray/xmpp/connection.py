@@ -312,7 +312,8 @@ class XmppConnection:
         # the last (failed_all_auth); cutting the stream under it only adds errors to the log.
         self._fatal = True
         self._retry_on_change = False
-        self._monitor.set(ConnectionState.ERROR, errors.auth_sentence(bare_jid(self._jid)))
+        self._monitor.set(ConnectionState.ERROR, errors.auth_sentence(bare_jid(self._jid)),
+                          needs_sign_in=True)
 
     def _fail_fatally(self, sentence: str) -> None:
         self._fatal = True

@@ -27,8 +27,8 @@ def certificate_sentence(server: str, error: object) -> str:
 
 def auth_sentence(jid: str) -> str:
     return (
-        f"The server refused the password for {jid}. "
-        f"Store the right one with: supporttray login {jid}"
+        f"The server refused the password for {jid}. Choose “Sign in…” in the tray menu "
+        f"and enter the right one (or run: supporttray login {jid})."
     )
 
 

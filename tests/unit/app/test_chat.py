@@ -81,6 +81,7 @@ def make_desk(
     staff: tuple[str, ...] = (ALICE, BOB),
     history: HistoryStore | None = None,
     clock: FakeClock | None = None,
+    signed_in: bool = True,
     **policy: object,
 ) -> Desk:
     enforced: dict[str, object] = {"support.staff": list(staff), "sysinfo.fields": FIELDS}
@@ -106,7 +107,8 @@ def make_desk(
     chat = ChatService(chat_config(settings), book, Conversations(), history, collector,
                        canned=SettingsCannedReplies(settings), clock=clock)
     transport = FakeTransport()
-    chat.attach_transport(transport)
+    if signed_in:  # the service attaches the connection's transport once it has an account
+        chat.attach_transport(transport)
     return Desk(chat, history, book, transport, clock, uptime)
 
 
@@ -180,6 +182,18 @@ async def test_without_any_staff_asking_says_what_to_do_and_sends_nothing() -> N
     with pytest.raises(AskError, match=r"support\.staff"):
         await desk.chat.plan_ask()
     assert desk.transport.sent == []
+
+
+@pytest.mark.asyncio
+async def test_before_signing_in_asking_points_at_the_sign_in_window() -> None:
+    # given an app that never signed in (no connection yet), whose staff come from a group
+    desk = make_desk(staff=(), signed_in=False)
+
+    # when the user asks, then the sentence says to sign in, not to call IT
+    with pytest.raises(AskError) as caught:
+        await desk.chat.plan_ask()
+    assert "Sign in…" in str(caught.value)
+    assert "support.staff" not in str(caught.value)
 
 
 # -- system info on the first message ------------------------------------------------------------

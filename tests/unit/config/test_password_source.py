@@ -44,6 +44,31 @@ def test_no_stored_password_is_none(file_keyring: dict[str, str]) -> None:
     assert ChildProcessPasswords().get("nobody@example.org") is None
 
 
+def test_a_stored_password_is_read_back_and_gone_once_forgotten(
+    file_keyring: dict[str, str],
+) -> None:
+    # given a password stored through the child (as the Sign-in window stores it)
+    passwords = ChildProcessPasswords()
+    passwords.set("Ann@Example.org", "line one\nand ünïcode ")
+    assert passwords.get(JID) == "line one\nand ünïcode "
+
+    # when it is forgotten (Sign out), twice: nothing there is fine
+    passwords.delete(JID)
+    passwords.delete(JID)
+
+    # then it is gone
+    assert passwords.get(JID) is None
+
+
+def test_storing_where_no_store_works_says_so_and_how_to_fix_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    with pytest.raises(CredentialError) as caught:
+        ChildProcessPasswords().set(JID, "hunter2")
+    assert str(caught.value) == NO_KEYRING
+
+
 def test_a_store_that_cannot_work_gives_the_same_sentence_as_in_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from supporttray.platform.instance_lock import InstanceLock
@@ -58,7 +59,13 @@ def test_the_lock_is_not_inherited_by_child_processes(tmp_path: Path) -> None:
     try:
         lock.release()
         again = InstanceLock(tmp_path / "x.lock")
-        assert again.try_acquire()
+        # The child lives on for a minute: had it inherited the lock, it would hold it all that
+        # time. On a loaded machine the lock is seen busy for a moment now and then (seen about
+        # 1 run in 10 under load, never reproduced outside pytest): a short grace tells the two.
+        deadline = time.monotonic() + 2.0
+        while not again.try_acquire():
+            assert time.monotonic() < deadline, "the child process kept the lock"
+            time.sleep(0.05)
         again.release()
     finally:
         child.kill()

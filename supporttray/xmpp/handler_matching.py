@@ -7,8 +7,8 @@ re-splits with fix_ns(propagate_ns=False): that drops every namespace, so the se
 the very list the first one saw and can only fail again. With the MUC, carbons, pubsub, ad-hoc
 and stream-management handlers the app registers (47 in staff mode), that second try and the
 call into a stanza that is not even the right kind (a 'message/...' path offered a presence)
-were most of the work of a login's presence flood: 1,000 presences cost 0.43 s of CPU where
-they had cost 0.28 s with 21 handlers.
+were most of the work of dispatching a stanza: ~50 µs each, a third of a staff login's CPU
+while 1,000 presences arrive (13 µs with this, measured on this machine).
 
 This answers the same question: the first step of ElementBase.match (is the path's first tag
 this stanza, or one of its plugins?) done here without a call, then one match of the split

@@ -32,12 +32,14 @@ async def run(account: dict) -> dict:
     client.ca_certs = account["ca_file"]
     client.whitespace_keepalive = False
     marks: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # process CPU seconds at the same moments
     seen: set[str] = set()
     ticks: list[float] = []
     all_in = asyncio.Event()
 
     async def session_start(_event):
         marks["session_start"] = time.perf_counter()
+        cpu["session_start"] = time.process_time()
         await client.get_roster()
         client.send_presence()
 
@@ -46,6 +48,7 @@ async def run(account: dict) -> dict:
             seen.add(stanza["from"].bare)
             if len(seen) >= n and "all" not in marks:
                 marks["all"] = time.perf_counter()
+                cpu["all"] = time.process_time()
                 all_in.set()
 
     async def heartbeat():
@@ -66,7 +69,8 @@ async def run(account: dict) -> dict:
     points = [*ticks, end]
     gaps = [b - a for a, b in itertools.pairwise(points) if b >= start]
     return {"seen": len(seen), "all": marks["all"] - start if "all" in marks else None,
-            "max_gap": max(gaps, default=0.0)}
+            "max_gap": max(gaps, default=0.0),
+            "cpu": cpu["all"] - cpu["session_start"] if "all" in cpu else None}
 
 
 def main() -> int:

@@ -29,6 +29,7 @@ from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+from supporttray.xmpp.handler_matching import install_quick_matching
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
 from supporttray.xmpp.stream_management import ACK_DEADLINE_SECONDS, StreamWatch
@@ -112,6 +113,7 @@ class XmppConnection:
         """Begin connecting; returns at once. Must run on the loop the app uses (qasync)."""
         install_fast_pbkdf2()
         install_fast_roster_items()
+        install_quick_matching()
         self._client = self._build_client()
         self._connect()
 

@@ -60,7 +60,7 @@ def _wayland(env: Mapping[str, str]) -> DesktopIdle:
     if "kde" in desktops:
         session = DBusIdleReader(KDE_SESSION_IDLE)
         if session() is not None:
-            return DesktopIdle(session, "KDE session idle time (org.freedesktop.ScreenSaver)")
+            return DesktopIdle(session, "KDE screen locker (org.freedesktop.ScreenSaver)")
         session.close()
         # Plasma on Wayland refuses GetSessionIdleTime; how long the screen is locked remains.
         locked = DBusIdleReader(KDE_LOCKED_TIME)
@@ -68,8 +68,8 @@ def _wayland(env: Mapping[str, str]) -> DesktopIdle:
             locked.close()
             return DesktopIdle(None, f"KDE's screen locker did not answer: {locked.last_error}; "
                                      "auto-away is off")
-        return DesktopIdle(locked, "KDE screen locker (org.freedesktop.ScreenSaver): idle "
-                                   "counts from when the screen locks")
+        return DesktopIdle(locked, "KDE screen locker (org.freedesktop.ScreenSaver), "
+                                   "counted from when the screen locks")
     shown = env.get("XDG_CURRENT_DESKTOP") or "unnamed"
     return DesktopIdle(None, f"this Wayland desktop ({shown}) offers no idle time an application "
                              "can read (only GNOME and KDE do); auto-away is off")
@@ -82,7 +82,7 @@ def _macos() -> DesktopIdle:
         read = hid_idle_reader()
     except (OSError, AttributeError) as exc:
         return DesktopIdle(None, f"macOS idle time could not be read ({exc}); auto-away is off")
-    return DesktopIdle(read, "macOS HID idle time (IOKit HIDIdleTime)")
+    return DesktopIdle(read, "macOS HID system (IOKit HIDIdleTime)")
 
 
 class _XScreenSaverInfo(ctypes.Structure):

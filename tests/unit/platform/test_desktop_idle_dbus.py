@@ -42,15 +42,15 @@ def test_kde_reads_the_session_idle_time_where_plasma_gives_it(bus: str) -> None
     with IdleMonitorService(bus, desktop="kde") as kde:
         kde.idle_ms = 61_000  # KDE answers milliseconds, not the seconds of the old spec
         idle = desktop_idle(environ=wayland("KDE"))
-        assert idle.description == "KDE session idle time (org.freedesktop.ScreenSaver)"
+        assert idle.description == "KDE screen locker (org.freedesktop.ScreenSaver)"
         assert idle.read is not None and idle.read() == 61.0
 
 
 def test_kde_on_wayland_counts_from_when_the_screen_locks(bus: str) -> None:
     with IdleMonitorService(bus, desktop="kde", session_idle=False) as kde:
         idle = desktop_idle(environ=wayland("KDE"))
-        assert idle.description == ("KDE screen locker (org.freedesktop.ScreenSaver): idle "
-                                    "counts from when the screen locks")
+        assert idle.description == ("KDE screen locker (org.freedesktop.ScreenSaver), "
+                                    "counted from when the screen locks")
         assert idle.read is not None and idle.read() == 0.0
         kde.locked_ms = 420_000
         assert idle.read() == 420.0

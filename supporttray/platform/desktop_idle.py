@@ -1,9 +1,10 @@
 """How long the person has not touched keyboard or mouse, from the platform (for auto-away).
 
-X11: the screen saver extension (libXss). Windows: GetLastInputInfo. Wayland sessions and macOS
-have no way here that works without extra services or permissions, so `desktop_idle()` says
-so (doctor prints it) instead of pretending: auto-away is then off and the chosen presence
-stays as it is.
+The source is chosen once, at start: X11 sessions ask the X server's screen saver extension
+(libXss); Wayland sessions ask the desktop on the session D-Bus (GNOME: Mutter's idle monitor;
+KDE: its screen locker), because XWayland would only see input to X11 windows; Windows asks
+GetLastInputInfo and macOS IOKit's HIDIdleTime. Where none answers, `desktop_idle()` says why
+(doctor prints it) instead of pretending: auto-away is then off and the chosen presence stays.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ctypes
 import ctypes.util
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 IdleReader = Callable[[], float | None]  # seconds idle; None when it could not be read
@@ -24,18 +25,64 @@ class DesktopIdle:
     description: str  # which source, or why there is none (a sentence for doctor)
 
 
-def desktop_idle() -> DesktopIdle:
-    if sys.platform == "win32":
+def desktop_idle(*, platform: str = sys.platform,
+                 environ: Mapping[str, str] | None = None) -> DesktopIdle:
+    """The idle source this session offers (`platform` and `environ` as the tests set them)."""
+    env = os.environ if environ is None else environ
+    if platform == "win32":
         return _windows()
-    if sys.platform == "darwin":
-        return DesktopIdle(None, "macOS idle time is not read yet; auto-away is off")
-    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland":
-        # XWayland would only see input to X11 windows: idle while the person types elsewhere.
-        return DesktopIdle(None, "this Wayland session gives applications no idle time; "
-                                 "auto-away is off")
-    if not os.environ.get("DISPLAY"):
+    if platform == "darwin":
+        return _macos()
+    if env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland":
+        return _wayland(env)
+    if not env.get("DISPLAY"):
         return DesktopIdle(None, "no X11 display (DISPLAY is unset); auto-away is off")
     return _x11()
+
+
+def _wayland(env: Mapping[str, str]) -> DesktopIdle:
+    from supporttray.platform.desktop_idle_dbus import (
+        KDE_LOCKED_TIME,
+        KDE_SESSION_IDLE,
+        MUTTER,
+        DBusIdleReader,
+    )
+
+    # XDG_CURRENT_DESKTOP is a colon-separated list ("ubuntu:GNOME", "KDE").
+    desktops = {name.strip().lower() for name in env.get("XDG_CURRENT_DESKTOP", "").split(":")}
+    if "gnome" in desktops:
+        mutter = DBusIdleReader(MUTTER)
+        if mutter() is None:
+            mutter.close()
+            return DesktopIdle(None, f"GNOME's idle monitor did not answer: {mutter.last_error}; "
+                                     "auto-away is off")
+        return DesktopIdle(mutter, "GNOME idle monitor (org.gnome.Mutter.IdleMonitor)")
+    if "kde" in desktops:
+        session = DBusIdleReader(KDE_SESSION_IDLE)
+        if session() is not None:
+            return DesktopIdle(session, "KDE screen locker (org.freedesktop.ScreenSaver)")
+        session.close()
+        # Plasma on Wayland refuses GetSessionIdleTime; how long the screen is locked remains.
+        locked = DBusIdleReader(KDE_LOCKED_TIME)
+        if locked() is None:
+            locked.close()
+            return DesktopIdle(None, f"KDE's screen locker did not answer: {locked.last_error}; "
+                                     "auto-away is off")
+        return DesktopIdle(locked, "KDE screen locker (org.freedesktop.ScreenSaver), "
+                                   "counted from when the screen locks")
+    shown = env.get("XDG_CURRENT_DESKTOP") or "unnamed"
+    return DesktopIdle(None, f"this Wayland desktop ({shown}) offers no idle time an application "
+                             "can read (only GNOME and KDE do); auto-away is off")
+
+
+def _macos() -> DesktopIdle:
+    from supporttray.platform.desktop_idle_macos import hid_idle_reader
+
+    try:
+        read = hid_idle_reader()
+    except (OSError, AttributeError) as exc:
+        return DesktopIdle(None, f"macOS idle time could not be read ({exc}); auto-away is off")
+    return DesktopIdle(read, "macOS HID system (IOKit HIDIdleTime)")
 
 
 class _XScreenSaverInfo(ctypes.Structure):

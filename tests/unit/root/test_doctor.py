@@ -1,13 +1,18 @@
-"""What doctor says about the on-call hours."""
+"""What doctor says about the on-call hours and where auto-away gets the idle time."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
-from supporttray.doctor import _on_call_finding
+from supporttray.doctor import _idle_finding, _on_call_finding
 from tests.helpers import staff_settings
+from tests.idle_monitor_service import IdleMonitorService
+from tests.notification_service import NotificationService
 
 OFFICE = "Mon-Fri 08:00-18:00"
 
@@ -24,3 +29,21 @@ def test_doctor_says_the_hours_and_whether_they_hold_now() -> None:
     assert (off.level, off.topic, off.sentence) == ("OK", "on-call", "off")
     bad = _on_call_finding(staff_settings("Mon-Fri"))
     assert bad.level == "FAIL" and bad.sentence.startswith("presence.on_call_hours (machine")
+
+
+def test_doctor_names_the_idle_source_of_a_gnome_wayland_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
+    settings = staff_settings("")
+    with NotificationService(tmp_path, serve=False) as bus:  # a private session bus
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
+        missing = _idle_finding(settings)
+        assert (missing.level, missing.topic) == ("WARN", "idle")
+        assert missing.sentence.startswith("GNOME's idle monitor did not answer: ")
+        with IdleMonitorService(bus.address, desktop="gnome"):
+            found = _idle_finding(settings)
+    assert (found.level, found.topic) == ("OK", "idle")
+    assert found.sentence.endswith("(idle time from the GNOME idle monitor "
+                                   "(org.gnome.Mutter.IdleMonitor); staff mode only)")

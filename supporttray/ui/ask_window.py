@@ -171,6 +171,7 @@ class AskWindow(KeptWindow):
             "What can we help you with? Enter sends, Shift+Enter adds a line."
         )
         self.edit.setAccessibleName("Your question")
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
         self.edit.set_lines(QUESTION_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._update_controls)

@@ -158,6 +158,7 @@ class ConversationPane(QWidget):
         self.edit = MessageEdit(self)
         self.edit.setPlaceholderText(f"Message {self.name} — Enter sends, Shift+Enter adds a line")
         self.edit.setAccessibleName(f"Message to {self.name}")
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
         self.edit.set_lines(COMPOSER_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._on_text_changed)

@@ -123,6 +123,12 @@ class ConversationPane(QWidget):
             self.request_bar = RequestBar(self.peer, self.name, service, book=book, spawn=spawn,
                                           parent=self)
             self.request_bar.failed.connect(self._show_error)
+            # The queue window's keys, here too: staff answer, then resolve, without the mouse.
+            for keys, act in (("Ctrl+T", self.request_bar.take),
+                              ("Ctrl+R", self.request_bar.resolve)):
+                shortcut = QShortcut(QKeySequence(keys), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(act)
             header.addWidget(self.request_bar, 0, Qt.AlignmentFlag.AlignVCenter)
 
         # Staff: the requester's local time and earlier requests, under the name.

@@ -37,7 +37,7 @@ from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.message_text import is_allowed_link
 from supporttray.ui.presence_text import display_name, staff_row
 from supporttray.ui.requester_header import RequesterHeader
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
@@ -158,7 +158,7 @@ class ConversationPane(QWidget):
         self._error.setObjectName("chatError")
         self._error.setWordWrap(True)
         self._error.setTextFormat(Qt.TextFormat.PlainText)
-        self._error.setStyleSheet("color: #c0392b;")
+        self._error.setStyleSheet(f"color: {error_color(self._error)};")
         self._error.hide()
 
         self.edit = MessageEdit(self)

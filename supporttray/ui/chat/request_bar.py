@@ -11,7 +11,7 @@ from supporttray.core.requests import SupportRequest
 from supporttray.core.text import one_line
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.presence_text import display_name
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 
 class RequestBar(QWidget):

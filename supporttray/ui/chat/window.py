@@ -27,7 +27,7 @@ from supporttray.ui.chat.links import open_allowed_link
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.presence_text import display_name
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 
 class ChatWindow(KeptWindow):

@@ -126,6 +126,8 @@ async def _run_tray(
     credentials: PasswordSource | None,
     stop: asyncio.Event,
 ) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
     from supporttray.core.presence import PresenceBook
@@ -169,6 +171,9 @@ async def _run_tray(
         if sign_in is not None:
             tasks.spawn(_sign_out(sign_in, tray))
 
+    icons = _icon_set(settings)
+    # Every window without a state icon of its own, and the task switcher, show this one.
+    QApplication.setWindowIcon(icons.app_icon())
     tray = TrayController(
         book,
         monitor,
@@ -178,7 +183,7 @@ async def _run_tray(
         on_quit=stop.set,
         own_presence=own_presence,
         desktop_notifications=desktop_notifications,
-        icons=_icon_set(settings),
+        icons=icons,
         links=settings.get_str_map("branding.links"),
         on_sign_in=open_sign_in,
         on_sign_out=sign_out,

@@ -39,7 +39,8 @@ from supporttray.ui.status_window import (
     StaffRowDelegate,
     fill_staff_list,
 )
-from supporttray.ui.sysinfo_panel import SysinfoPreview, secondary_color
+from supporttray.ui.sysinfo_panel import SysinfoPreview
+from supporttray.ui.text_colors import error_color, secondary_color, warning_color
 
 log = logging.getLogger("supporttray.ui")
 
@@ -49,8 +50,6 @@ REPLAN_DELAY_MS: Final = 1_000
 PREVIEW_MIN_ROWS: Final = 4
 QUESTION_LINES: Final = 4
 HEADER_ICON_SIZE: Final = 32
-ERROR_COLOR: Final = "#c0392b"
-WARNING_COLOR: Final = "#a0620a"
 
 PlanKey = tuple[str | None, bool]  # (whom the person picked, or None for whoever; new request)
 
@@ -162,7 +161,7 @@ class AskWindow(KeptWindow):
         self._offline.setText(
             "You are offline — your question waits here and is sent as soon as you are back."
         )
-        self._offline.setStyleSheet(f"color: {WARNING_COLOR};")
+        self._offline.setStyleSheet(f"color: {warning_color(self._offline)};")
 
         # -- the question ----------------------------------------------------------------------
         self.edit = MessageEdit(self)
@@ -171,6 +170,7 @@ class AskWindow(KeptWindow):
             "What can we help you with? Enter sends, Shift+Enter adds a line."
         )
         self.edit.setAccessibleName("Your question")
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
         self.edit.set_lines(QUESTION_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._update_controls)
@@ -209,7 +209,7 @@ class AskWindow(KeptWindow):
         self._error.setObjectName("askError")
         self._error.setWordWrap(True)
         self._error.setTextFormat(Qt.TextFormat.PlainText)
-        self._error.setStyleSheet(f"color: {ERROR_COLOR};")
+        self._error.setStyleSheet(f"color: {error_color(self._error)};")
 
         # -- Send ------------------------------------------------------------------------------
         self._progress = QProgressBar(self)
@@ -506,7 +506,8 @@ class AskWindow(KeptWindow):
         if plan is not None:
             self._reason.setText(plan.reason)
             self._reason.setStyleSheet(
-                f"color: {WARNING_COLOR};" if plan.nobody_online else "font-weight: bold;"
+                f"color: {warning_color(self._reason)};" if plan.nobody_online
+                else "font-weight: bold;"
             )
             self._reason.show()
         elif self._plan_error:

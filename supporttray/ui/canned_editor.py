@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from supporttray.app.chat import CannedRepliesError
 from supporttray.core import canned
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
@@ -147,7 +147,7 @@ class CannedEditor(QDialog):
         self._error.setObjectName("cannedError")
         self._error.setWordWrap(True)
         self._error.setTextFormat(Qt.TextFormat.PlainText)
-        self._error.setStyleSheet("color: #c0392b;")
+        self._error.setStyleSheet(f"color: {error_color(self._error)};")
         self._error.hide()
 
         if locked:

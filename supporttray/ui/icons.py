@@ -17,9 +17,12 @@ from supporttray.core.presence import Availability, SupportSummary
 
 log = logging.getLogger("supporttray.ui")
 
-# Tray hosts ask for 16-24 px, HiDPI panels and the window for more; QIcon picks the closest.
-ICON_SIZES = (16, 20, 22, 24, 32, 40, 48, 64)
+# Tray hosts ask for 16-24 px, HiDPI panels and the window for more, task switchers and docks
+# 96-128 px; QIcon picks the closest, so without the big ones they show a blurry enlargement.
+ICON_SIZES = (16, 20, 22, 24, 32, 40, 48, 64, 96, 128)
 UNREAD_BADGE = "unread-badge.svg"
+# The application's own icon (QApplication.setWindowIcon, the desktop files' `Icon=supporttray`).
+APP_ICON = "supporttray.svg"
 # The count badge (staff: requests nobody has taken yet) shares the unread dot's blue: red
 # would read as "busy".
 BADGE_BLUE = "#1a73e8"
@@ -127,6 +130,30 @@ class IconSet:
         self._brand = brand
         self._renderers: dict[str, QSvgRenderer] = {}
         self._icons: dict[tuple[IconKey, bool, str], QIcon] = {}
+        self._app_icon: QIcon | None = None
+
+    def app_icon(self) -> QIcon:
+        """The application icon at every size: IT's brand picture if set, else our own."""
+        if self._app_icon is None:
+            self._app_icon = QIcon()
+            for size in ICON_SIZES:
+                self._app_icon.addPixmap(self._app_pixmap(size))
+        return self._app_icon
+
+    def _app_pixmap(self, size: int) -> QPixmap:
+        if self._brand is not None:
+            return QPixmap.fromImage(self._brand.scaled(
+                size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._renderer(APP_ICON).render(painter, QRectF(0, 0, size, size))
+        finally:
+            painter.end()
+        return QPixmap.fromImage(image)
 
     def icon(self, key: IconKey, *, unread: bool = False, count: int = 0) -> QIcon:
         """The state icon; with `count`, a numbered badge (instead of the unread dot)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QToolButton, QWidget
 
 from supporttray.core.own_presence import MAX_STATUS_CHARS, OwnPresence
 from supporttray.core.presence import Availability
@@ -62,6 +62,11 @@ def message_dialog(own: OwnPresence, parent: QWidget | None = None) -> QInputDia
     if line is not None:
         line.setMaxLength(MAX_STATUS_CHARS)
         line.setClearButtonEnabled(True)
+        # QInputDialog does not make its label the edit's buddy: name the edit ourselves.
+        line.setAccessibleName("Status message")
+        line.setAccessibleDescription("What others see next to your status")
+        for clear in line.findChildren(QToolButton):
+            clear.setAccessibleName("Clear the message")
     dialog.textValueSelected.connect(lambda text: own.set(own.current.show, text))
     return dialog
 

@@ -71,6 +71,10 @@ class QueueWindow(KeptWindow):
         self._summary.setObjectName("queueSummary")
         self._tree = QTreeWidget(self)
         self._tree.setObjectName("queueList")
+        self._tree.setAccessibleName("Open requests")
+        self._tree.setAccessibleDescription(
+            "Longest waiting first. Enter opens the chat, Ctrl+T takes the request, "
+            "Ctrl+R resolves it")
         self._tree.setColumnCount(len(COLUMNS))
         self._tree.setHeaderLabels(list(COLUMNS))
         self._tree.setRootIsDecorated(False)

@@ -30,7 +30,7 @@ from supporttray.core.clock import Clock
 from supporttray.core.history import ThreadList, ThreadSummary
 from supporttray.core.utc_offsets import utc_offset_of
 from supporttray.ui.message_text import clean
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 # A coarse timer may fire a little early; the slack keeps it from redrawing the same minute.
 MINUTE_SLACK_MS: Final = 500

@@ -20,15 +20,11 @@ from PySide6.QtWidgets import (
 
 from supporttray.core.sysinfo import UNAVAILABLE, SysinfoItem, SysinfoSnapshot
 from supporttray.ui.message_text import clean
+from supporttray.ui.text_colors import secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
 COPIED_FEEDBACK_MS = 1_500
-
-
-def secondary_color(widget: QWidget) -> str:
-    """The muted text colour of the widget's palette, as a stylesheet colour."""
-    return widget.palette().color(QPalette.ColorRole.PlaceholderText).name()
 
 
 def copy_text(snapshot: SysinfoSnapshot) -> str:

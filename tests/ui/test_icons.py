@@ -133,3 +133,24 @@ def test_a_bad_brand_icon_is_a_sentence_and_no_picture(
     assert problem is not None
     assert problem.startswith(f"branding.icon: {path} {says}")
     assert problem.endswith("the built-in icon is used instead.")
+
+
+@pytest.mark.parametrize("size", [96, 128])
+def test_icons_are_drawn_at_task_switcher_sizes_not_scaled_up(
+    qtbot: QtBot, icons: IconSet, size: int
+) -> None:
+    assert any(s.width() == size for s in icons.icon(IconKey.AVAILABLE).availableSizes())
+    assert any(s.width() == size for s in icons.app_icon().availableSizes())
+
+
+def test_the_application_icon_is_its_own_picture_and_a_brand_replaces_it(
+    qtbot: QtBot, icons: IconSet
+) -> None:
+    app = icons.app_icon().pixmap(64).toImage()
+    assert opaque_pixels(app) > 64 * 64 // 3
+    assert all(app != icons.pixmap(key, 64).toImage() for key in IconKey)
+    brand = QImage(32, 32, QImage.Format.Format_ARGB32)
+    brand.fill(QColor("#ff00ff"))
+    branded = IconSet(brand=brand).app_icon().pixmap(64).toImage()
+    # IT's picture as it is: no state dot on the application icon.
+    assert branded.pixelColor(60, 60) == QColor("#ff00ff")

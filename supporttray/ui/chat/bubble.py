@@ -24,7 +24,8 @@ from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.chat.delivery_mark import DELIVERY_TIPS, delivery_pixmap
 from supporttray.ui.chat.time_text import full_time_text, time_text
 from supporttray.ui.message_text import clean, shorten, to_html
-from supporttray.ui.sysinfo_panel import SysinfoPanel, secondary_color
+from supporttray.ui.sysinfo_panel import SysinfoPanel
+from supporttray.ui.text_colors import secondary_color
 
 # a plain-text viewer, which lays out lazily.
 IN_PLACE_MAX_CHARS: Final = 50_000

@@ -37,7 +37,7 @@ from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.message_text import is_allowed_link
 from supporttray.ui.presence_text import display_name, staff_row
 from supporttray.ui.requester_header import RequesterHeader
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
@@ -123,6 +123,12 @@ class ConversationPane(QWidget):
             self.request_bar = RequestBar(self.peer, self.name, service, book=book, spawn=spawn,
                                           parent=self)
             self.request_bar.failed.connect(self._show_error)
+            # The queue window's keys, here too: staff answer, then resolve, without the mouse.
+            for keys, act in (("Ctrl+T", self.request_bar.take),
+                              ("Ctrl+R", self.request_bar.resolve)):
+                shortcut = QShortcut(QKeySequence(keys), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(act)
             header.addWidget(self.request_bar, 0, Qt.AlignmentFlag.AlignVCenter)
 
         # Staff: the requester's local time and earlier requests, under the name.
@@ -152,12 +158,13 @@ class ConversationPane(QWidget):
         self._error.setObjectName("chatError")
         self._error.setWordWrap(True)
         self._error.setTextFormat(Qt.TextFormat.PlainText)
-        self._error.setStyleSheet("color: #c0392b;")
+        self._error.setStyleSheet(f"color: {error_color(self._error)};")
         self._error.hide()
 
         self.edit = MessageEdit(self)
         self.edit.setPlaceholderText(f"Message {self.name} — Enter sends, Shift+Enter adds a line")
         self.edit.setAccessibleName(f"Message to {self.name}")
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
         self.edit.set_lines(COMPOSER_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._on_text_changed)

@@ -20,7 +20,7 @@ from supporttray.core.clock import Clock
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.ui.chat.bubble import MessageBubble
 from supporttray.ui.chat.time_text import day_text
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 # Bubbles are built for the newest messages only; older ones on request, this many at a time.
 RENDER_BATCH: Final = 50

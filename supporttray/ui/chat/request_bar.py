@@ -11,7 +11,7 @@ from supporttray.core.requests import SupportRequest
 from supporttray.core.text import one_line
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.presence_text import display_name
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 
 class RequestBar(QWidget):
@@ -32,12 +32,12 @@ class RequestBar(QWidget):
         self._state.setStyleSheet(f"color: {secondary_color(self._state)};")
         self.take_button = QPushButton("Take it", self)
         self.take_button.setObjectName("takeRequest")
-        self.take_button.setToolTip("Mark this request as yours, for the whole team")
+        self.take_button.setToolTip("Mark this request as yours, for the whole team (Ctrl+T)")
         self.take_button.clicked.connect(self.take)
         self.resolve_button = QPushButton("Resolve", self)
         self.resolve_button.setObjectName("resolveRequest")
         self.resolve_button.setToolTip(
-            f"Close the request; {peer_name} gets a short \"marked resolved\" message")
+            f"Close the request; {peer_name} gets a short \"marked resolved\" message (Ctrl+R)")
         self.resolve_button.clicked.connect(self.resolve)
         # The pane's header spacing, so the bar sits in it as its three widgets did.
         layout = QHBoxLayout(self)

@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QStackedWidget,
+    QTabBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
@@ -20,7 +27,7 @@ from supporttray.ui.chat.links import open_allowed_link
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.presence_text import display_name
-from supporttray.ui.sysinfo_panel import secondary_color
+from supporttray.ui.text_colors import secondary_color
 
 
 class ChatWindow(KeptWindow):
@@ -281,6 +288,10 @@ class ChatWindow(KeptWindow):
         pane.edit_replies_requested.connect(lambda p=peer: self.edit_canned_replies(p))
         index = self._tabs.addTab(pane, pane.name)
         self._tabs.setTabToolTip(index, peer)
+        close = self._tabs.tabBar().tabButton(index, QTabBar.ButtonPosition.RightSide)
+        if close is not None:
+            # Qt's close button has only a tooltip; a screen reader would say "button".
+            close.setAccessibleName(f"Close the chat with {pane.name}")
         self._stack.setCurrentWidget(self._tabs)
         self._update_tab_texts()
         self._update_tab_icons()

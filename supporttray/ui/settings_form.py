@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.schema import KeySpec
 from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
+from supporttray.config.sysinfo_fields import LABELS as SYSINFO_LABELS
 
 Editor = Literal["checkbox", "choice", "whole_number", "number", "line", "checklist", "lines",
                  "table", "replies"]
@@ -126,7 +127,9 @@ class Field:
         if self.editor == "checklist":
             checklist = QListWidget(parent)
             for name in SYSINFO_KEYS:
-                item = QListWidgetItem(name, checklist)
+                item = QListWidgetItem(SYSINFO_LABELS[name], checklist)
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setToolTip(name)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
             checklist.setMaximumHeight(checklist.sizeHintForRow(0) * 5 + 8)
@@ -183,7 +186,7 @@ class Field:
         elif isinstance(w, QListWidget) and isinstance(value, list):
             for row in range(w.count()):
                 item = w.item(row)
-                checked = item.text() in value
+                checked = item.data(Qt.ItemDataRole.UserRole) in value
                 item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         elif isinstance(w, QPlainTextEdit):
             if isinstance(value, dict):
@@ -207,7 +210,7 @@ class Field:
         if isinstance(w, QDoubleSpinBox):
             return w.value()
         if isinstance(w, QListWidget):
-            return [w.item(r).text() for r in range(w.count())
+            return [w.item(r).data(Qt.ItemDataRole.UserRole) for r in range(w.count())
                     if w.item(r).checkState() == Qt.CheckState.Checked]
         if isinstance(w, QPlainTextEdit):
             lines = [line.strip() for line in w.toPlainText().splitlines() if line.strip()]

@@ -45,6 +45,20 @@ SECTION_TITLES = {
     "presence": "Presence",
 }
 
+# Labels a person reads better than the key; any other key is named after itself.
+LABELS = {
+    "staff.sound": "Play a sound for each new request",
+    "staff.canned_replies": "Canned replies",
+    "sysinfo.fields": "System information sent",
+    "sysinfo.consent": "Before it is sent",
+    "history.retention_days": "Keep chat history (days, 0 = forever)",
+    "app.autostart": "Start when I log in",
+    "app.language": "Language",
+    "presence.auto_away_minutes": "Away after idle (minutes, 0 = off)",
+    "presence.auto_xa_minutes": "Extended away after idle (minutes, 0 = off)",
+    "presence.on_call_hours": "On-call hours",
+}
+
 CHOICE_LABELS = {
     ("app.language", "system"): "System default",
     ("app.language", "en"): "English",
@@ -74,7 +88,10 @@ def editor_for(spec: KeySpec) -> Editor:
 
 
 def label_for(spec: KeySpec) -> str:
-    """`presence.auto_away_minutes` -> "Auto away minutes": the key, read aloud."""
+    """The row's label: a written one, else the key read aloud (`x.some_thing` -> "Some
+    thing")."""
+    if spec.key in LABELS:
+        return LABELS[spec.key]
     words = spec.key.split(".", 1)[-1].replace("_", " ")
     return words[:1].upper() + words[1:]
 

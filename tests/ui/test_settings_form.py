@@ -35,9 +35,9 @@ def test_the_canned_replies_use_their_own_editor() -> None:
 
 
 def test_labels_and_sections_are_read_from_the_key() -> None:
-    spec = KEYS["presence.auto_away_minutes"]
-    assert label_for(spec) == "Auto away minutes"
-    assert section_of(spec) == "Presence"
+    assert label_for(KeySpec("presence.idle_grace_seconds", "int", 0, "d")) == "Idle grace seconds"
+    assert label_for(KEYS["app.autostart"]) == "Start when I log in"
+    assert section_of(KEYS["presence.auto_away_minutes"]) == "Presence"
     assert section_of(KeySpec("newpart.thing", "bool", False, "d")) == "Newpart"
 
 

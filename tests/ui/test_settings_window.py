@@ -82,7 +82,7 @@ def test_a_bad_value_gets_its_sentence_and_nothing_is_saved(qtbot: QtBot,
 
     error = window.errors["presence.on_call_hours"]
     assert error.isVisible()
-    assert error.text().startswith("On call hours: ") and error.text().endswith(".")
+    assert error.text().startswith("On-call hours: ") and error.text().endswith(".")
     assert "25:00" in error.text()
     assert window.summary.text() == SAVED_NOTHING and window.summary.isVisible()
     assert settings.path.read_text(encoding="utf-8") == before

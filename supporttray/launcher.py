@@ -35,9 +35,11 @@ if TYPE_CHECKING:
     from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
+    from supporttray.live_settings import LiveSettings
     from supporttray.platform.desktop_notifications import DesktopNotifications
     from supporttray.platform.network_watch import NetworkWatch
     from supporttray.ui.icons import IconSet
+    from supporttray.ui.settings_window import SettingsWindow
     from supporttray.ui.sign_in_window import SignInWindow
     from supporttray.ui.tray import TrayController
 
@@ -174,6 +176,13 @@ async def _run_tray(
     icons = _icon_set(settings)
     # Every window without a state icon of its own, and the task switcher, show this one.
     QApplication.setWindowIcon(icons.app_icon())
+    # Built with the chat side, which it reconfigures; the menu item waits for it.
+    settings_window: SettingsWindow | None = None
+
+    def open_settings() -> None:
+        if settings_window is not None:
+            settings_window.open_window()
+
     tray = TrayController(
         book,
         monitor,
@@ -187,6 +196,7 @@ async def _run_tray(
         links=settings.get_str_map("branding.links"),
         on_sign_in=open_sign_in,
         on_sign_out=sign_out,
+        on_settings=open_settings,
     )
     tray.start()
     lifetime.callback(tray.close)
@@ -209,6 +219,12 @@ async def _run_tray(
         lifetime.callback(retention.stop)
     chat = build_chat(paths, settings, connection_details, book=book, history=history.store)
     tray.attach_chat(chat, tasks.spawn, sound=settings.get_bool("staff.sound"))
+    live = _live_settings(paths, settings, chat, tray, own_presence, history.store)
+    lifetime.callback(live.stop)
+    live.adopt("retention", retention)
+    live.adopt("on_call", on_call)
+    settings_window = _settings_window(settings, live)
+    lifetime.callback(settings_window.deleteLater)
     if history.notice:
         tray.show_notice(history.notice)
 
@@ -233,6 +249,7 @@ async def _run_tray(
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
                              reload_config=reread_support_config)
+    live.service = service
 
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
@@ -257,6 +274,7 @@ async def _run_tray(
     auto_away = _start_auto_away(settings, own_presence)
     if auto_away is not None:
         lifetime.callback(auto_away.stop)
+    live.adopt("auto_away", auto_away)
     lifetime.callback(_start_network_watch(service).stop)
     _apply_autostart(paths, settings)
     lifetime.push_async_callback(service.stop)  # others see us go offline
@@ -289,6 +307,32 @@ def _sign_in_window(settings: Settings, passwords: PasswordSource, service: Supp
                           app_name=settings.get_str("branding.name") or APP_NAME)
     tray.bridge.connection_changed.connect(window.connection_changed)
     return window
+
+
+def _live_settings(paths: Paths, settings: Settings, chat: ChatService, tray: TrayController,
+                   own: OwnPresence, store: HistoryStore) -> LiveSettings:
+    """What a saved Settings window changes in the running app (see live_settings)."""
+    from supporttray.live_settings import LiveSettings
+
+    def start_retention() -> HistoryRetention | None:
+        return _start_history_retention(settings, store)
+
+    return LiveSettings(
+        settings, chat=chat, tray=tray,
+        apply_autostart=lambda: _apply_autostart(paths, settings),
+        start_retention=start_retention,
+        start_auto_away=lambda: _start_auto_away(settings, own),
+        # A new rule starts from now: the person's own choice before it no longer counts.
+        start_on_call=lambda: _start_on_call(settings, own, None))
+
+
+def _settings_window(settings: Settings, live: LiveSettings) -> SettingsWindow:
+    from supporttray.app.settings_editor import SettingsEditor
+    from supporttray.ui.settings_window import SettingsWindow
+
+    editor = SettingsEditor(settings, support_mode(settings))
+    editor.subscribe(live.changed)
+    return SettingsWindow(editor, app_name=settings.get_str("branding.name") or APP_NAME)
 
 
 async def _sign_out(window: SignInWindow, tray: TrayController) -> None:

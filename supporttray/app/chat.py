@@ -7,6 +7,7 @@ written to the HistoryStore before it is sent or shown, so nothing typed is lost
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -340,6 +341,19 @@ class ChatService:
     def canned_templates_locked(self) -> bool:
         """True when the policy enforces the snippets: the editor is read-only."""
         return self._canned.locked()
+
+    @property
+    def config(self) -> ChatConfig:
+        """The settings this service follows now (they change with the Settings window)."""
+        return self._config
+
+    def reconfigure(self, config: ChatConfig, sysinfo_fields: list[str]) -> None:
+        """The settings changed while running (Settings window): later questions follow them.
+        The account and mode are fixed for a run; only the user's choices change here."""
+        self._config = dataclasses.replace(
+            self._config, sysinfo_consent=config.sysinfo_consent,
+            new_request_after_hours=config.new_request_after_hours, fallback=config.fallback)
+        self._collector.fields = tuple(dict.fromkeys(sysinfo_fields))
 
     def set_canned_templates(self, templates: list[str]) -> list[str]:
         """Keep these snippets (blank ones dropped); the Replies menu uses them at once.

@@ -25,6 +25,15 @@ Format = Literal["text", "jid", "domain", "path", "sysinfo_field", "link"]
 # or reads a local file (file:, a custom scheme), whoever wrote the setting.
 LINK_SCHEMES = ("https", "tel", "mailto")
 
+# Who may change a key in the Settings window: nobody (IT's, through the policy), every user,
+# or staff only (keys that mean nothing to a requester). A new key with an audience appears
+# in the window by itself.
+Audience = Literal["policy", "everyone", "staff"]
+
+# Languages the app ships, after "system" (follow the desktop). Only English so far: the
+# translations come with their own item of issue 13, which adds its codes here.
+LANGUAGES = ("system", "en")
+
 # TOML integers are signed 64-bit; anything wider could not be written back to the file.
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -50,6 +59,7 @@ class KeySpec:
     maximum: float | None = field(default=None, kw_only=True)
     exclusive_minimum: bool = field(default=False, kw_only=True)
     format: Format = field(default="text", kw_only=True)
+    audience: Audience = field(default="policy", kw_only=True)
 
 
 class InvalidValue(ValueError):
@@ -67,6 +77,7 @@ def _spec(
     maximum: float | None = None,
     exclusive_minimum: bool = False,
     format: Format = "text",
+    audience: Audience = "policy",
 ) -> tuple[str, KeySpec]:
     return key, KeySpec(
         key,
@@ -78,6 +89,7 @@ def _spec(
         maximum=maximum,
         exclusive_minimum=exclusive_minimum,
         format=format,
+        audience=audience,
     )
 
 
@@ -164,6 +176,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "bool",
                 False,
                 "Staff mode: play a sound when a new request arrives (never while Busy).",
+                audience="staff",
             ),
             _spec(
                 "sysinfo.fields",
@@ -171,6 +184,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 SYSINFO_KEYS,
                 "System-info fields that may be sent with a new request.",
                 format="sysinfo_field",
+                audience="everyone",
             ),
             _spec(
                 "sysinfo.consent",
@@ -179,6 +193,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "preview: show system info before it is sent; always: send without asking; "
                 "never: do not send system info.",
                 choices=("preview", "always", "never"),
+                audience="everyone",
             ),
             _spec(
                 "sysinfo.new_request_after_hours",
@@ -195,6 +210,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "Days to keep chat history on this computer; older messages (and their search "
                 "index) are deleted at start and once a day; 0 keeps it forever.",
                 minimum=0,
+                audience="everyone",
             ),
             _spec(
                 "app.autostart",
@@ -203,6 +219,16 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "Start SupportTray in the tray when the user logs in: written (or removed) at "
                 "every start of the user's normal profile as an XDG autostart entry, the "
                 "HKCU Run key or a LaunchAgent.",
+                audience="everyone",
+            ),
+            _spec(
+                "app.language",
+                "choice",
+                "system",
+                "Language of the windows and menus: system follows the desktop's; or a language "
+                "code the app ships (en).",
+                choices=LANGUAGES,
+                audience="everyone",
             ),
             _spec(
                 "branding.name",
@@ -235,6 +261,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 5,
                 "Minutes idle before presence becomes away; 0 turns it off.",
                 minimum=0,
+                audience="staff",
             ),
             _spec(
                 "presence.auto_xa_minutes",
@@ -242,6 +269,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 20,
                 "Minutes idle before presence becomes extended away; 0 turns it off.",
                 minimum=0,
+                audience="staff",
             ),
             _spec(
                 "presence.on_call_hours",
@@ -250,6 +278,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "Staff mode: hours on call, in local time, e.g. \"Mon-Fri 08:00-18:00; Sat "
                 "10:00-14:00\". Presence becomes Available when they begin and Away when they "
                 "end; empty turns it off. (Checked at start and by doctor.)",
+                audience="staff",
             ),
             _spec(
                 "staff.canned_replies",
@@ -261,6 +290,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 ),
                 "Staff reply snippets (chat window: Replies menu, Ctrl+1..9); {name}, {os} and "
                 "{local_time} are filled from the request.",
+                audience="staff",
             ),
         ]
     )

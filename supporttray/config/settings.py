@@ -144,10 +144,21 @@ class Settings:
         self._user.pop(key, None)
 
     def save(self) -> None:
-        """Write the user layer to `path` atomically (temp file + rename), owner-only (0600)."""
+        """Write the user layer to `path` atomically (temp file + rename), owner-only (0600),
+        keeping the comments and layout of the file that is there."""
         if self.path is None:
             return
-        text = dump_settings(self._user, header=_FILE_HEADER)
+        try:
+            before = self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        except FileNotFoundError:
+            before = None
+        if before is None or not before.strip():
+            text = dump_settings(self._user, header=_FILE_HEADER)
+        else:
+            # A file a person may have edited: keep their comments and layout.
+            from supporttray.config.settings_edit import update_settings_text
+
+            text = update_settings_text(before, self._user)
         write_atomically(self.path, text)
         log.debug("saved %d user settings to %s", len(self._user), self.path)
 

@@ -56,6 +56,10 @@ class RequestAlerts:
         bridge.requests_opened.connect(self._ours)
         bridge.requests_announced.connect(self._teams)
 
+    def set_sound(self, sound: Sound | None) -> None:
+        """`staff.sound` changed in the Settings window: the next request follows it."""
+        self._sound = sound
+
     def close(self) -> None:
         bridge, self._bridge = self._bridge, None
         if bridge is not None:

@@ -86,6 +86,7 @@ class TrayController(QObject):
         open_link: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         on_sign_in: Callable[[], None] | None = None,
         on_sign_out: Callable[[], None] | None = None,
+        on_settings: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -108,6 +109,7 @@ class TrayController(QObject):
         self._open_link = open_link
         self._on_sign_in = on_sign_in
         self._on_sign_out = on_sign_out
+        self._on_settings = on_settings
         self._clock = clock
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
@@ -216,6 +218,14 @@ class TrayController(QObject):
         self._window.set_chat_actions(ask=self._can_ask, chats=True)
         if self._menu.isVisible():
             self._rebuild_menu()
+
+    def set_alert_sound(self, on: bool) -> None:
+        """`staff.sound` changed while running: a sound for each new request, or none."""
+        if self._alerts is None:
+            return
+        from supporttray.app.alert_sound import AlertSound
+
+        self._alerts.set_sound(AlertSound(QApplication.beep) if on else None)
 
     def start(self) -> None:
         """Show the tray icon, or the status window if there is no tray (and keep looking)."""
@@ -583,6 +593,8 @@ class TrayController(QObject):
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
             reconnect = menu.addAction("Reconnect now")
             reconnect.triggered.connect(self._reconnect)
+        if self._on_settings is not None:
+            menu.addAction("Settings…").triggered.connect(self._on_settings)
         if self._on_sign_in is not None:
             menu.addAction("Sign in…").triggered.connect(self._on_sign_in)
         if self._on_sign_out is not None and not status.needs_sign_in:

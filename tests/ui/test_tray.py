@@ -424,3 +424,17 @@ def test_a_link_nothing_opens_is_said_in_a_sentence(
                         "be opened. Set a default application for them in the system settings."]
     finally:
         controller.close()
+
+
+def test_settings_in_the_menu_opens_the_settings_window(
+        qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, icons: IconSet) -> None:
+    opened: list[bool] = []
+    controller = TrayController(book, connection, app_name="SupportTray", mode="requester",
+                                on_reconnect=lambda: None, on_quit=lambda: None,
+                                tray_available=lambda: False, icons=icons,
+                                on_settings=lambda: opened.append(True))
+    try:
+        action_named(controller, "Settings…").trigger()
+        assert opened == [True]
+    finally:
+        controller.close()

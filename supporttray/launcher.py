@@ -133,10 +133,13 @@ async def _run_tray(
     from supporttray.config.password_source import ChildProcessPasswords
     from supporttray.core.connection import ConnectionMonitor
     from supporttray.core.presence import PresenceBook
+    from supporttray.ui.qt_translations import choose_language
     from supporttray.ui.tray import TrayController
     from supporttray.xmpp import tls
 
     t0 = time.perf_counter()
+    # Before any window, menu or tooltip text is built: they are translated when they are made.
+    choose_language(settings.get_str("app.language"))
     # Read through on a worker thread while the icon goes up (seconds for a big history); one
     # that cannot be used is set aside there, and the chat side starts on a new one. Handed to
     # the executor now: a task would only start at our first await, after the icon.

@@ -3,7 +3,8 @@
 The composition root reads settings once into typed configs (`service_settings`) and starts
 the timers that depend on them; here the same readers run again for the keys that changed,
 and a timer whose setting changed is stopped and started anew. Keys not listed here are read
-where they are used (`staff.canned_replies`) or wait for their own item (`app.language`).
+where they are used (`staff.canned_replies`) or at the next start (`app.language`: windows are
+translated when they are built).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ import pytest
 
 # Before anything imports Qt: widget tests run offscreen (which has no system tray).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The suite reads English text: a developer's German desktop (LANG=de_DE.UTF-8) must not change
+# what `app.language = "system"` picks, here or in a `supporttray` child that inherits this.
+os.environ["LANGUAGE"] = "C"
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -45,6 +48,15 @@ def memory_keyring() -> Iterator[InMemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def english_catalogue() -> Iterator[None]:
+    """A test that switches the language does not leave it switched for the next one."""
+    yield
+    from supporttray.core import i18n
+
+    i18n.install("en")
 
 
 @pytest.fixture

@@ -30,9 +30,9 @@ LINK_SCHEMES = ("https", "tel", "mailto")
 # in the window by itself.
 Audience = Literal["policy", "everyone", "staff"]
 
-# Languages the app ships, after "system" (follow the desktop). Only English so far: the
-# translations come with their own item of issue 13, which adds its codes here.
-LANGUAGES = ("system", "en")
+# Languages the app ships, after "system" (follow the desktop): each has a catalogue under
+# supporttray/locale/<code>/LC_MESSAGES (English is the source text).
+LANGUAGES = ("system", "en", "de")
 
 # TOML integers are signed 64-bit; anything wider could not be written back to the file.
 _INT64_MIN = -(2**63)
@@ -226,7 +226,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "choice",
                 "system",
                 "Language of the windows and menus: system follows the desktop's; or a language "
-                "code the app ships (en).",
+                "code the app ships (en, de).",
                 choices=LANGUAGES,
                 audience="everyone",
             ),

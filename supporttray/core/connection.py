@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from supporttray.core.i18n import _
 from supporttray.core.listeners import Listeners
 
 
@@ -35,12 +36,12 @@ class ConnectionStatus:
     def describe(self) -> str:
         """One line for a tooltip or a menu entry."""
         if self.state is ConnectionState.ONLINE:
-            return "Connected"
+            return _("Connected")
         if self.state is ConnectionState.CONNECTING:
-            return "Connecting…"
+            return _("Connecting…")
         if self.state is ConnectionState.ERROR:
-            return self.error or "Connection error"
-        return self.error or "Offline"
+            return self.error or _("Connection error")
+        return self.error or _("Offline")
 
 
 class ConnectionMonitor:

@@ -6,6 +6,8 @@ two places a duration is read (a tray line, and a system-info value sent to the 
 
 from __future__ import annotations
 
+from supporttray.core.i18n import _, ngettext
+
 
 def _days_hours_minutes(seconds: float) -> tuple[int, int, int]:
     minutes = int(max(0.0, seconds) // 60)
@@ -18,10 +20,11 @@ def duration_text(seconds: float) -> str:
     """`12 min`, `2 h 5 min`, `2 h`, `1 day`, `3 days`; '' under a minute (idle, waiting)."""
     days, hours, minutes = _days_hours_minutes(seconds)
     if days:
-        return "1 day" if days == 1 else f"{days} days"
+        return ngettext("{days} day", "{days} days", days).format(days=days)
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else ""
+        return (_("{hours} h {minutes} min").format(hours=hours, minutes=minutes) if minutes
+                else _("{hours} h").format(hours=hours))
+    return _("{minutes} min").format(minutes=minutes) if minutes else ""
 
 
 def compact_duration(seconds: float) -> str:

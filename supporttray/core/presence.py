@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from supporttray.core.clock import Clock, utc_now
+from supporttray.core.i18n import N_, _
 from supporttray.core.jid import bare_jid, local_part, resource_of
 from supporttray.core.listeners import Listeners
 
@@ -33,7 +34,7 @@ class Availability(enum.Enum):
 
     @property
     def label(self) -> str:
-        return _LABEL[self]
+        return _(_LABEL[self])
 
 
 _RANK = {
@@ -54,10 +55,10 @@ _SHOW = {
     "offline": Availability.OFFLINE,
 }
 _LABEL = {
-    Availability.AVAILABLE: "Available",
-    Availability.AWAY: "Away",
-    Availability.BUSY: "Busy",
-    Availability.OFFLINE: "Offline",
+    Availability.AVAILABLE: N_("Available"),
+    Availability.AWAY: N_("Away"),
+    Availability.BUSY: N_("Busy"),
+    Availability.OFFLINE: N_("Offline"),
 }
 
 
@@ -110,6 +111,8 @@ class SupportSummary:
     total: int
 
     def sentence(self) -> str:
+        """In English, for `status --json` and the log; windows use ui.presence_text's
+        `summary_sentence`, in the user's language with its plural forms."""
         if self.total == 0:
             return "No support staff configured"
         if self.available:

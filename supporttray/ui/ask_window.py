@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from supporttray.app.chat import AskError, AskPlan
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
@@ -32,6 +33,7 @@ from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
+from supporttray.ui.presence_text import summary_sentence
 from supporttray.ui.status_window import (
     JID_ROLE,
     STAFF_ICON_SIZE,
@@ -44,7 +46,7 @@ from supporttray.ui.text_colors import error_color, secondary_color, warning_col
 
 log = logging.getLogger("supporttray.ui")
 
-WHOEVER: Final = "Whoever is available"
+WHOEVER: Final = N_("Whoever is available")
 # Presence moves in bursts (auto-away, a team logging in at nine): plan again once it settles.
 REPLAN_DELAY_MS: Final = 1_000
 PREVIEW_MIN_ROWS: Final = 4
@@ -95,14 +97,14 @@ class AskWindow(KeptWindow):
         self._collecting_for_send = False
 
         self.setObjectName("askWindow")
-        self.setWindowTitle(f"Ask support — {app_name}")
+        self.setWindowTitle(_("Ask support — {app_name}").format(app_name=app_name))
         self.setWindowIcon(icons.icon(IconKey.AVAILABLE))
         self.setMinimumSize(420, 480)
 
         # -- header: who is there --------------------------------------------------------------
         self._state_icon = QLabel(self)
         self._state_icon.setFixedSize(HEADER_ICON_SIZE, HEADER_ICON_SIZE)
-        title = QLabel("Ask support", self)
+        title = QLabel(_("Ask support"), self)
         title.setObjectName("askTitle")
         title_font = QFont(title.font())
         title_font.setBold(True)
@@ -122,26 +124,26 @@ class AskWindow(KeptWindow):
 
         self._staff_list = StaffList(self)
         self._staff_list.setObjectName("askStaffList")
-        self._staff_list.setAccessibleName("Support staff")
+        self._staff_list.setAccessibleName(_("Support staff"))
         self._staff_list.setItemDelegate(StaffRowDelegate(self._staff_list))
         self._staff_list.setIconSize(QSize(STAFF_ICON_SIZE, STAFF_ICON_SIZE))
         self._staff_list.setUniformItemSizes(True)
         self._staff_list.setFrameShape(QFrame.Shape.StyledPanel)
-        self._staff_list.setToolTip("Click someone to ask them in particular")
+        self._staff_list.setToolTip(_("Click someone to ask them in particular"))
         self._staff_list.clicked.connect(self._on_staff_clicked)
 
         # -- whom to ask -----------------------------------------------------------------------
-        to_label = QLabel("&To:", self)
+        to_label = QLabel(_("&To:"), self)
         self._picker = QComboBox(self)
         self._picker.setObjectName("recipientPicker")
         self._picker.setIconSize(QSize(16, 16))
         self._picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         to_label.setBuddy(self._picker)
         self._picker.currentIndexChanged.connect(self._on_choice_changed)
-        self._new_request = QCheckBox("&New request", self)
+        self._new_request = QCheckBox(_("&New request"), self)
         self._new_request.setObjectName("newRequest")
         self._new_request.setToolTip(
-            "Start a new request (with fresh system info) instead of continuing the open one"
+            _("Start a new request (with fresh system info) instead of continuing the open one")
         )
         self._new_request.toggled.connect(self._on_choice_changed)
         to_row = QHBoxLayout()
@@ -159,7 +161,7 @@ class AskWindow(KeptWindow):
         self._offline.setObjectName("offlineNote")
         self._offline.setWordWrap(True)
         self._offline.setText(
-            "You are offline — your question waits here and is sent as soon as you are back."
+            _("You are offline — your question waits here and is sent as soon as you are back.")
         )
         self._offline.setStyleSheet(f"color: {warning_color(self._offline)};")
 
@@ -167,10 +169,10 @@ class AskWindow(KeptWindow):
         self.edit = MessageEdit(self)
         self.edit.setObjectName("questionEdit")
         self.edit.setPlaceholderText(
-            "What can we help you with? Enter sends, Shift+Enter adds a line."
+            _("What can we help you with? Enter sends, Shift+Enter adds a line.")
         )
-        self.edit.setAccessibleName("Your question")
-        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
+        self.edit.setAccessibleName(_("Your question"))
+        self.edit.setAccessibleDescription(_("Enter sends, Shift+Enter adds a line"))
         self.edit.set_lines(QUESTION_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._update_controls)
@@ -178,7 +180,7 @@ class AskWindow(KeptWindow):
         # -- what goes with it -----------------------------------------------------------------
         self.preview = SysinfoPreview()
         self.preview.changed.connect(self._render_plan)
-        self._preview_heading = QLabel("This system info will be sent with your question:", self)
+        self._preview_heading = QLabel(_("This system info will be sent with your question:"), self)
         self._preview_heading.setObjectName("previewHeading")
         self._restore = QLabel(self)
         self._restore.setObjectName("restoreFields")
@@ -220,7 +222,7 @@ class AskWindow(KeptWindow):
         self._status = QLabel(self)
         self._status.setObjectName("askStatus")
         self._status.setStyleSheet(f"color: {secondary_color(self._status)};")
-        self.send_button = QPushButton("&Send", self)
+        self.send_button = QPushButton(_("&Send"), self)
         self.send_button.setObjectName("askSendButton")
         # Drawn as the default button; Enter in the question box is what sends, not the dialog.
         self.send_button.setDefault(True)
@@ -361,8 +363,8 @@ class AskWindow(KeptWindow):
         except Exception:
             log.exception("asking support failed")
             self._send_failed(
-                "Your question could not be sent because of an unexpected error. "
-                "It is still here; try again in a moment."
+                _("Your question could not be sent because of an unexpected error. "
+                  "It is still here; try again in a moment.")
             )
         else:
             self._sent(message)
@@ -417,7 +419,7 @@ class AskWindow(KeptWindow):
             return
         except Exception:
             log.exception("planning the question failed")
-            self._plan_failed(seq, "Could not prepare your question. Try again in a moment.")
+            self._plan_failed(seq, _("Could not prepare your question. Try again in a moment."))
             return
         if seq == self._plan_seq and not self._disposed:
             self._apply_plan(plan, key)
@@ -475,7 +477,7 @@ class AskWindow(KeptWindow):
         self._state_icon.setPixmap(
             self._icons.pixmap(IconKey.for_tray(summary, status), HEADER_ICON_SIZE)
         )
-        self._summary.setText(summary.sentence())
+        self._summary.setText(summary_sentence(summary))
         members = self._book.members()
         fill_staff_list(self._staff_list, members, now, self._icons)
         self._staff_list.setVisible(bool(members))
@@ -485,7 +487,7 @@ class AskWindow(KeptWindow):
         chosen = self.chosen()
         self._picker.blockSignals(True)
         self._picker.clear()
-        self._picker.addItem(self._icons.icon(IconKey.for_tray(summary, status)), WHOEVER, "")
+        self._picker.addItem(self._icons.icon(IconKey.for_tray(summary, status)), _(WHOEVER), "")
         for member in members:
             self._picker.addItem(
                 self._icons.icon(IconKey.for_availability(member.availability)),
@@ -513,7 +515,7 @@ class AskWindow(KeptWindow):
         elif self._plan_error:
             self._reason.hide()
         else:
-            self._reason.setText("Finding the right person…")
+            self._reason.setText(_("Finding the right person…"))
             self._reason.setStyleSheet(f"color: {secondary_color(self._reason)};")
             self._reason.show()
 
@@ -527,7 +529,9 @@ class AskWindow(KeptWindow):
         if preview:
             removed = self.preview.removed_count()
             self._restore.setText(
-                f'{removed} removed · <a href="#restore">Restore</a>' if removed else ""
+                ngettext('{count} removed · <a href="#restore">Restore</a>',
+                         '{count} removed · <a href="#restore">Restore</a>', removed
+                         ).format(count=removed) if removed else ""
             )
             self._restore.setVisible(bool(removed))
             self._size_preview()
@@ -535,10 +539,10 @@ class AskWindow(KeptWindow):
         note = ""
         if plan is not None and plan.new_request and plan.sysinfo is not None:
             if plan.consent == "always":
-                note = "System info is attached"
+                note = _("System info is attached")
                 self._note.setToolTip(", ".join(item.label for item in plan.sysinfo.items))
         elif plan is not None and not plan.new_request:
-            note = "Continues your open request — check “New request” to start a new one."
+            note = _("Continues your open request — check “New request” to start a new one.")
             self._note.setToolTip("")
         self._note.setText(note)
         self._note.setVisible(bool(note))
@@ -564,15 +568,15 @@ class AskWindow(KeptWindow):
     def _update_controls(self) -> None:
         has_text = bool(self.edit.toPlainText().strip())
         self.send_button.setEnabled(has_text and not self._sending)
-        self.send_button.setText("Sending…" if self._sending else "&Send")
+        self.send_button.setText(_("Sending…") if self._sending else _("&Send"))
         self.edit.setReadOnly(self._sending)
         planning = self._planning is not None and self._planning == self._key()
         busy = self._sending or (planning and not self._plan_ready(self._key()))
         self._progress.setVisible(busy)
         if self._sending:
-            status = "Collecting system info…" if self._collecting_for_send else "Sending…"
+            status = _("Collecting system info…") if self._collecting_for_send else _("Sending…")
         elif busy:
-            status = "Collecting system info…"
+            status = _("Collecting system info…")
         else:
             status = ""
         self._status.setText(status)

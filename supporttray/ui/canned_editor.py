@@ -30,16 +30,17 @@ from PySide6.QtWidgets import (
 
 from supporttray.app.chat import CannedRepliesError
 from supporttray.core import canned
+from supporttray.core.i18n import N_, _
 from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
-LOCKED_TEXT: Final = "Your organisation manages these replies."
-PLACEHOLDER_HELP: Final = (
+LOCKED_TEXT: Final = N_("Your organisation manages these replies.")
+PLACEHOLDER_HELP: Final = N_(
     "Placeholders: {name} their name, {os} their operating system, {local_time} the time on "
     "their clock. One not known for a person stays as typed."
 )
-EMPTY_LABEL: Final = "(empty: dropped when saved)"
+EMPTY_LABEL: Final = N_("(empty: dropped when saved)")
 
 SaveReplies = Callable[[list[str]], list[str]]
 Preview = Callable[[str], str]
@@ -49,8 +50,8 @@ def ask_to_discard(parent: QWidget) -> bool:
     """The default question before unsaved edits are thrown away: True to discard."""
     answer = QMessageBox.question(
         parent,
-        "Discard changes?",
-        "Your changes to the canned replies are not saved. Discard them?",
+        _("Discard changes?"),
+        _("Your changes to the canned replies are not saved. Discard them?"),
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel,
     )
@@ -79,12 +80,12 @@ class CannedEditor(QDialog):
         self._preview_of = preview
         self._confirm_discard = confirm_discard
         self.setObjectName("cannedEditor")
-        self.setWindowTitle("Canned replies")
+        self.setWindowTitle(_("Canned replies"))
         self.setModal(False)
         self.setMinimumSize(440, 400)
         self.resize(540, 450)
 
-        self._locked_note = QLabel(LOCKED_TEXT, self)
+        self._locked_note = QLabel(_(LOCKED_TEXT), self)
         self._locked_note.setObjectName("cannedLocked")
         self._locked_note.setWordWrap(True)
         bold = self._locked_note.font()
@@ -94,19 +95,19 @@ class CannedEditor(QDialog):
 
         self.snippet_list = QListWidget(self)
         self.snippet_list.setObjectName("snippetList")
-        self.snippet_list.setAccessibleName("Canned replies")
+        self.snippet_list.setAccessibleName(_("Canned replies"))
         self.snippet_list.currentRowChanged.connect(self._on_row_changed)
 
-        self.add_button = QPushButton("&Add", self)
+        self.add_button = QPushButton(_("&Add"), self)
         self.add_button.setObjectName("addSnippet")
         self.add_button.clicked.connect(self.add_snippet)
-        self.remove_button = QPushButton("&Remove", self)
+        self.remove_button = QPushButton(_("&Remove"), self)
         self.remove_button.setObjectName("removeSnippet")
         self.remove_button.clicked.connect(self.remove_snippet)
-        self.up_button = QPushButton("Move &up", self)
+        self.up_button = QPushButton(_("Move &up"), self)
         self.up_button.setObjectName("moveSnippetUp")
         self.up_button.clicked.connect(lambda: self.move_snippet(-1))
-        self.down_button = QPushButton("Move &down", self)
+        self.down_button = QPushButton(_("Move &down"), self)
         self.down_button.setObjectName("moveSnippetDown")
         self.down_button.clicked.connect(lambda: self.move_snippet(1))
 
@@ -119,7 +120,7 @@ class CannedEditor(QDialog):
         top.addWidget(self.snippet_list, 1)
         top.addLayout(side)
 
-        edit_label = QLabel("&Text of the selected reply:", self)
+        edit_label = QLabel(_("&Text of the selected reply:"), self)
         self.snippet_edit = QPlainTextEdit(self)
         self.snippet_edit.setObjectName("snippetEdit")
         self.snippet_edit.setTabChangesFocus(True)
@@ -128,7 +129,7 @@ class CannedEditor(QDialog):
         self.snippet_edit.textChanged.connect(self._on_text_changed)
         edit_label.setBuddy(self.snippet_edit)
 
-        self._help = QLabel(PLACEHOLDER_HELP, self)
+        self._help = QLabel(_(PLACEHOLDER_HELP), self)
         self._help.setObjectName("placeholderHelp")
         self._help.setWordWrap(True)
         self._help.setTextFormat(Qt.TextFormat.PlainText)
@@ -158,7 +159,7 @@ class CannedEditor(QDialog):
                 self,
             )
             save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-            save_button.setToolTip("Save the replies (Ctrl+S)")
+            save_button.setToolTip(_("Save the replies (Ctrl+S)"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -183,7 +184,7 @@ class CannedEditor(QDialog):
     def set_preview(self, preview: Preview, name: str) -> None:
         """Fill the preview for another requester (the chat window's current tab)."""
         self._preview_of = preview
-        self._preview_label.setText(f"&Preview for {name}:")
+        self._preview_label.setText(_("&Preview for {name}:").format(name=name))
         self._render_preview()
 
     @property
@@ -240,7 +241,7 @@ class CannedEditor(QDialog):
         except Exception:
             log.exception("saving the canned replies failed")
             self._error.setText(
-                "The replies could not be saved. Your edits are still here; try again."
+                _("The replies could not be saved. Your edits are still here; try again.")
             )
             self._error.show()
             return
@@ -269,7 +270,7 @@ class CannedEditor(QDialog):
         self._on_row_changed(self.snippet_list.currentRow())
 
     def _item(self, template: str) -> QListWidgetItem:
-        item = QListWidgetItem(canned.label(template) if template.strip() else EMPTY_LABEL)
+        item = QListWidgetItem(canned.label(template) if template.strip() else _(EMPTY_LABEL))
         item.setToolTip(template)
         return item
 

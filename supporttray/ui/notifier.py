@@ -15,6 +15,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject
 
 from supporttray.core.conversations import Conversations
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived
@@ -41,7 +42,7 @@ def names_list(names: list[str]) -> str:
     """`Alice`, `Alice and Bob`, `Alice, Bob and Carol`."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 class Notifier(QObject):
@@ -120,13 +121,15 @@ class Notifier(QObject):
         names = [self._name_of(peer) for peer in peers]
         if len(messages) == 1:
             title = names[0]
-            text = notification_text(latest.body) or "Sent you a message"
+            text = notification_text(latest.body) or _("Sent you a message")
         elif len(peers) == 1:
-            title = f"{names[0]} ({len(messages)} new messages)"
-            text = notification_text(latest.body) or "Sent you messages"
+            title = ngettext("{name} ({count} new message)", "{name} ({count} new messages)",
+                             len(messages)).format(name=names[0], count=len(messages))
+            text = notification_text(latest.body) or _("Sent you messages")
         else:
-            title = f"{len(messages)} new messages"
-            text = "From " + names_list(names)
+            title = ngettext("{count} new message", "{count} new messages",
+                             len(messages)).format(count=len(messages))
+            text = _("From {names}").format(names=names_list(names))
         peer = self._last_peer = bare_jid(latest.peer)
         log.info("notifying about %d new message(s) from %d chat(s)", len(messages), len(peers))
         if len(peers) > 1:

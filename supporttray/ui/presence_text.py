@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.durations import duration_text
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
 from supporttray.core.text import one_line
@@ -23,14 +24,33 @@ def idle_text(seconds: int | None) -> str:
     Under a minute is noise: clients report a few seconds of idleness all the time.
     """
     duration = duration_text(seconds) if seconds is not None else ""
-    return f"idle {duration}" if duration else ""
+    return _("idle {duration}").format(duration=duration) if duration else ""
+
+
+def summary_sentence(summary: SupportSummary) -> str:
+    """`1 of 3 support staff available`, in the user's language (core's `sentence()` is the
+    English one for `status --json`)."""
+    if summary.total == 0:
+        return _("No support staff configured")
+    if summary.available:
+        return ngettext("{available} of {total} support staff available",
+                        "{available} of {total} support staff available", summary.available
+                        ).format(available=summary.available, total=summary.total)
+    if summary.away or summary.busy:
+        parts = []
+        if summary.away:
+            parts.append(_("{count} away").format(count=summary.away))
+        if summary.busy:
+            parts.append(_("{count} busy").format(count=summary.busy))
+        return _("No support staff available ({counts})").format(counts=", ".join(parts))
+    return _("No support staff online")
 
 
 def local_time_text(local: datetime | None) -> str:
     """`14:05 local`, or '' when we do not know their clock."""
     if local is None:
         return ""
-    return f"{local:%H:%M} local"
+    return _("{time} local").format(time=f"{local:%H:%M}")
 
 
 @dataclass(frozen=True)
@@ -100,7 +120,7 @@ def connection_problem(status: ConnectionStatus) -> str:
 def unread_text(count: int) -> str:
     if count <= 0:
         return ""
-    return "1 unread message" if count == 1 else f"{count} unread messages"
+    return ngettext("{count} unread message", "{count} unread messages", count).format(count=count)
 
 
 def tray_tooltip(
@@ -109,12 +129,14 @@ def tray_tooltip(
 ) -> str:
     """`SupportTray — 2 of 3 support staff available`, then a line per problem, requests
     nobody has taken (staff) and unread count."""
-    lines = [f"{app_name} — {summary.sentence()}"]
+    lines = [f"{app_name} — {summary_sentence(summary)}"]
     problem = connection_problem(status)
     if problem:
         lines.append(problem)
     if waiting:
-        lines.append(f"{waiting} request{'s' if waiting != 1 else ''} nobody has taken yet")
+        lines.append(ngettext("{count} request nobody has taken yet",
+                              "{count} requests nobody has taken yet", waiting
+                              ).format(count=waiting))
     unread_line = unread_text(unread)
     if unread_line:
         lines.append(unread_line)
@@ -124,10 +146,11 @@ def tray_tooltip(
 def requests_menu_text(open_count: int, unclaimed: int) -> str:
     """The staff tray menu's entry: `Requests…`, `Requests (3 open, 2 not taken)…`."""
     if not open_count:
-        return "Requests…"
+        return _("Requests…")
     if unclaimed == open_count:
-        return f"Requests ({open_count} waiting)…"
-    return f"Requests ({open_count} open, {unclaimed} not taken)…"
+        return _("Requests ({count} waiting)…").format(count=open_count)
+    return _("Requests ({open} open, {unclaimed} not taken)…").format(
+        open=open_count, unclaimed=unclaimed)
 
 
 def menu_text(text: str) -> str:

@@ -25,6 +25,7 @@ from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.durations import duration_text
+from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge, QueueChanged, StaffRoomChanged
@@ -32,17 +33,17 @@ from supporttray.ui.kept_window import KeptWindow
 
 log = logging.getLogger("supporttray.ui")
 
-COLUMNS = ("Who", "Question", "Waiting", "Machine", "Taken by")
+COLUMNS = (N_("Who"), N_("Question"), N_("Waiting"), N_("Machine"), N_("Taken by"))
 PEER_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 REFRESH_SLACK_MS = 500
-NOBODY = "nobody yet"
+NOBODY = N_("nobody yet")
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
 
 
 def waiting_text(seconds: int) -> str:
     """`just now`, `4 min`, `1 h 5 min`, `2 days`: how long someone has been waiting."""
-    return duration_text(seconds) or "just now"
+    return duration_text(seconds) or _("just now")
 
 
 class QueueWindow(KeptWindow):
@@ -63,7 +64,7 @@ class QueueWindow(KeptWindow):
         self._clock = clock
         self._taking: str | None = None  # the request our claim waits on (for the feedback)
         self.setObjectName("queueWindow")
-        self.setWindowTitle(f"Requests — {app_name}")
+        self.setWindowTitle(_("Requests — {app_name}").format(app_name=app_name))
         self.setMinimumSize(560, 260)
         self.resize(820, 320)
 
@@ -71,12 +72,12 @@ class QueueWindow(KeptWindow):
         self._summary.setObjectName("queueSummary")
         self._tree = QTreeWidget(self)
         self._tree.setObjectName("queueList")
-        self._tree.setAccessibleName("Open requests")
+        self._tree.setAccessibleName(_("Open requests"))
         self._tree.setAccessibleDescription(
-            "Longest waiting first. Enter opens the chat, Ctrl+T takes the request, "
-            "Ctrl+R resolves it")
+            _("Longest waiting first. Enter opens the chat, Ctrl+T takes the request, "
+            "Ctrl+R resolves it"))
         self._tree.setColumnCount(len(COLUMNS))
-        self._tree.setHeaderLabels(list(COLUMNS))
+        self._tree.setHeaderLabels([_(title) for title in COLUMNS])
         self._tree.setRootIsDecorated(False)
         self._tree.setUniformRowHeights(True)
         self._tree.setAlternatingRowColors(True)
@@ -93,16 +94,16 @@ class QueueWindow(KeptWindow):
         self._feedback = QLabel(self)
         self._feedback.setObjectName("queueFeedback")
         self._feedback.setWordWrap(True)
-        self._open_button = QPushButton("&Open chat", self)
+        self._open_button = QPushButton(_("&Open chat"), self)
         self._open_button.clicked.connect(self._open_selected)
-        self._take_button = QPushButton("&Take it", self)
+        self._take_button = QPushButton(_("&Take it"), self)
         self._take_button.setObjectName("takeButton")
-        self._take_button.setToolTip("Mark the request as yours, for the whole team (Ctrl+T)")
+        self._take_button.setToolTip(_("Mark the request as yours, for the whole team (Ctrl+T)"))
         self._take_button.clicked.connect(self.take_selected)
-        self._resolve_button = QPushButton("&Resolve", self)
+        self._resolve_button = QPushButton(_("&Resolve"), self)
         self._resolve_button.setObjectName("resolveButton")
         self._resolve_button.setToolTip(
-            "Close the request; they get a short \"marked resolved\" message (Ctrl+R)")
+            _("Close the request; they get a short \"marked resolved\" message (Ctrl+R)"))
         self._resolve_button.clicked.connect(self.resolve_selected)
         QShortcut(QKeySequence("Ctrl+T"), self, self.take_selected)
         QShortcut(QKeySequence("Ctrl+R"), self, self.resolve_selected)
@@ -131,9 +132,11 @@ class QueueWindow(KeptWindow):
         now = self._clock()
         requests = self._queue.requests()  # oldest first: the longest wait on top
         self._summary.setText(
-            "Nobody is waiting." if not requests else
-            f"{len(requests)} open request{'s' if len(requests) != 1 else ''}; "
-            "Enter opens the chat, Ctrl+T takes it, Ctrl+R resolves it.")
+            _("Nobody is waiting.") if not requests else
+            ngettext("{count} open request; Enter opens the chat, Ctrl+T takes it, "
+                     "Ctrl+R resolves it.",
+                     "{count} open requests; Enter opens the chat, Ctrl+T takes it, "
+                     "Ctrl+R resolves it.", len(requests)).format(count=len(requests)))
         current = self._tree.currentItem()
         current_id = current.data(0, ID_ROLE) if current is not None else None
         self._tree.clear()
@@ -191,7 +194,7 @@ class QueueWindow(KeptWindow):
             self._say(str(exc))
             return
         self._taking = request.id
-        self._say("Taking it… (the team sees it as soon as the staff room has it)")
+        self._say(_("Taking it… (the team sees it as soon as the staff room has it)"))
         self._settle_take()
 
     def _settle_take(self) -> None:
@@ -205,7 +208,7 @@ class QueueWindow(KeptWindow):
         if request is None or request.claimed_by == self._desk.me:
             self._say("")
         else:
-            self._say(f"{self._owner(request)} took it first.")
+            self._say(_("{name} took it first.").format(name=self._owner(request)))
 
     def resolve_selected(self) -> None:
         request, desk = self.selected(), self._desk
@@ -216,7 +219,7 @@ class QueueWindow(KeptWindow):
 
         async def resolve() -> None:
             error = await desk.try_resolve(request.id)
-            self._say(error or f"Resolved; {name} was told.")
+            self._say(error or _("Resolved; {name} was told.").format(name=name))
             self._update_buttons()
 
         self._spawn(resolve())
@@ -255,7 +258,7 @@ class QueueWindow(KeptWindow):
 
     def _owner(self, request: SupportRequest) -> str:
         if request.claimed_by is None:
-            return NOBODY
+            return _(NOBODY)
         if self._desk is not None and request.claimed_by == self._desk.me:
             return "you"
         return self._name(request.claimed_by)
@@ -267,9 +270,9 @@ class QueueWindow(KeptWindow):
             request.claimed_by == self._desk.me
         self._take_button.setEnabled(request is not None and request.claimed_by is None)
         self._take_button.setToolTip(
-            "Mark the request as yours, for the whole team (Ctrl+T)" if request is None
+            _("Mark the request as yours, for the whole team (Ctrl+T)") if request is None
             or request.claimed_by is None else
-            "You have it" if mine else f"{self._owner(request)} has it")
+            _("You have it") if mine else _("{name} has it").format(name=self._owner(request)))
         self._resolve_button.setEnabled(request is not None and self._spawn is not None)
 
     def _on_queue_changed(self, _event: QueueChanged) -> None:

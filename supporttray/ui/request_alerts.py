@@ -15,6 +15,7 @@ from typing import Protocol
 
 from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
+from supporttray.core.i18n import _
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.ui.bridge import CoreBridge, RequestsAnnounced, RequestsOpened
 from supporttray.ui.desktop_notices import NoticeAction
@@ -35,7 +36,7 @@ class Sound(Protocol):
 
 def request_text(request: SupportRequest) -> str:
     machine = f" ({request.summary})" if request.summary else ""
-    return f"{request.first_line or 'A new request'}{machine}"
+    return f"{request.first_line or _('A new request')}{machine}"
 
 
 class RequestAlerts:
@@ -77,9 +78,9 @@ class RequestAlerts:
     def _buttons(self, request: SupportRequest,
                  open_it: Callable[[], object]) -> tuple[NoticeAction, ...]:
         if self._desk is None:
-            return (NoticeAction("Open", open_it),)
-        return (NoticeAction("Take it", lambda: self._take(request)),
-                NoticeAction("Open", open_it))
+            return (NoticeAction(_("Open"), open_it),)
+        return (NoticeAction(_("Take it"), lambda: self._take(request)),
+                NoticeAction(_("Open"), open_it))
 
     def _take(self, request: SupportRequest) -> None:
         """"Take it" on a notification: claim it for the team, then show the person's chat."""
@@ -88,7 +89,7 @@ class RequestAlerts:
             self._desk.take(request.id)
         except DeskError as exc:
             # Someone was quicker (or it was resolved meanwhile): say so where they looked.
-            self._surface.show_notification("Could not take the request", str(exc),
+            self._surface.show_notification(_("Could not take the request"), str(exc),
                                             self._open_queue, chat=request.requester)
             return
         self._open_chat(request.requester)
@@ -107,7 +108,8 @@ class RequestAlerts:
             log.info("busy: a new team request counted, not announced")
             return
         self._surface.show_notification(
-            f"New request: {self._name_of(request.requester)}", request_text(request),
+            _("New request: {name}").format(name=self._name_of(request.requester)),
+            request_text(request),
             self._opened_from_balloon, chat=request.requester,
             actions=self._buttons(request, open_it=self._opened_from_balloon))
         self._ring()

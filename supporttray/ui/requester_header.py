@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from supporttray.core import canned
 from supporttray.core.clock import Clock
 from supporttray.core.history import ThreadList, ThreadSummary
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.utc_offsets import utc_offset_of
 from supporttray.ui.message_text import clean
 from supporttray.ui.text_colors import secondary_color
@@ -54,13 +55,14 @@ def offset_text(moment: datetime) -> str:
 
 def local_time_line(theirs: datetime) -> str:
     """`Local time 14:32 (UTC−06:00)`."""
-    return f"Local time {wall_time_text(theirs)} ({offset_text(theirs)})"
+    return _("Local time {time} ({offset})").format(time=wall_time_text(theirs),
+                                                   offset=offset_text(theirs))
 
 
 def thread_line(summary: ThreadSummary) -> str:
     """`5 Jan 2026 · Printer jams` for one earlier request."""
     day = summary.started.astimezone()
-    first = clean(summary.first_line) if summary.first_line else "(nothing from them)"
+    first = clean(summary.first_line) if summary.first_line else _("(nothing from them)")
     return f"{day.day} {day:%b %Y} · {first}"
 
 
@@ -79,7 +81,7 @@ class RequesterHeader(QWidget):
         self._local_time = QLabel(self)
         self._local_time.setObjectName("requesterLocalTime")
         self._local_time.setTextFormat(Qt.TextFormat.PlainText)
-        self._local_time.setToolTip("The time on their computer's clock, from their system info")
+        self._local_time.setToolTip(_("The time on their computer's clock, from their system info"))
 
         self._toggle = QToolButton(self)
         self._toggle.setObjectName("earlierRequests")
@@ -91,11 +93,11 @@ class RequesterHeader(QWidget):
 
         self._list = QListWidget(self)
         self._list.setObjectName("earlierRequestList")
-        self._list.setAccessibleName("Earlier requests")
+        self._list.setAccessibleName(_("Earlier requests"))
         self._list.setUniformItemSizes(True)
         self._list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._list.setToolTip("Click (or Enter) to read that request")
+        self._list.setToolTip(_("Click (or Enter) to read that request"))
         self._list.itemActivated.connect(self._on_activated)
         self._list.itemClicked.connect(self._on_activated)
         self._list.hide()
@@ -202,18 +204,17 @@ class RequesterHeader(QWidget):
     def _render_threads(self) -> None:
         threads = self._threads
         self._toggle.setVisible(threads.total > 0)
-        self._toggle.setText(f"Earlier requests ({threads.total})")
+        self._toggle.setText(_("Earlier requests ({count})").format(count=threads.total))
         self._list.clear()
         for summary in threads.threads:
             item = QListWidgetItem(thread_line(summary))
             item.setData(THREAD_ROLE, summary.thread)
-            noun = "message" if summary.messages == 1 else "messages"
-            item.setToolTip(
-                f"{summary.started.astimezone():%A %d %B %Y, %H:%M} · {summary.messages} {noun}"
-            )
+            item.setToolTip(ngettext("{when} · {count} message", "{when} · {count} messages",
+                                     summary.messages).format(
+                when=f"{summary.started.astimezone():%A %d %B %Y, %H:%M}", count=summary.messages))
             self._list.addItem(item)
         more = threads.more
-        self._more.setText(f"and {more} older" if more else "")
+        self._more.setText(_("and {count} older").format(count=more) if more else "")
         rows = min(VISIBLE_ROWS, max(1, len(threads.threads)))
         self._list.setFixedHeight(
             rows * self._list.sizeHintForRow(0) + 2 * self._list.frameWidth()

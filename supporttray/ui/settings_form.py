@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from supporttray.config.schema import KeySpec
 from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
 from supporttray.config.sysinfo_fields import LABELS as SYSINFO_LABELS
+from supporttray.core.i18n import N_, _, ngettext
 
 Editor = Literal["checkbox", "choice", "whole_number", "number", "line", "checklist", "lines",
                  "table", "replies"]
@@ -38,33 +39,36 @@ CANNED_KEY = "staff.canned_replies"
 _INT_LIMIT = 2**31 - 1
 
 SECTION_TITLES = {
-    "app": "General",
-    "staff": "Staff",
-    "sysinfo": "System information",
-    "history": "Chat history",
-    "presence": "Presence",
+    "app": N_("General"),
+    "staff": N_("Staff"),
+    "sysinfo": N_("System information"),
+    "history": N_("Chat history"),
+    "presence": N_("Presence"),
 }
 
 # Labels a person reads better than the key; any other key is named after itself.
 LABELS = {
-    "staff.sound": "Play a sound for each new request",
-    "staff.canned_replies": "Canned replies",
-    "sysinfo.fields": "System information sent",
-    "sysinfo.consent": "Before it is sent",
-    "history.retention_days": "Keep chat history (days, 0 = forever)",
-    "app.autostart": "Start when I log in",
-    "app.language": "Language",
-    "presence.auto_away_minutes": "Away after idle (minutes, 0 = off)",
-    "presence.auto_xa_minutes": "Extended away after idle (minutes, 0 = off)",
-    "presence.on_call_hours": "On-call hours",
+    "staff.sound": N_("Play a sound for each new request"),
+    "staff.canned_replies": N_("Canned replies"),
+    "sysinfo.fields": N_("System information sent"),
+    "sysinfo.consent": N_("Before it is sent"),
+    "history.retention_days": N_("Keep chat history (days, 0 = forever)"),
+    "app.autostart": N_("Start when I log in"),
+    "app.language": N_("Language"),
+    "presence.auto_away_minutes": N_("Away after idle (minutes, 0 = off)"),
+    "presence.auto_xa_minutes": N_("Extended away after idle (minutes, 0 = off)"),
+    "presence.on_call_hours": N_("On-call hours"),
 }
 
 CHOICE_LABELS = {
-    ("app.language", "system"): "System default",
+    ("app.language", "system"): N_("System default"),
+    # A language is named in itself, whatever the window's language: a person who cannot read
+    # the current one still finds their own.
     ("app.language", "en"): "English",
-    ("sysinfo.consent", "preview"): "Show it to me before it is sent",
-    ("sysinfo.consent", "always"): "Send it without asking",
-    ("sysinfo.consent", "never"): "Never send it",
+    ("app.language", "de"): "Deutsch",
+    ("sysinfo.consent", "preview"): N_("Show it to me before it is sent"),
+    ("sysinfo.consent", "always"): N_("Send it without asking"),
+    ("sysinfo.consent", "never"): N_("Never send it"),
 }
 
 
@@ -91,14 +95,14 @@ def label_for(spec: KeySpec) -> str:
     """The row's label: a written one, else the key read aloud (`x.some_thing` -> "Some
     thing")."""
     if spec.key in LABELS:
-        return LABELS[spec.key]
+        return _(LABELS[spec.key])
     words = spec.key.split(".", 1)[-1].replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
 def section_of(spec: KeySpec) -> str:
     prefix = spec.key.split(".", 1)[0]
-    return SECTION_TITLES.get(prefix, prefix.capitalize())
+    return _(SECTION_TITLES[prefix]) if prefix in SECTION_TITLES else prefix.capitalize()
 
 
 class Field:
@@ -125,7 +129,7 @@ class Field:
         if self.editor == "choice":
             combo = QComboBox(parent)
             for choice in spec.choices:
-                combo.addItem(CHOICE_LABELS.get((spec.key, choice), choice), choice)
+                combo.addItem(_(CHOICE_LABELS.get((spec.key, choice), choice)), choice)
             return combo
         if self.editor == "whole_number":
             box = QSpinBox(parent)
@@ -154,8 +158,8 @@ class Field:
         if self.editor in ("lines", "table"):
             text = QPlainTextEdit(parent)
             text.setTabChangesFocus(True)
-            text.setPlaceholderText("One per line" if self.editor == "lines"
-                                    else "One per line: Label = link")
+            text.setPlaceholderText(_("One per line") if self.editor == "lines"
+                                    else _("One per line: Label = link"))
             text.setFixedHeight(text.fontMetrics().lineSpacing() * 4 + 12)
             return text
         if self.editor == "replies":
@@ -167,9 +171,9 @@ class Field:
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         self._replies_summary = QLabel(row)
-        self.replies_button = QPushButton("Edit replies…", row)
+        self.replies_button = QPushButton(_("Edit replies…"), row)
         self.replies_button.setObjectName("editReplies")
-        self.replies_button.setAccessibleName("Edit canned replies")
+        self.replies_button.setAccessibleName(_("Edit canned replies"))
         self.replies_button.clicked.connect(self._open_replies)
         layout.addWidget(self._replies_summary, 1)
         layout.addWidget(self.replies_button)
@@ -186,7 +190,8 @@ class Field:
     def _show_replies(self, replies: list[str]) -> None:
         self._replies = list(replies)
         count = len(self._replies)
-        self._replies_summary.setText(f"{count} repl{'y' if count == 1 else 'ies'}")
+        self._replies_summary.setText(
+            ngettext("{count} reply", "{count} replies", count).format(count=count))
 
     # -- values ---------------------------------------------------------------------------
 

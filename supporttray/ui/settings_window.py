@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.schema import KeySpec
 from supporttray.core import canned
+from supporttray.core.i18n import N_, _
 from supporttray.ui.settings_form import Field, label_for, section_of
 from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
 
-LOCKED_TEXT: Final = "Set by your organisation"
-SAVED_NOTHING: Final = "Nothing was saved: correct the settings marked below."
+LOCKED_TEXT: Final = N_("Set by your organisation")
+SAVED_NOTHING: Final = N_("Nothing was saved: correct the settings marked below.")
 
 
 class SettingsBackend(Protocol):
@@ -56,8 +57,8 @@ class SettingsWindow(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.setObjectName("settingsWindow")
-        self.setWindowTitle(f"{app_name} settings")
-        self.setAccessibleName(f"{app_name} settings")
+        self.setWindowTitle(_("{app_name} settings").format(app_name=app_name))
+        self.setAccessibleName(_("{app_name} settings").format(app_name=app_name))
         self.setModal(False)
         self.fields: dict[str, Field] = {}
         self.errors: dict[str, QLabel] = {}
@@ -66,7 +67,7 @@ class SettingsWindow(QDialog):
         self.summary = QLabel(self)
         self.summary.setObjectName("settingsSummary")
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Problem")
+        self.summary.setAccessibleName(_("Problem"))
         self.summary.setStyleSheet(f"color: {error_color(self.summary)}; font-weight: bold")
         self.summary.hide()
 
@@ -92,7 +93,7 @@ class SettingsWindow(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setDefault(True)  # Enter saves, from any row but the multi-line ones
-        save.setAccessibleName("Save settings")
+        save.setAccessibleName(_("Save settings"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -111,7 +112,7 @@ class SettingsWindow(QDialog):
         cell_layout.setContentsMargins(0, 0, 0, 0)
         cell_layout.setSpacing(2)
         cell_layout.addWidget(field.widget)
-        note = QLabel(LOCKED_TEXT, cell)
+        note = QLabel(_(LOCKED_TEXT), cell)
         note.setObjectName(f"locked:{spec.key}")
         note.setStyleSheet(f"color: {secondary_color(self)}; font-style: italic")
         note.hide()
@@ -156,7 +157,7 @@ class SettingsWindow(QDialog):
             field.set_locked(locked)
             self.locked_notes[key].setVisible(locked)
             if locked:
-                field.widget.setAccessibleDescription(f"{LOCKED_TEXT}. {field.spec.doc}")
+                field.widget.setAccessibleDescription(f"{_(LOCKED_TEXT)}. {field.spec.doc}")
             self.errors[key].hide()
 
     # -- saving -------------------------------------------------------------------------
@@ -179,7 +180,7 @@ class SettingsWindow(QDialog):
             else:
                 changes[key] = value
         if bad:
-            self._show_summary(SAVED_NOTHING)
+            self._show_summary(_(SAVED_NOTHING))
             self.fields[bad[0]].widget.setFocus()
             return False
         try:

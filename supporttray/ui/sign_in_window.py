@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 from supporttray.app.findings import Finding
 from supporttray.app.sign_in import FormField, SignInError, SignInForm
 from supporttray.core.connection import ConnectionStatus
+from supporttray.core.i18n import N_, _
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 
 log = logging.getLogger("supporttray.ui")
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
-LOCKED_NOTE = "Set by your organisation"
+LOCKED_NOTE = N_("Set by your organisation")
 
 
 class SignInBackend(Protocol):
@@ -57,24 +58,25 @@ class SignInWindow(KeptWindow):
         self._busy = False
         self._asking = False  # the connection needs the person to sign in
         self.setObjectName("signInWindow")
-        self.setWindowTitle(f"Sign in — {app_name}")
-        self.setAccessibleName("Sign in")
+        self.setWindowTitle(_("Sign in — {app_name}").format(app_name=app_name))
+        self.setAccessibleName(_("Sign in"))
 
-        intro = QLabel(f"Sign in to reach support. {app_name} keeps your password in this "
-                       "computer's password store (keyring), never in a file.")
+        intro = QLabel(_("Sign in to reach support. {app_name} keeps your password in this "
+                         "computer's password store (keyring), never in a file."
+                         ).format(app_name=app_name))
         intro.setWordWrap(True)
 
         self.account = QLineEdit()
         self.account.setObjectName("account")
-        self.account.setPlaceholderText("you@example.org")
-        self.account.setAccessibleName("Account")
+        self.account.setPlaceholderText(_("you@example.org"))
+        self.account.setAccessibleName(_("Account"))
         self.password = QLineEdit()
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
+        self.password.setAccessibleName(_("Password"))
         form = QFormLayout()
-        form.addRow("&Account:", self.account)
-        form.addRow("&Password:", self.password)
+        form.addRow(_("&Account:"), self.account)
+        form.addRow(_("&Password:"), self.password)
         self.server: dict[str, QLineEdit] = {}
         self._locked_notes: dict[str, QLabel] = {}
         self._server_form = form
@@ -83,24 +85,24 @@ class SignInWindow(KeptWindow):
         self.keyring_note = QLabel()
         self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setAccessibleName("Password store problem")
+        self.keyring_note.setAccessibleName(_("Password store problem"))
         self.keyring_note.hide()
         self.result = QLabel()
         self.result.setObjectName("result")
         self.result.setWordWrap(True)
-        self.result.setAccessibleName("Result")
+        self.result.setAccessibleName(_("Result"))
         # The sentences may be worth copying into a message to IT.
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.check_button = QPushButton("&Check connection")
-        self.check_button.setAccessibleName("Check connection")
+        self.check_button = QPushButton(_("&Check connection"))
+        self.check_button.setAccessibleName(_("Check connection"))
         self.check_button.setAccessibleDescription(
-            "Tries the server, its certificate and the login with what is typed, without saving")
+            _("Tries the server, its certificate and the login with what is typed, without saving"))
         self.check_button.clicked.connect(self.check_connection)
-        self.sign_in_button = QPushButton("&Sign in")
-        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button = QPushButton(_("&Sign in"))
+        self.sign_in_button.setAccessibleName(_("Sign in"))
         self.sign_in_button.setAccessibleDescription(
-            "Stores the password in the keyring and connects")
+            _("Stores the password in the keyring and connects"))
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
         buttons = QHBoxLayout()
@@ -145,13 +147,13 @@ class SignInWindow(KeptWindow):
     # -- the person's actions -------------------------------------------------------------
     def sign_in(self) -> None:
         if not self._busy:
-            self._set_busy(True, "Signing in…")
+            self._set_busy(True, _("Signing in…"))
             self._spawn(self._sign_in(self.account.text(), self.password.text(),
                                       self.server_values()))
 
     def check_connection(self) -> None:
         if not self._busy:
-            self._set_busy(True, "Checking the connection…")
+            self._set_busy(True, _("Checking the connection…"))
             self._spawn(self._check(self.account.text(), self.password.text()))
 
     async def _sign_in(self, account: str, password: str, server: dict[str, str]) -> None:
@@ -162,11 +164,11 @@ class SignInWindow(KeptWindow):
             return
         except Exception:
             log.exception("signing in failed")
-            self._set_busy(False, "Signing in failed unexpectedly; the log says why. "
-                                  "Try again, or ask IT.")
+            self._set_busy(False, _("Signing in failed unexpectedly; the log says why. "
+                                    "Try again, or ask IT."))
             return
         self.password.clear()
-        self._set_busy(False, f"Signed in as {jid}; connecting.")
+        self._set_busy(False, _("Signed in as {jid}; connecting.").format(jid=jid))
         self.signed_in.emit(jid)
         self.hide()
 
@@ -178,7 +180,7 @@ class SignInWindow(KeptWindow):
             return
         except Exception:
             log.exception("checking the connection failed")
-            self._set_busy(False, "The check failed unexpectedly; the log says why.")
+            self._set_busy(False, _("The check failed unexpectedly; the log says why."))
             return
         self._set_busy(False, "\n".join(f"{f.level} {f.topic}: {f.sentence}"
                                         for f in findings))
@@ -202,7 +204,7 @@ class SignInWindow(KeptWindow):
                 edit.setObjectName(field.key)
                 edit.setAccessibleName(field.label)
                 edit.returnPressed.connect(self.sign_in)
-                note = QLabel(LOCKED_NOTE)
+                note = QLabel(_(LOCKED_NOTE))
                 note.setEnabled(False)  # greyed: a remark, not a control
                 self._locked_notes[field.key] = note
                 row = QHBoxLayout()
@@ -221,8 +223,8 @@ class SignInWindow(KeptWindow):
     def _show_field(edit: QLineEdit, field: FormField) -> None:
         edit.setText(field.value)
         edit.setReadOnly(field.locked)
-        edit.setToolTip(LOCKED_NOTE if field.locked else "")
-        edit.setAccessibleDescription(LOCKED_NOTE if field.locked else "")
+        edit.setToolTip(_(LOCKED_NOTE) if field.locked else "")
+        edit.setAccessibleDescription(_(LOCKED_NOTE) if field.locked else "")
         if field.locked and not field.value:
             edit.setPlaceholderText("")
 

@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook, StaffMember
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow
-from supporttray.ui.presence_text import StaffRow, next_text_change, staff_row
+from supporttray.ui.presence_text import StaffRow, next_text_change, staff_row, summary_sentence
 
 log = logging.getLogger("supporttray.ui")
 
@@ -268,11 +269,11 @@ class StatusWindow(KeptWindow):
         self._notice.setWordWrap(True)
         self._notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._notice.hide()
-        self._reconnect = QPushButton("&Reconnect now")
+        self._reconnect = QPushButton(_("&Reconnect now"))
         self._reconnect.setObjectName("reconnectButton")
         self._reconnect.clicked.connect(self.reconnect_clicked)
 
-        heading = "Your support team" if mode == Mode.STAFF else "Support staff"
+        heading = _("Your support team") if mode == Mode.STAFF else _("Support staff")
         self._list_label = QLabel(heading)
         self._list_label.setObjectName("staffHeading")
         self._staff_list = StaffList()
@@ -287,7 +288,7 @@ class StatusWindow(KeptWindow):
         self._staff_list.setFrameShape(QFrame.Shape.StyledPanel)
         self._list_label.setBuddy(self._staff_list)
 
-        self._quit = QPushButton("&Quit")
+        self._quit = QPushButton(_("&Quit"))
         self._quit.setObjectName("quitButton")
         self._quit.clicked.connect(self.quit_clicked)
 
@@ -304,11 +305,11 @@ class StatusWindow(KeptWindow):
 
         # Hidden until the controller has a chat service: without a tray they are the only way
         # to ask and to read answers.
-        self._ask = QPushButton("&Ask support…")
+        self._ask = QPushButton(_("&Ask support…"))
         self._ask.setObjectName("askButton")
         self._ask.clicked.connect(self.ask_clicked)
         self._ask.hide()
-        self._chats = QPushButton("Open &chats")
+        self._chats = QPushButton(_("Open &chats"))
         self._chats.setObjectName("chatsButton")
         self._chats.clicked.connect(self.chats_clicked)
         self._chats.hide()
@@ -361,7 +362,8 @@ class StatusWindow(KeptWindow):
 
     def set_unread(self, count: int) -> None:
         """The unread count on the "Open chats" button (the badge, where there is no tray)."""
-        self._chats.setText(f"Open &chats ({count})" if count > 0 else "Open &chats")
+        self._chats.setText(_("Open &chats ({count})").format(count=count) if count > 0
+                            else _("Open &chats"))
         font = self._chats.font()
         font.setBold(count > 0)
         self._chats.setFont(font)
@@ -464,7 +466,7 @@ class StatusWindow(KeptWindow):
             self._shown_key = key
             self.setWindowIcon(self._icons.icon(key))
             self._state_icon.setPixmap(self._icons.pixmap(key, HEADER_ICON_SIZE))
-        self._summary.setText(summary.sentence())
+        self._summary.setText(summary_sentence(summary))
         self._connection_line.setText(status.describe())
         self._reconnect.setVisible(status.state in RECONNECTABLE)
         members = self._book.members()

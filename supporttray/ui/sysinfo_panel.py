@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.sysinfo import UNAVAILABLE, SysinfoItem, SysinfoSnapshot
 from supporttray.ui.message_text import clean
 from supporttray.ui.text_colors import secondary_color
@@ -132,15 +133,15 @@ class SysinfoPanel(QFrame):
 
         summary_text = snapshot.summary()
         count = len(snapshot.items)
-        fields = "1 field" if count == 1 else f"{count} fields"
+        fields = ngettext("{count} field", "{count} fields", count).format(count=count)
         self._summary = ElidedLabel(f"{summary_text} · {fields}" if summary_text else fields, self)
         self._summary.setObjectName("sysinfoSummary")
         self._summary.setStyleSheet(f"color: {secondary_color(self._summary)};")
 
         self._copy = QToolButton(self)
         self._copy.setObjectName("sysinfoCopy")
-        self._copy.setText("Copy")
-        self._copy.setToolTip("Copy the system info to the clipboard as text")
+        self._copy.setText(_("Copy"))
+        self._copy.setToolTip(_("Copy the system info to the clipboard as text"))
         self._copy.setAutoRaise(True)
         self._copy.clicked.connect(self.copy_to_clipboard)
 
@@ -170,7 +171,7 @@ class SysinfoPanel(QFrame):
         self._copied_timer = QTimer(self)
         self._copied_timer.setSingleShot(True)
         self._copied_timer.setInterval(COPIED_FEEDBACK_MS)
-        self._copied_timer.timeout.connect(lambda: self._copy.setText("Copy"))
+        self._copied_timer.timeout.connect(lambda: self._copy.setText(_("Copy")))
 
         self._show_expanded()
 
@@ -202,7 +203,7 @@ class SysinfoPanel(QFrame):
 
     def copy_to_clipboard(self) -> None:
         self._set_clipboard(copy_text(self._snapshot))
-        self._copy.setText("Copied")
+        self._copy.setText(_("Copied"))
         self._copied_timer.start()
         log.info("system info copied to the clipboard (%d fields)", len(self._snapshot.items))
 
@@ -210,8 +211,8 @@ class SysinfoPanel(QFrame):
         expanded = self._expanded
         self._toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self._body.setVisible(expanded)
-        self._toggle.setToolTip("Hide the details" if expanded else "Show the details")
-        self._toggle.setAccessibleDescription("expanded" if expanded else "collapsed")
+        self._toggle.setToolTip(_("Hide the details") if expanded else _("Show the details"))
+        self._toggle.setAccessibleDescription(_("expanded") if expanded else _("collapsed"))
 
 
 def _set_clipboard_text(text: str) -> None:
@@ -302,8 +303,8 @@ class SysinfoPreview(QWidget):
             button.setObjectName(f"remove:{item.key}")
             button.setText("×")
             button.setAutoRaise(True)
-            button.setToolTip(f"Don't send {item.label}")
-            button.setAccessibleName(f"Remove {item.label}")
+            button.setToolTip(_("Don't send {field}").format(field=item.label))
+            button.setAccessibleName(_("Remove {field}").format(field=item.label))
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, key=item.key: self.remove(key))
             for column, widget in enumerate((name, value, button)):

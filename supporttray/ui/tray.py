@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.text import one_line
@@ -24,6 +25,7 @@ from supporttray.ui.presence_text import (
     menu_text,
     requests_menu_text,
     staff_row,
+    summary_sentence,
     tray_tooltip,
 )
 from supporttray.ui.status_window import StatusWindow
@@ -283,8 +285,9 @@ class TrayController(QObject):
         scheme = url.split(":", 1)[0]
         log.warning("no application opened the link %s", url)
         self.show_notification(self._app_name, (
-            f"Nothing on this computer opens {scheme}: links, so {url} could not be opened. "
-            "Set a default application for them in the system settings."
+            _("Nothing on this computer opens {scheme}: links, so {url} could not be opened. "
+              "Set a default application for them in the system settings."
+              ).format(scheme=scheme, url=url)
         ), on_click=lambda: None)
         return False
 
@@ -535,7 +538,7 @@ class TrayController(QObject):
             menu_text(f"{self._app_name}: {one_line(status.describe(), MENU_TEXT_MAX_CHARS)}")
         )
         header.setEnabled(False)
-        summary = menu.addAction(menu_text(self._book.summary().sentence()))
+        summary = menu.addAction(menu_text(summary_sentence(self._book.summary())))
         summary.setEnabled(False)
         menu.addSeparator()
 
@@ -570,7 +573,7 @@ class TrayController(QObject):
             menu.addSeparator()
 
         if self._can_ask:
-            ask = menu.addAction("Ask support…")
+            ask = menu.addAction(_("Ask support…"))
             ask.triggered.connect(lambda: self.open_ask())
         requests = self._chat.requests if self._chat is not None else None
         if requests is not None:
@@ -578,8 +581,10 @@ class TrayController(QObject):
                                                       requests.unclaimed()))
             queue.triggered.connect(self.open_queue)
         if self._chat is not None:
-            unread = f" ({self._unread} unread)" if self._unread else ""
-            chats = menu.addAction(f"Open chats{unread}")
+            chats = menu.addAction(
+                ngettext("Open chats ({count} unread)", "Open chats ({count} unread)",
+                         self._unread).format(count=self._unread)
+                if self._unread else _("Open chats"))
             chats.triggered.connect(self.show_chats)
         if self._links:
             menu.addSeparator()
@@ -588,19 +593,20 @@ class TrayController(QObject):
                 link.setToolTip(url)
                 link.triggered.connect(lambda _checked=False, url=url: self.open_link(url))
             menu.addSeparator()
-        open_window = menu.addAction(menu_text(f"Open {self._app_name}"))
+        open_window = menu.addAction(
+            menu_text(_("Open {app_name}").format(app_name=self._app_name)))
         open_window.triggered.connect(self.activate)
         if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
-            reconnect = menu.addAction("Reconnect now")
+            reconnect = menu.addAction(_("Reconnect now"))
             reconnect.triggered.connect(self._reconnect)
         if self._on_settings is not None:
-            menu.addAction("Settings…").triggered.connect(self._on_settings)
+            menu.addAction(_("Settings…")).triggered.connect(self._on_settings)
         if self._on_sign_in is not None:
-            menu.addAction("Sign in…").triggered.connect(self._on_sign_in)
+            menu.addAction(_("Sign in…")).triggered.connect(self._on_sign_in)
         if self._on_sign_out is not None and not status.needs_sign_in:
-            menu.addAction("Sign out").triggered.connect(self._on_sign_out)
+            menu.addAction(_("Sign out")).triggered.connect(self._on_sign_out)
         menu.addSeparator()
-        quit_action = menu.addAction("Quit")
+        quit_action = menu.addAction(_("Quit"))
         quit_action.triggered.connect(self._quit)
 
     def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.ui.chat.delivery_mark import DELIVERY_TIPS, delivery_pixmap
@@ -134,7 +135,7 @@ class MessageBubble(QFrame):
             snapshot = SysinfoSnapshot.from_pairs(message.sysinfo, message.timestamp)
             self._panel = SysinfoPanel(
                 snapshot,
-                title="System info sent" if outgoing else "System info",
+                title=_("System info sent") if outgoing else _("System info"),
                 expanded=not outgoing,
                 parent=self,
             )
@@ -227,11 +228,12 @@ class MessageBubble(QFrame):
             '<p style="white-space: pre-wrap; margin: 0;">' + to_html(shown_text) + "</p>"
         )
         if shortened:
-            more = f"{hidden:,} more characters" if hidden > 1 else "more"
-            self._more.setText(f'… <a href="#all">Show all</a> ({more})')
+            more = (ngettext("{count} more character", "{count} more characters", hidden)
+                    .format(count=f"{hidden:,}") if hidden > 1 else _("more"))
+            self._more.setText(_('… <a href="#all">Show all</a> ({more})').format(more=more))
             self._more.setVisible(True)
         elif self._expanded:
-            self._more.setText('<a href="#less">Show less</a>')
+            self._more.setText(_('<a href="#less">Show less</a>'))
             self._more.setVisible(True)
         else:
             self._more.setVisible(False)
@@ -242,8 +244,9 @@ class MessageBubble(QFrame):
             self._render_body()
             return
         if len(self._message.body) > IN_PLACE_MAX_CHARS:
-            who = "you" if self._message.direction is Direction.OUT else self._peer_name
-            dialog = FullTextDialog(f"Message from {who}", self._message.body, self.window())
+            title = (_("Your message") if self._message.direction is Direction.OUT
+                     else _("Message from {name}").format(name=self._peer_name))
+            dialog = FullTextDialog(title, self._message.body, self.window())
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()
             return
@@ -263,6 +266,6 @@ class MessageBubble(QFrame):
             else palette.color(QPalette.ColorRole.PlaceholderText)
         )
         self._delivery.setPixmap(delivery_pixmap(delivery, color, ratio=self.devicePixelRatioF()))
-        tip = DELIVERY_TIPS[delivery].format(name=self._peer_name)
+        tip = _(DELIVERY_TIPS[delivery]).format(name=self._peer_name)
         self._delivery.setToolTip(tip)
         self._delivery.setAccessibleName(tip)

@@ -24,6 +24,7 @@ from supporttray.app.chat import AskError
 from supporttray.config.mode import Mode
 from supporttray.core import canned
 from supporttray.core.clock import Clock
+from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
@@ -98,10 +99,10 @@ class ConversationPane(QWidget):
         self._details.setTextFormat(Qt.TextFormat.PlainText)
         self._details.setStyleSheet(f"color: {secondary_color(self._details)};")
         self._details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._sysinfo_again = QPushButton("Send system info again", self)
+        self._sysinfo_again = QPushButton(_("Send system info again"), self)
         self._sysinfo_again.setObjectName("sendSysinfoAgain")
         self._sysinfo_again.setToolTip(
-            "Collect your computer's system info now and send it in this chat"
+            _("Collect your computer's system info now and send it in this chat")
         )
         self._sysinfo_again.clicked.connect(self.send_sysinfo_again)
         self._sysinfo_again.setVisible(mode == Mode.REQUESTER)
@@ -162,13 +163,14 @@ class ConversationPane(QWidget):
         self._error.hide()
 
         self.edit = MessageEdit(self)
-        self.edit.setPlaceholderText(f"Message {self.name} — Enter sends, Shift+Enter adds a line")
-        self.edit.setAccessibleName(f"Message to {self.name}")
-        self.edit.setAccessibleDescription("Enter sends, Shift+Enter adds a line")
+        self.edit.setPlaceholderText(
+            _("Message {name} — Enter sends, Shift+Enter adds a line").format(name=self.name))
+        self.edit.setAccessibleName(_("Message to {name}").format(name=self.name))
+        self.edit.setAccessibleDescription(_("Enter sends, Shift+Enter adds a line"))
         self.edit.set_lines(COMPOSER_LINES)
         self.edit.submitted.connect(self.send)
         self.edit.textChanged.connect(self._on_text_changed)
-        self.send_button = QPushButton("Send", self)
+        self.send_button = QPushButton(_("Send"), self)
         self.send_button.setObjectName("sendButton")
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self.send)
@@ -181,8 +183,8 @@ class ConversationPane(QWidget):
             # Canned replies: a menu next to Send, and Ctrl+1..9 for the first nine.
             self.replies_button = QToolButton(self)
             self.replies_button.setObjectName("cannedReplies")
-            self.replies_button.setText("Replies")
-            self.replies_button.setToolTip("Insert a canned reply (Ctrl+1 … Ctrl+9)")
+            self.replies_button.setText(_("Replies"))
+            self.replies_button.setToolTip(_("Insert a canned reply (Ctrl+1 … Ctrl+9)"))
             self.replies_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             self.replies_menu = QMenu(self.replies_button)
             self.replies_menu.aboutToShow.connect(self._fill_replies_menu)
@@ -226,7 +228,7 @@ class ConversationPane(QWidget):
         messages = conversations.messages(self.peer)
         self.view.set_messages(messages)
         typing = conversations.is_typing(self.peer)
-        self._typing.setText(f"{self.name} is typing…" if typing else "")
+        self._typing.setText(_("{name} is typing…").format(name=self.name) if typing else "")
         if self.requester_header is not None:
             self._refresh_requester(messages)
 
@@ -252,7 +254,7 @@ class ConversationPane(QWidget):
             messages = self._service.thread_messages(self.peer, thread)
         except Exception:
             log.warning("could not read an earlier request", exc_info=True)
-            self._error.setText("That earlier request could not be read from the history.")
+            self._error.setText(_("That earlier request could not be read from the history."))
             self._error.show()
             return None
         dialog = self._thread_dialog
@@ -355,7 +357,8 @@ class ConversationPane(QWidget):
             self._failed(str(exc), text)
         except Exception:
             log.exception("sending a chat message failed")
-            self._failed("The message could not be sent. It is back in the box; try again.", text)
+            self._failed(
+                _("The message could not be sent. It is back in the box; try again."), text)
 
     def insert_canned_reply(self, index: int) -> bool:
         """Put the `index`th canned reply, filled for this person, at the cursor."""
@@ -370,7 +373,7 @@ class ConversationPane(QWidget):
         self.replies_menu.clear()
         replies = self._service.canned_replies(self.peer)
         if not replies:
-            empty = self.replies_menu.addAction("No canned replies (staff.canned_replies)")
+            empty = self.replies_menu.addAction(_("No canned replies (staff.canned_replies)"))
             empty.setEnabled(False)
         for index, (label, text) in enumerate(replies):
             shortcut = f"\tCtrl+{index + 1}" if index < 9 else ""
@@ -378,13 +381,13 @@ class ConversationPane(QWidget):
             action.setToolTip(text)
             action.triggered.connect(lambda _checked=False, i=index: self.insert_canned_reply(i))
         self.replies_menu.addSeparator()
-        edit = self.replies_menu.addAction("Edit replies…")
+        edit = self.replies_menu.addAction(_("Edit replies…"))
         edit.setObjectName("editReplies")
         edit.triggered.connect(self.edit_replies_requested)
 
     def send_sysinfo_again(self) -> None:
         self._sysinfo_again.setEnabled(False)
-        self._sysinfo_again.setText("Collecting system info…")
+        self._sysinfo_again.setText(_("Collecting system info…"))
         self._error.hide()
         self._spawn(self._send_sysinfo_again())
 
@@ -395,11 +398,11 @@ class ConversationPane(QWidget):
             self._failed(str(exc), "")
         except Exception:
             log.exception("sending system info again failed")
-            self._failed("The system info could not be sent. Try again in a moment.", "")
+            self._failed(_("The system info could not be sent. Try again in a moment."), "")
         finally:
             if not self._closed:
                 self._sysinfo_again.setEnabled(True)
-                self._sysinfo_again.setText("Send system info again")
+                self._sysinfo_again.setText(_("Send system info again"))
 
     def _failed(self, sentence: str, text: str) -> None:
         if self._closed:

@@ -7,12 +7,13 @@ from typing import Final
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 
+from supporttray.core.i18n import N_
 from supporttray.core.messages import Delivery
 
 DELIVERY_TIPS: Final = {
-    Delivery.QUEUED: "Waiting to be sent — it goes out as soon as you are back online",
-    Delivery.SENT: "Sent to the server",
-    Delivery.DELIVERED: "Delivered to {name}",
+    Delivery.QUEUED: N_("Waiting to be sent — it goes out as soon as you are back online"),
+    Delivery.SENT: N_("Sent to the server"),
+    Delivery.DELIVERED: N_("Delivered to {name}"),
 }
 
 

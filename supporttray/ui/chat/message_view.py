@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.core.clock import Clock
+from supporttray.core.i18n import _, ngettext
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.ui.chat.bubble import MessageBubble
 from supporttray.ui.chat.time_text import day_text
@@ -94,14 +95,14 @@ class MessageView(QScrollArea):
         self._layout.setSpacing(6)
         # Messages sit at the bottom, next to the message box, until they fill the view.
         self._layout.addStretch(1)
-        self._earlier = QPushButton("Show earlier messages")
+        self._earlier = QPushButton(_("Show earlier messages"))
         self._earlier.setObjectName("showEarlier")
         self._earlier.setFlat(True)
         self._earlier.setCursor(Qt.CursorShape.PointingHandCursor)
         self._earlier.clicked.connect(self.show_earlier)
         self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
         self._earlier.hide()
-        self._empty = QLabel("No messages yet")
+        self._empty = QLabel(_("No messages yet"))
         self._empty.setObjectName("emptyConversation")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setStyleSheet(f"color: {secondary_color(self._empty)};")
@@ -183,8 +184,10 @@ class MessageView(QScrollArea):
         self._hidden_before = hidden_before
         self._earlier.setVisible(hidden_before > 0)
         if hidden_before:
-            noun = "message" if hidden_before == 1 else "messages"
-            self._earlier.setText(f"Show earlier messages ({hidden_before:,} {noun})")
+            self._earlier.setText(ngettext(
+                "Show earlier messages ({count} message)",
+                "Show earlier messages ({count} messages)", hidden_before
+            ).format(count=f"{hidden_before:,}"))
         appended_outgoing = False
         for message in tail:
             bubble = self._bubbles.get(message.id)

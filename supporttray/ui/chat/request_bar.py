@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from supporttray.app.errors import DeskError
+from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import SupportRequest
 from supporttray.core.text import one_line
@@ -30,14 +31,15 @@ class RequestBar(QWidget):
         self._state = QLabel(self)
         self._state.setObjectName("requestState")
         self._state.setStyleSheet(f"color: {secondary_color(self._state)};")
-        self.take_button = QPushButton("Take it", self)
+        self.take_button = QPushButton(_("Take it"), self)
         self.take_button.setObjectName("takeRequest")
-        self.take_button.setToolTip("Mark this request as yours, for the whole team (Ctrl+T)")
+        self.take_button.setToolTip(_("Mark this request as yours, for the whole team (Ctrl+T)"))
         self.take_button.clicked.connect(self.take)
-        self.resolve_button = QPushButton("Resolve", self)
+        self.resolve_button = QPushButton(_("Resolve"), self)
         self.resolve_button.setObjectName("resolveRequest")
         self.resolve_button.setToolTip(
-            f"Close the request; {peer_name} gets a short \"marked resolved\" message (Ctrl+R)")
+            _("Close the request; {name} gets a short \"marked resolved\" message (Ctrl+R)"
+              ).format(name=peer_name))
         self.resolve_button.clicked.connect(self.resolve)
         # The pane's header spacing, so the bar sits in it as its three widgets did.
         layout = QHBoxLayout(self)
@@ -81,11 +83,11 @@ class RequestBar(QWidget):
         if desk is None or request is None:
             return
         if request.claimed_by is None:
-            state = "Nobody has taken it yet"  # (how long: the queue window, kept current)
+            state = _("Nobody has taken it yet")  # (how long: the queue window, kept current)
         elif request.claimed_by == desk.me:
-            state = "Taken by you"
+            state = _("Taken by you")
         else:
-            state = f"Taken by {display_name(self._book, request.claimed_by)}"
+            state = _("Taken by {name}").format(name=display_name(self._book, request.claimed_by))
         if not request.asked_in(self._service.conversations.messages(self._peer)):
             # It reached a colleague: their question is not in this chat, so say it here.
             state += f" · “{one_line(request.first_line, 60)}”"

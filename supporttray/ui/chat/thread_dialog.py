@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from supporttray.core.clock import Clock
+from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
 from supporttray.ui.chat.message_view import MessageView
 from supporttray.ui.chat.time_text import local_time
@@ -36,6 +37,7 @@ class ThreadDialog(QDialog):
         """Show these messages (oldest first) from the top: a request reads from its start."""
         started = messages[0].timestamp if messages else None
         when = f"{local_time(started):%A %d %B %Y}" if started is not None else ""
-        self.setWindowTitle(f"Earlier request from {self._peer_name} — {when}".rstrip(" —"))
+        self.setWindowTitle(_("Earlier request from {name} — {when}").format(
+            name=self._peer_name, when=when).rstrip(" —"))
         self.view.set_messages(messages)
         self.view.scroll_to_top()

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QLocale, QTime
 
+from supporttray.core.i18n import _
+
 
 def local_time(timestamp: datetime) -> datetime:
     """A stored (UTC) time in the user's own time zone."""
@@ -26,9 +28,9 @@ def day_text(timestamp: datetime, now: datetime) -> str:
     today = local_time(now).date()
     delta = (today - day).days
     if delta == 0:
-        return "Today"
+        return _("Today")
     if delta == 1:
-        return "Yesterday"
+        return _("Yesterday")
     if 1 < delta < 7:
         return f"{day:%A}"
     if day.year == today.year:

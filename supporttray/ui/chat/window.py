@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
+from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived, QueueChanged
@@ -82,9 +83,9 @@ class ChatWindow(KeptWindow):
         self._tabs.currentChanged.connect(self._on_current_changed)
 
         empty_text = (
-            "No conversations yet.\nMessages from people who ask for help appear here."
+            _("No conversations yet.\nMessages from people who ask for help appear here.")
             if mode == Mode.STAFF
-            else "No conversations yet.\nUse “Ask support…” in the tray menu to start one."
+            else _("No conversations yet.\nUse “Ask support…” in the tray menu to start one.")
         )
         self._empty = QLabel(empty_text, self)
         self._empty.setObjectName("noConversations")
@@ -291,7 +292,7 @@ class ChatWindow(KeptWindow):
         close = self._tabs.tabBar().tabButton(index, QTabBar.ButtonPosition.RightSide)
         if close is not None:
             # Qt's close button has only a tooltip; a screen reader would say "button".
-            close.setAccessibleName(f"Close the chat with {pane.name}")
+            close.setAccessibleName(_("Close the chat with {name}").format(name=pane.name))
         self._stack.setCurrentWidget(self._tabs)
         self._update_tab_texts()
         self._update_tab_icons()

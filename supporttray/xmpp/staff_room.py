@@ -95,6 +95,7 @@ class StaffRoom:
         self.changed: Listeners[RoomStatus] = Listeners()
         self._joining = False
         self._join_again = False
+        self._removed_while_joining = False
         self._replaying = False
         self._held: list[Any] = []  # live messages that came while the archive replayed
         self._seen: set[str] = set()  # stanza-ids applied (archive and live), kept across joins
@@ -220,6 +221,7 @@ class StaffRoom:
         return True
 
     async def _join(self, client: Any) -> None:
+        self._removed_while_joining = False
         if not await self._find_room():
             return
         muc = client.plugin["xep_0045"]
@@ -247,6 +249,11 @@ class StaffRoom:
         if 201 in codes:
             await self._configure(client)
         self._members_only, self._shows_jids = await self._room_kind(client)
+        if self._removed_while_joining:
+            # Put out (321/322) while we looked the room over: the presence we joined on is
+            # stale, and the retry the removal scheduled joins again (seen on ejabberd when the
+            # creator made the new room members-only a moment after we came in).
+            return
         self._replaying = True
         self._set(True, "")
         try:
@@ -465,6 +472,7 @@ class StaffRoom:
             # The room became members-only (or our affiliation changed) as a colleague set it
             # up, seen on ejabberd when we joined the new room before its creator configured
             # it: the creator lets the staff in right after, so look again shortly.
+            self._removed_while_joining = True
             self._left(f"The staff room {self.room} was just made members-only; joining again.")
             asyncio.get_running_loop().call_later(MISSING_RETRY_SECONDS, self._want_in)
         elif removed:

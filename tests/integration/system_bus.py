@@ -10,15 +10,12 @@ jeepney from a thread of the test.
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
-from jeepney import DBusAddress, HeaderFields, MessageType, new_method_return, new_signal
-from jeepney.bus_messages import message_bus
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
+from jeepney import DBusAddress, HeaderFields, new_method_return, new_signal
+
+from tests.private_bus import PrivateBus, StandIn
 
 NM_NAME = "org.freedesktop.NetworkManager"
 NM_PATH = "/org/freedesktop/NetworkManager"
@@ -28,55 +25,31 @@ NM_CONNECTIVITY = {NM_STATE_DISCONNECTED: 1, NM_STATE_CONNECTED_GLOBAL: 4}  # no
 LOGIND_NAME = "org.freedesktop.login1"
 LOGIND_PATH = "/org/freedesktop/login1"
 
-_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
 
 class SystemBus:
     """`with SystemBus(tmp) as bus:` a bus at `bus.address`, NetworkManager saying `state`."""
 
     def __init__(self, directory: Path, *, state: int = NM_STATE_CONNECTED_GLOBAL) -> None:
-        self._directory = directory
+        self._bus = PrivateBus(directory, kind="system")
         self._state = state
         self.address = ""
-        self.calls: list[str] = []  # "path member" of every method call the services got
-        self._daemon: subprocess.Popen[bytes] | None = None
-        self._connection: DBusConnection | None = None
-        self._send_lock = threading.Lock()
+        self._services: StandIn | None = None
+
+    @property
+    def calls(self) -> list[str]:
+        """"path member" of every method call the services got."""
+        return self._services.calls if self._services is not None else []
 
     def __enter__(self) -> SystemBus:
-        socket = self._directory / "system_bus_socket"
-        config = self._directory / "system-bus.conf"
-        config.write_text(_CONFIG.format(socket=socket), encoding="utf-8")
-        self._daemon = subprocess.Popen(
-            ["dbus-daemon", "--nofork", "--nopidfile", f"--config-file={config}",
-             "--print-address=1"], stdout=subprocess.PIPE)  # fmt: skip
-        assert self._daemon.stdout is not None
-        self.address = self._daemon.stdout.readline().decode().strip()
-        self._connection = open_dbus_connection(bus=self.address)
-        for name in (NM_NAME, LOGIND_NAME):
-            self._connection.send_and_get_reply(message_bus.RequestName(name), timeout=5)
-        threading.Thread(target=self._serve, name="system-bus", daemon=True).start()
+        self.address = self._bus.__enter__().address
+        self._services = StandIn(self.address, (NM_NAME, LOGIND_NAME), self._answer)
+        self._services.start()
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(Exception):
-                self._connection.close()
-        if self._daemon is not None:
-            self._daemon.terminate()
-            self._daemon.wait(timeout=5)
+    def __exit__(self, *exc: object) -> None:
+        if self._services is not None:
+            self._services.close()
+        self._bus.__exit__(*exc)
 
     # -- what the desktop says ------------------------------------------------------------------
     def network(self, state: int) -> None:
@@ -98,26 +71,14 @@ class SystemBus:
                 "Connectivity": ("u", NM_CONNECTIVITY.get(self._state, 0))}
 
     def _send(self, message: Any) -> None:
-        assert self._connection is not None
-        with self._send_lock:
-            self._connection.send(message)
+        assert self._services is not None
+        self._services.send(message)
 
-    def _serve(self) -> None:
-        assert self._connection is not None
-        while True:
-            try:
-                message = self._connection.receive()
-            except Exception:  # the bus is going away with the test
-                return
-            header = message.header
-            if header.message_type is not MessageType.method_call:
-                continue
-            member = header.fields.get(HeaderFields.member)
-            self.calls.append(f"{header.fields.get(HeaderFields.path)} {member}")
-            if member == "GetAll":
-                self._send(new_method_return(message, "a{sv}", (self._properties(),)))
-            elif member == "Get":
-                value = self._properties().get(message.body[1], ("u", 0))
-                self._send(new_method_return(message, "v", (value,)))
-            else:
-                self._send(new_method_return(message))
+    def _answer(self, message: Any) -> Any:
+        member = message.header.fields.get(HeaderFields.member)
+        if member == "GetAll":
+            return new_method_return(message, "a{sv}", (self._properties(),))
+        if member == "Get":
+            value = self._properties().get(message.body[1], ("u", 0))
+            return new_method_return(message, "v", (value,))
+        return new_method_return(message)

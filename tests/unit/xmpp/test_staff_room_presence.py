@@ -67,3 +67,42 @@ def test_kicked_or_banned_stays_out_and_says_so(monkeypatch: pytest.MonkeyPatch)
     asyncio.run(scenario())
     assert room.status.error == f"You were removed from the staff room {ROOM} (status 307)."
     assert joins == []
+
+
+def test_made_members_only_while_still_joining_does_not_count_as_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a join whose self-presence came, and then, while the app looked the new room over,
+    # the room was made members-only by its creator (322): seen on ejabberd
+    room = StaffRoom(ROOM, ME, RequestQueue(), staff=lambda: [])
+    joined_presence = Presence(xml=ET.fromstring(
+        f"<presence xmlns='jabber:client' from='{ROOM}/{ME}'>"
+        "<x xmlns='http://jabber.org/protocol/muc#user'>"
+        "<item affiliation='none' role='participant'/><status code='110'/></x></presence>"))
+
+    class Muc:
+        async def join_muc_wait(self, *_args: object, **_kwargs: object) -> tuple[object, ...]:
+            return joined_presence, "", [], []
+
+    class Client:
+        def __init__(self) -> None:
+            self.plugin = {"xep_0045": Muc()}
+
+    async def found() -> bool:
+        return True
+
+    async def kicked_while_looking(_client: object) -> tuple[bool, bool]:
+        room._on_room_presence(out_of_the_room(322))
+        return True, True
+
+    monkeypatch.setattr(room, "_find_room", found)
+    monkeypatch.setattr(room, "_room_kind", kicked_while_looking)
+    monkeypatch.setattr(staff_room, "MISSING_RETRY_SECONDS", 60.0)
+
+    async def scenario() -> None:
+        await room._join(Client())
+
+    asyncio.run(scenario())
+    # then the app does not take itself for in the room (it would never hear the team again)
+    assert not room.status.joined
+    assert "joining again" in room.status.error

@@ -601,7 +601,9 @@ class TrayController(QObject):
             reconnect.triggered.connect(self._reconnect)
         if self._on_settings is not None:
             menu.addAction(_("Settings…")).triggered.connect(self._on_settings)
-        if self._on_sign_in is not None:
+        # Sign in… while not online (a wrong password, a new account, Check connection);
+        # online, Sign out is the way to another account.
+        if self._on_sign_in is not None and status.state is not ConnectionState.ONLINE:
             menu.addAction(_("Sign in…")).triggered.connect(self._on_sign_in)
         if self._on_sign_out is not None and not status.needs_sign_in:
             menu.addAction(_("Sign out")).triggered.connect(self._on_sign_out)

@@ -438,3 +438,31 @@ def test_settings_in_the_menu_opens_the_settings_window(
         assert opened == [True]
     finally:
         controller.close()
+
+
+# -- signing in and out ----------------------------------------------------------------------------
+
+
+def test_sign_in_is_offered_while_not_online_and_sign_out_once_signed_in(
+    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
+) -> None:
+    controller = TrayController(
+        book, connection, app_name="SupportTray", mode="requester",
+        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
+        on_sign_in=lambda: None, on_sign_out=lambda: None,
+    )
+    try:
+        # a refused password: sign in again, nothing to sign out of
+        connection.set(ConnectionState.ERROR, "The password was refused.", needs_sign_in=True)
+        shown = texts(open_menu(controller))
+        assert "Sign in…" in shown and "Sign out" not in shown
+        # online: the account is in use; Sign out is the way to another
+        connection.set(ConnectionState.ONLINE)
+        shown = texts(open_menu(controller))
+        assert "Sign out" in shown and "Sign in…" not in shown
+        # the server unreachable: both (Check connection is in the Sign-in window)
+        connection.set(ConnectionState.OFFLINE, "The server cannot be reached.")
+        shown = texts(open_menu(controller))
+        assert "Sign in…" in shown and "Sign out" in shown
+    finally:
+        controller.close()

@@ -88,6 +88,8 @@ class MakeController(Protocol):
         tray: bool | Callable[[], bool] = ...,
         mode: str = ...,
         retry_ms: tuple[int, ...] = ...,
+        app_name: str = ...,
+        **extra: Any,
     ) -> TrayController: ...
 
 
@@ -107,12 +109,15 @@ def make_controller(
         tray: bool | Callable[[], bool] = False,
         mode: str = "requester",
         retry_ms: tuple[int, ...] = (10,),
+        app_name: str = "SupportTray",
+        **extra: Any,
     ) -> TrayController:
+        """`extra`: more of TrayController's keyword arguments (links, on_sign_in, ...)."""
         available = tray if callable(tray) else (lambda: tray)
         controller = TrayController(
             book,
             connection,
-            app_name="SupportTray",
+            app_name=app_name,
             mode=mode,
             on_reconnect=calls.on_reconnect,
             on_quit=calls.on_quit,
@@ -120,6 +125,7 @@ def make_controller(
             tray_available=available,
             tray_retry_ms=retry_ms,
             icons=icons,
+            **extra,
         )
         made.append(controller)
         return controller

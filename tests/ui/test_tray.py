@@ -389,80 +389,58 @@ def test_a_link_opens_the_staff_chat_prefilled_but_keeps_what_was_typed(
 
 
 def test_it_links_are_menu_entries_that_open_with_the_desktop(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
+    make_controller: MakeController,
 ) -> None:
     opened: list[str] = []
-    controller = TrayController(
-        book, connection, app_name="Acme Help", mode="requester",
-        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
+    controller = make_controller(
+        app_name="Acme Help",
         links={"Helpdesk portal": "https://help.example.org", "Call support": "tel:+15550100"},
         open_link=lambda url: opened.append(url.toString()) is None,
     )
-    try:
-        shown = texts(open_menu(controller))
-        assert shown.index("Helpdesk portal") + 1 == shown.index("Call support")
-        assert shown.index("Call support") < shown.index("Open Acme Help")
-        action_named(controller, "Call support").trigger()
-        assert opened == ["tel:+15550100"]
-    finally:
-        controller.close()
+    shown = texts(open_menu(controller))
+    assert shown.index("Helpdesk portal") + 1 == shown.index("Call support")
+    assert shown.index("Call support") < shown.index("Open Acme Help")
+    action_named(controller, "Call support").trigger()
+    assert opened == ["tel:+15550100"]
 
 
-def test_a_link_nothing_opens_is_said_in_a_sentence(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
-) -> None:
-    controller = TrayController(
-        book, connection, app_name="Acme Help", mode="requester",
-        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
-        links={"Call support": "tel:+15550100"}, open_link=lambda _url: False,
+def test_a_link_nothing_opens_is_said_in_a_sentence(make_controller: MakeController) -> None:
+    controller = make_controller(
+        app_name="Acme Help", links={"Call support": "tel:+15550100"},
+        open_link=lambda _url: False,
     )
     said: list[str] = []
     controller.show_notification = lambda _title, text, on_click=None: said.append(text)  # type: ignore[method-assign]
-    try:
-        assert controller.open_link("tel:+15550100") is False
-        assert said == ["Nothing on this computer opens tel: links, so tel:+15550100 could not "
-                        "be opened. Set a default application for them in the system settings."]
-    finally:
-        controller.close()
+    assert controller.open_link("tel:+15550100") is False
+    assert said == ["Nothing on this computer opens tel: links, so tel:+15550100 could not "
+                    "be opened. Set a default application for them in the system settings."]
 
 
 def test_settings_in_the_menu_opens_the_settings_window(
-        qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, icons: IconSet) -> None:
+    make_controller: MakeController,
+) -> None:
     opened: list[bool] = []
-    controller = TrayController(book, connection, app_name="SupportTray", mode="requester",
-                                on_reconnect=lambda: None, on_quit=lambda: None,
-                                tray_available=lambda: False, icons=icons,
-                                on_settings=lambda: opened.append(True))
-    try:
-        action_named(controller, "Settings…").trigger()
-        assert opened == [True]
-    finally:
-        controller.close()
+    controller = make_controller(on_settings=lambda: opened.append(True))
+    action_named(controller, "Settings…").trigger()
+    assert opened == [True]
 
 
 # -- signing in and out ----------------------------------------------------------------------------
 
 
 def test_sign_in_is_offered_while_not_online_and_sign_out_once_signed_in(
-    qtbot: QtBot, book: PresenceBook, connection: ConnectionMonitor, calls: Calls
+    make_controller: MakeController, connection: ConnectionMonitor
 ) -> None:
-    controller = TrayController(
-        book, connection, app_name="SupportTray", mode="requester",
-        on_reconnect=calls.on_reconnect, on_quit=calls.on_quit, tray_available=lambda: False,
-        on_sign_in=lambda: None, on_sign_out=lambda: None,
-    )
-    try:
-        # a refused password: sign in again, nothing to sign out of
-        connection.set(ConnectionState.ERROR, "The password was refused.", needs_sign_in=True)
-        shown = texts(open_menu(controller))
-        assert "Sign in…" in shown and "Sign out" not in shown
-        # online: the account is in use; Sign out is the way to another
-        connection.set(ConnectionState.ONLINE)
-        shown = texts(open_menu(controller))
-        assert "Sign out" in shown and "Sign in…" not in shown
-        # the server unreachable: both (Check connection is in the Sign-in window)
-        connection.set(ConnectionState.OFFLINE, "The server cannot be reached.")
-        shown = texts(open_menu(controller))
-        assert "Sign in…" in shown and "Sign out" in shown
-    finally:
-        controller.close()
+    controller = make_controller(on_sign_in=lambda: None, on_sign_out=lambda: None)
+    # a refused password: sign in again, nothing to sign out of
+    connection.set(ConnectionState.ERROR, "The password was refused.", needs_sign_in=True)
+    shown = texts(open_menu(controller))
+    assert "Sign in…" in shown and "Sign out" not in shown
+    # online: the account is in use; Sign out is the way to another
+    connection.set(ConnectionState.ONLINE)
+    shown = texts(open_menu(controller))
+    assert "Sign out" in shown and "Sign in…" not in shown
+    # the server unreachable: both (Check connection is in the Sign-in window)
+    connection.set(ConnectionState.OFFLINE, "The server cannot be reached.")
+    shown = texts(open_menu(controller))
+    assert "Sign in…" in shown and "Sign out" in shown

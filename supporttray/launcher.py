@@ -16,12 +16,13 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from supporttray import APP_NAME
 from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
+from supporttray.ui.on_demand import OnDemand
 
 if TYPE_CHECKING:
     from supporttray.app.auto_away_runner import AutoAwayRunner
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from supporttray.app.history_retention import HistoryRetention
     from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
-    from supporttray.config.password_source import PasswordSource
+    from supporttray.config.password_source import PasswordKeeper, PasswordSource
+    from supporttray.core.connection import ConnectionStatus
     from supporttray.core.history import HistoryStore
     from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from supporttray.ui.tray import TrayController
 
 log = logging.getLogger("supporttray")
+
+W = TypeVar("W")
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -165,26 +169,28 @@ async def _run_tray(
 
     app_name = settings.get_str("branding.name") or APP_NAME
     desktop_notifications = _desktop_notifications(app_name)
-    # The Sign-in window is built with the service; the menu may ask for it before.
-    sign_in: SignInWindow | None = None
+    # The Sign-in window can be had once the service is built (the menu may ask before); it is
+    # built when first needed (OnDemand).
+    sign_in: OnDemand[SignInWindow] | None = None
 
     def open_sign_in() -> None:
         if sign_in is not None:
-            sign_in.open()
+            sign_in.get().open()
 
     def sign_out() -> None:
         if sign_in is not None:
-            tasks.spawn(_sign_out(sign_in, tray))
+            tasks.spawn(_sign_out(sign_in.get(), tray))
 
     icons = _icon_set(settings)
     # Every window without a state icon of its own, and the task switcher, show this one.
     QApplication.setWindowIcon(icons.app_icon())
-    # Built with the chat side, which it reconfigures; the menu item waits for it.
-    settings_window: SettingsWindow | None = None
+    # Can be had with the chat side, which it reconfigures (the menu item waits for it); built
+    # when first opened.
+    settings_window: OnDemand[SettingsWindow] | None = None
 
     def open_settings() -> None:
         if settings_window is not None:
-            settings_window.open_window()
+            settings_window.get().open_window()
 
     tray = TrayController(
         book,
@@ -226,8 +232,8 @@ async def _run_tray(
     lifetime.callback(live.stop)
     live.adopt("retention", retention)
     live.adopt("on_call", on_call)
-    settings_window = _settings_window(settings, live)
-    lifetime.callback(settings_window.deleteLater)
+    settings_window = OnDemand(lambda: _settings_window(settings, live))
+    lifetime.callback(_dispose, settings_window, lambda window: window.deleteLater())
     if history.notice:
         tray.show_notice(history.notice)
 
@@ -256,7 +262,7 @@ async def _run_tray(
 
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
-        lifetime.callback(sign_in.dispose)
+        lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray).handlers())
     try:
@@ -289,15 +295,30 @@ async def _run_tray(
 
 
 def _sign_in_window(settings: Settings, passwords: PasswordSource, service: SupportService,
-                    tray: TrayController, tasks: BackgroundTasks) -> SignInWindow | None:
+                    tray: TrayController, tasks: BackgroundTasks,
+                    ) -> OnDemand[SignInWindow] | None:
     """The Sign-in window, opened by itself whenever only signing in helps (first start, a
-    refused password, Sign out); None where the password source cannot store (a test's)."""
-    from supporttray.app.sign_in import SignIn
+    refused password, Sign out), and built then; None where the password source cannot store
+    (a test's)."""
     from supporttray.config.password_source import PasswordKeeper
-    from supporttray.ui.sign_in_window import SignInWindow
 
     if not isinstance(passwords, PasswordKeeper):
         return None
+    keeper = passwords
+    window = OnDemand(lambda: _build_sign_in_window(settings, keeper, service, tasks))
+
+    def connection_changed(status: ConnectionStatus) -> None:
+        if status.needs_sign_in or window.built is not None:
+            window.get().connection_changed(status)
+
+    tray.bridge.connection_changed.connect(connection_changed)
+    return window
+
+
+def _build_sign_in_window(settings: Settings, passwords: PasswordKeeper,
+                          service: SupportService, tasks: BackgroundTasks) -> SignInWindow:
+    from supporttray.app.sign_in import SignIn
+    from supporttray.ui.sign_in_window import SignInWindow
 
     def check(jid: str, password: str) -> list[Finding]:
         # Loaded when the person first asks: the tray does not otherwise need doctor.
@@ -306,10 +327,14 @@ def _sign_in_window(settings: Settings, passwords: PasswordSource, service: Supp
         return sign_in_findings(settings, jid, password)
 
     backend = SignIn(settings, passwords, service, check)
-    window = SignInWindow(backend, tasks.spawn,
-                          app_name=settings.get_str("branding.name") or APP_NAME)
-    tray.bridge.connection_changed.connect(window.connection_changed)
-    return window
+    return SignInWindow(backend, tasks.spawn,
+                        app_name=settings.get_str("branding.name") or APP_NAME)
+
+
+def _dispose(window: OnDemand[W], dispose: Callable[[W], None]) -> None:
+    """At quit: the window's clean-up, if it was ever built."""
+    if window.built is not None:
+        dispose(window.built)
 
 
 def _live_settings(paths: Paths, settings: Settings, chat: ChatService, tray: TrayController,

@@ -231,7 +231,7 @@ async def _login_check(settings: Settings, setup: AccountSetup,
             findings.append(await _staff_room_finding(room))
     else:
         findings.append(Finding("FAIL", "login",
-                                status.error or "no answer from the server in time"))
+                                str(status.error or "no answer from the server in time")))
     await connection.stop()
     return findings
 

@@ -22,6 +22,7 @@ from supporttray import APP_NAME
 from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
+from supporttray.core.sentence import shown
 from supporttray.ui.on_demand import OnDemand
 
 if TYPE_CHECKING:
@@ -370,7 +371,7 @@ async def _sign_out(window: SignInWindow, tray: TrayController) -> None:
     try:
         await window.backend.sign_out()
     except SignInError as exc:
-        tray.show_notice(str(exc))
+        tray.show_notice(shown(exc))
 
 
 class BackgroundTasks:

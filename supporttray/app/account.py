@@ -6,20 +6,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supporttray.config.mode import Mode
+from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid, domain_of
+from supporttray.core.sentence import Sentence, SentenceError
 from supporttray.core.staff_directory import StaffDirectory, staff_jids
 from supporttray.xmpp.endpoint import ServerEndpoint
 
 
-class SetupError(Exception):
+class SetupError(SentenceError):
     """The settings are not enough to connect; the sentence says what to do."""
 
 
 class NoAccountError(SetupError):
     """No account is set up: the person signs in (the Sign-in window, or `supporttray login`)."""
 
-
-SIGN_IN_HINT = "Choose “Sign in…” in the tray menu"
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,14 @@ class AccountSetup:
 def account_setup(config: SupportConfig) -> AccountSetup:
     jid = bare_jid(config.account_jid)
     if not jid:
-        raise NoAccountError(
-            f"No account is set up yet. {SIGN_IN_HINT} (or run: supporttray login "
-            "you@your-company.example)."
-        )
+        raise NoAccountError(Sentence(N_(
+            "No account is set up yet. Choose “Sign in…” in the tray menu (or run: supporttray "
+            "login you@your-company.example).")))
     ca_file = config.ca_file
     if ca_file and not Path(ca_file).is_file():
-        raise SetupError(
-            f"The policy's server.ca_file {ca_file} does not exist or is not a file. "
-            "Ask IT to fix the policy."
-        )
+        raise SetupError(Sentence(N_(
+            "The policy's server.ca_file {path} does not exist or is not a file. "
+            "Ask IT to fix the policy."), {"path": ca_file}))
     endpoint = ServerEndpoint(
         domain=config.server_domain or domain_of(jid),
         host=config.server_host,

@@ -10,16 +10,17 @@ import logging
 from typing import Protocol
 
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
+from supporttray.core.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.app")
 
 CANNED_KEY = "staff.canned_replies"
 
 
-class CannedRepliesError(Exception):
+class CannedRepliesError(SentenceError):
     """The canned replies cannot be changed; the sentence says why. `locked`: by policy."""
 
-    def __init__(self, sentence: str, *, locked: bool = False) -> None:
+    def __init__(self, sentence: Sentence | str, *, locked: bool = False) -> None:
         super().__init__(sentence)
         self.locked = locked
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from supporttray.app.account import SIGN_IN_HINT
 from supporttray.app.canned_replies import (  # re-exported: the windows use it
     CannedRepliesError as CannedRepliesError,
 )
@@ -25,6 +24,7 @@ from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
+from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ArchivePosition,
@@ -38,6 +38,7 @@ from supporttray.core.messages import (
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
+from supporttray.core.sentence import Sentence
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 
@@ -63,8 +64,9 @@ NOT_CONNECTED = (
     "connection is back"
 )
 
-NOT_SIGNED_IN = (
-    f"You are not signed in yet, so there is nobody to ask. {SIGN_IN_HINT}, then ask again."
+NOT_SIGNED_IN = N_(
+    "You are not signed in yet, so there is nobody to ask. Choose “Sign in…” in the tray menu, "
+    "then ask again."
 )
 
 # Prosody takes 256 KiB a stanza (ejabberd's default is similar); leave room for the form,
@@ -156,9 +158,9 @@ class ChatService:
             if self._transport is None:
                 # Never signed in: the staff may well be configured, as a roster group we
                 # only learn once connected; the person's next step is signing in.
-                raise AskError(NOT_SIGNED_IN)
-            raise AskError("No support staff are configured. Ask IT to set support.staff in "
-                           "the policy.")
+                raise AskError(Sentence(NOT_SIGNED_IN))
+            raise AskError(Sentence(N_("No support staff are configured. Ask IT to set "
+                                       "support.staff in the policy.")))
         peer = decision.to
         continuing = not new_request and self._request_is_open(peer, now)
         thread = (self._history.current_thread(peer) if continuing else None) or new_thread_id()
@@ -192,7 +194,8 @@ class ChatService:
     async def send_sysinfo_again(self, peer: str) -> ChatMessage:
         """A fresh snapshot, later in the conversation ("Send system info again")."""
         if self._config.sysinfo_consent == "never":
-            raise AskError("Your organisation's policy does not allow sending system info.")
+            raise AskError(Sentence(N_(
+                "Your organisation's policy does not allow sending system info.")))
         snapshot = await self._collector.collect_async()
         thread = self._history.current_thread(peer) or new_thread_id()
         return self._send(bare_jid(peer), "Updated system info", thread, snapshot)
@@ -201,14 +204,14 @@ class ChatService:
               sysinfo: SysinfoSnapshot | None) -> ChatMessage:
         text = text.strip()
         if not text:
-            raise AskError("The message is empty.")
+            raise AskError(Sentence(N_("The message is empty.")))
         size = wire_size(text + (sysinfo.text_block() if sysinfo else ""))
         if size > MAX_MESSAGE_BYTES:
             # Refused before it is stored: the server would close our stream and drop it.
-            raise AskError(
-                f"The message is too long to send ({size // 1024} kB; chat servers take about "
-                f"{MAX_MESSAGE_BYTES // 1024} kB). Send the important part, or split it."
-            )
+            raise AskError(Sentence(N_(
+                "The message is too long to send ({size} kB; chat servers take about "
+                "{limit} kB). Send the important part, or split it."),
+                {"size": size // 1024, "limit": MAX_MESSAGE_BYTES // 1024}))
         message = ChatMessage(
             id=new_message_id(), peer=peer, direction=Direction.OUT, body=text,
             timestamp=self._clock(), thread=thread, delivery=Delivery.QUEUED,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from supporttray.core.sentence import SentenceError
 
-class AskError(Exception):
+
+class AskError(SentenceError):
     """The question cannot be asked (or the message sent); the sentence says why."""
 
 
-class DeskError(Exception):
+class DeskError(SentenceError):
     """The request cannot be taken or resolved; the sentence says why."""

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from supporttray.app.account import (
-    SIGN_IN_HINT,
     AccountSetup,
     NoAccountError,
     SetupError,
@@ -31,9 +30,11 @@ from supporttray.core.connection import (
     NetworkChange,
 )
 from supporttray.core.history_file import OpenedHistory
+from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.sentence import Sentence
 from supporttray.xmpp.connection import XmppConnection
 
 if TYPE_CHECKING:  # staff mode only: requesters never load them
@@ -97,7 +98,7 @@ class SupportService:
         try:
             self._setup = setup = account_setup(self.config)
         except SetupError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc),
+            self.monitor.set(ConnectionState.ERROR, exc.sentence,
                              needs_sign_in=isinstance(exc, NoAccountError))
             return
         password = await self._password_for(setup.jid)
@@ -126,8 +127,9 @@ class SupportService:
             await self._connection.stop()
             self._connection = None
         self._setup = None
-        self.monitor.set(ConnectionState.OFFLINE,
-                         f"Signed out. {SIGN_IN_HINT} to connect again.", needs_sign_in=True)
+        self.monitor.set(ConnectionState.OFFLINE, Sentence(N_(
+            "Signed out. Choose “Sign in…” in the tray menu to connect again.")),
+            needs_sign_in=True)
 
     async def reconnect_now(self) -> None:
         """Try again now; re-reads the account and password `supporttray login` may have stored."""
@@ -176,9 +178,9 @@ class SupportService:
             self.monitor.set(ConnectionState.ERROR, str(exc))
             return None
         if password is None:
-            self.monitor.set(ConnectionState.ERROR,
-                             f"No password is stored for {jid}. {SIGN_IN_HINT} "
-                             f"(or run: supporttray login {jid}).", needs_sign_in=True)
+            self.monitor.set(ConnectionState.ERROR, Sentence(N_(
+                "No password is stored for {jid}. Choose “Sign in…” in the tray menu "
+                "(or run: supporttray login {jid})."), {"jid": jid}), needs_sign_in=True)
         return password
 
     def set_presence(self, show: str | None, status: str = "") -> dict[str, Any]:
@@ -212,7 +214,8 @@ class SupportService:
     def _desk(self) -> RequestDesk:
         desk = self.chat.desk if self.chat is not None else None
         if desk is None:
-            raise DeskError("Requests are for staff mode; this instance runs as a requester.")
+            raise DeskError(Sentence(N_(
+                "Requests are for staff mode; this instance runs as a requester.")))
         return desk
 
     def connection_details(self) -> tuple[str, str] | None:
@@ -250,7 +253,8 @@ class SupportService:
         online = status.state is ConnectionState.ONLINE
         return {
             "state": status.state.value,
-            "error": status.error,
+            # English, as every machine-read field (the windows translate it).
+            "error": str(status.error) if status.error else None,
             "account": self.account,
             "mode": self.mode.value,
             "support": self.book.summary().availability.value,

@@ -14,13 +14,14 @@ from supporttray.config.mode import Mode
 from supporttray.config.schema import KEYS, InvalidValue, KeySpec, validate
 from supporttray.config.settings import SettingLocked, Settings
 from supporttray.core.on_call import OnCallHoursError, parse_on_call_hours
+from supporttray.core.sentence import SentenceError
 
 log = logging.getLogger("supporttray.app")
 
 Listener = Callable[[frozenset[str]], None]
 
 
-class SettingsSaveError(Exception):
+class SettingsSaveError(SentenceError):
     """The changes could not be kept; the sentence says why and what to do. Nothing changed."""
 
 

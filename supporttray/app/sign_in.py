@@ -20,6 +20,7 @@ from supporttray.config.password_source import CredentialError, PasswordKeeper
 from supporttray.config.schema import InvalidValue, validate
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core.jid import bare_jid, looks_like_bare_jid
+from supporttray.core.sentence import SentenceError
 
 log = logging.getLogger("supporttray.app")
 
@@ -29,7 +30,7 @@ ConnectionCheck = Callable[[str, str], Sequence[Finding]]
 SERVER_FIELDS = (("server.domain", "Domain"), ("server.host", "Server"), ("server.port", "Port"))
 
 
-class SignInError(Exception):
+class SignInError(SentenceError):
     """Signing in (or out) did not work; str() is a sentence saying what to do."""
 
 

@@ -62,6 +62,12 @@ class KeySpec:
     audience: Audience = field(default="policy", kw_only=True)
 
 
+def N_(message: str) -> str:
+    """core.i18n's marker for the catalogue (config is below core, so it has its own): the
+    Settings window translates `doc` where it shows it."""
+    return message
+
+
 class InvalidValue(ValueError):
     """A value that breaks a key's rules; the message is a phrase for a human, sans file and key."""
 
@@ -175,14 +181,14 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "staff.sound",
                 "bool",
                 False,
-                "Staff mode: play a sound when a new request arrives (never while Busy).",
+                N_("Staff mode: play a sound when a new request arrives (never while Busy)."),
                 audience="staff",
             ),
             _spec(
                 "sysinfo.fields",
                 "str_list",
                 SYSINFO_KEYS,
-                "System-info fields that may be sent with a new request.",
+                N_("System-info fields that may be sent with a new request."),
                 format="sysinfo_field",
                 audience="everyone",
             ),
@@ -190,8 +196,8 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "sysinfo.consent",
                 "choice",
                 "preview",
-                "preview: show system info before it is sent; always: send without asking; "
-                "never: do not send system info.",
+                N_("preview: show system info before it is sent; always: send without asking; "
+                "never: do not send system info."),
                 choices=("preview", "always", "never"),
                 audience="everyone",
             ),
@@ -207,8 +213,8 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "history.retention_days",
                 "int",
                 0,
-                "Days to keep chat history on this computer; older messages (and their search "
-                "index) are deleted at start and once a day; 0 keeps it forever.",
+                N_("Days to keep chat history on this computer; older messages (and their search "
+                "index) are deleted at start and once a day; 0 keeps it forever."),
                 minimum=0,
                 audience="everyone",
             ),
@@ -216,17 +222,17 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "app.autostart",
                 "bool",
                 True,
-                "Start SupportTray in the tray when the user logs in: written (or removed) at "
+                N_("Start SupportTray in the tray when the user logs in: written (or removed) at "
                 "every start of the user's normal profile as an XDG autostart entry, the "
-                "HKCU Run key or a LaunchAgent.",
+                "HKCU Run key or a LaunchAgent."),
                 audience="everyone",
             ),
             _spec(
                 "app.language",
                 "choice",
                 "system",
-                "Language of the windows and menus: system follows the desktop's; or a language "
-                "code the app ships (en, de).",
+                N_("Language of the windows and menus: system follows the desktop's; or a language "
+                "code the app ships (en, de)."),
                 choices=LANGUAGES,
                 audience="everyone",
             ),
@@ -259,7 +265,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "presence.auto_away_minutes",
                 "int",
                 5,
-                "Minutes idle before presence becomes away; 0 turns it off.",
+                N_("Minutes idle before presence becomes away; 0 turns it off."),
                 minimum=0,
                 audience="staff",
             ),
@@ -267,7 +273,7 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "presence.auto_xa_minutes",
                 "int",
                 20,
-                "Minutes idle before presence becomes extended away; 0 turns it off.",
+                N_("Minutes idle before presence becomes extended away; 0 turns it off."),
                 minimum=0,
                 audience="staff",
             ),
@@ -275,9 +281,9 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "presence.on_call_hours",
                 "str",
                 "",
-                "Staff mode: hours on call, in local time, e.g. \"Mon-Fri 08:00-18:00; Sat "
+                N_("Staff mode: hours on call, in local time, e.g. \"Mon-Fri 08:00-18:00; Sat "
                 "10:00-14:00\". Presence becomes Available when they begin and Away when they "
-                "end; empty turns it off. (Checked at start and by doctor.)",
+                "end; empty turns it off. (Checked at start and by doctor.)"),
                 audience="staff",
             ),
             _spec(
@@ -288,8 +294,8 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                     "Could you restart the computer and tell me if it happens again?",
                     "It's {local_time} for you: shall we continue tomorrow morning?",
                 ),
-                "Staff reply snippets (chat window: Replies menu, Ctrl+1..9); {name}, {os} and "
-                "{local_time} are filled from the request.",
+                N_("Staff reply snippets (chat window: Replies menu, Ctrl+1..9); {name}, {os} and "
+                "{local_time} are filled from the request."),
                 audience="staff",
             ),
         ]

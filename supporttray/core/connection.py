@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from supporttray.core.i18n import _
 from supporttray.core.listeners import Listeners
+from supporttray.core.sentence import Sentence, shown
 
 
 class ConnectionState(enum.Enum):
@@ -27,8 +28,10 @@ class NetworkChange(enum.Enum):
 @dataclass(frozen=True)
 class ConnectionStatus:
     state: ConnectionState
-    # A sentence the user can act on ("The password for x@y was refused. ..."), or None.
-    error: str | None = None
+    # A sentence the user can act on ("The password for x@y was refused. ..."), or None:
+    # str() English for status --json, doctor and logs, shown() translated for the windows; a
+    # plain str is text without a translation.
+    error: Sentence | str | None = None
     # No account, no stored password, or the server refused it: only the person can fix that,
     # so the app asks them to sign in (the Sign-in window) instead of retrying.
     needs_sign_in: bool = False
@@ -39,9 +42,11 @@ class ConnectionStatus:
             return _("Connected")
         if self.state is ConnectionState.CONNECTING:
             return _("Connecting…")
+        if self.error:
+            return shown(self.error)
         if self.state is ConnectionState.ERROR:
-            return self.error or _("Connection error")
-        return self.error or _("Offline")
+            return _("Connection error")
+        return _("Offline")
 
 
 class ConnectionMonitor:
@@ -55,7 +60,7 @@ class ConnectionMonitor:
     def status(self) -> ConnectionStatus:
         return self._status
 
-    def set(self, state: ConnectionState, error: str | None = None,
+    def set(self, state: ConnectionState, error: Sentence | str | None = None,
             *, needs_sign_in: bool = False) -> None:
         new = ConnectionStatus(state, error, needs_sign_in)
         if new != self._status:

@@ -28,6 +28,7 @@ from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
+from supporttray.core.sentence import shown
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
@@ -359,7 +360,7 @@ class AskWindow(KeptWindow):
                 sysinfo = plan.sysinfo.without(self.preview.removed_keys())
             message = await self._service.ask(plan, text, sysinfo=sysinfo)
         except AskError as exc:
-            self._send_failed(str(exc))
+            self._send_failed(shown(exc))
         except Exception:
             log.exception("asking support failed")
             self._send_failed(
@@ -415,7 +416,7 @@ class AskWindow(KeptWindow):
         try:
             plan = await self._service.plan_ask(key[0], new_request=key[1])
         except AskError as exc:
-            self._plan_failed(seq, str(exc))
+            self._plan_failed(seq, shown(exc))
             return
         except Exception:
             log.exception("planning the question failed")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from supporttray.app.chat import CannedRepliesError
 from supporttray.core import canned
 from supporttray.core.i18n import N_, _
+from supporttray.core.sentence import shown
 from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")
@@ -235,7 +236,7 @@ class CannedEditor(QDialog):
         try:
             kept = self._save(list(self._templates))
         except CannedRepliesError as exc:
-            self._error.setText(str(exc))
+            self._error.setText(shown(exc))
             self._error.show()
             return
         except Exception:

@@ -28,6 +28,7 @@ from supporttray.core.durations import duration_text
 from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.sentence import shown
 from supporttray.ui.bridge import CoreBridge, QueueChanged, StaffRoomChanged
 from supporttray.ui.kept_window import KeptWindow
 
@@ -191,7 +192,7 @@ class QueueWindow(KeptWindow):
         try:
             desk.take(request.id)
         except DeskError as exc:
-            self._say(str(exc))
+            self._say(shown(exc))
             return
         self._taking = request.id
         self._say(_("Taking it… (the team sees it as soon as the staff room has it)"))

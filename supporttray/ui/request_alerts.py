@@ -17,6 +17,7 @@ from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.i18n import _
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.sentence import shown
 from supporttray.ui.bridge import CoreBridge, RequestsAnnounced, RequestsOpened
 from supporttray.ui.desktop_notices import NoticeAction
 
@@ -89,7 +90,7 @@ class RequestAlerts:
             self._desk.take(request.id)
         except DeskError as exc:
             # Someone was quicker (or it was resolved meanwhile): say so where they looked.
-            self._surface.show_notification(_("Could not take the request"), str(exc),
+            self._surface.show_notification(_("Could not take the request"), shown(exc),
                                             self._open_queue, chat=request.requester)
             return
         self._open_chat(request.requester)

@@ -117,8 +117,8 @@ class Field:
         self.widget = self._build(parent)
         self.widget.setObjectName(f"setting:{spec.key}")
         self.widget.setAccessibleName(label_for(spec))
-        self.widget.setAccessibleDescription(spec.doc)
-        self.widget.setToolTip(spec.doc)
+        self.widget.setAccessibleDescription(_(spec.doc))
+        self.widget.setToolTip(_(spec.doc))
 
     # -- building -------------------------------------------------------------------------
 

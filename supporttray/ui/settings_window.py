@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from supporttray.config.schema import KeySpec
 from supporttray.core import canned
 from supporttray.core.i18n import N_, _
+from supporttray.core.sentence import shown
 from supporttray.ui.settings_form import Field, label_for, section_of
 from supporttray.ui.text_colors import error_color, secondary_color
 
@@ -130,7 +131,7 @@ class SettingsWindow(QDialog):
         else:
             label = QLabel(f"{label_for(spec)}:", parent)
             label.setBuddy(field.widget)
-            label.setToolTip(spec.doc)
+            label.setToolTip(_(spec.doc))
             form.addRow(label, cell)
 
     def _chain_tab_order(self) -> None:
@@ -157,7 +158,7 @@ class SettingsWindow(QDialog):
             field.set_locked(locked)
             self.locked_notes[key].setVisible(locked)
             if locked:
-                field.widget.setAccessibleDescription(f"{_(LOCKED_TEXT)}. {field.spec.doc}")
+                field.widget.setAccessibleDescription(f"{_(LOCKED_TEXT)}. {_(field.spec.doc)}")
             self.errors[key].hide()
 
     # -- saving -------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class SettingsWindow(QDialog):
         try:
             self.backend.save(changes)
         except SettingsSaveError as exc:
-            self._show_summary(str(exc))
+            self._show_summary(shown(exc))
             return False
         self.summary.hide()
         self.accept()

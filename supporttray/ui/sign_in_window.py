@@ -26,6 +26,7 @@ from supporttray.app.findings import Finding
 from supporttray.app.sign_in import FormField, SignInError, SignInForm
 from supporttray.core.connection import ConnectionStatus
 from supporttray.core.i18n import N_, _
+from supporttray.core.sentence import shown
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 
 log = logging.getLogger("supporttray.ui")
@@ -160,7 +161,7 @@ class SignInWindow(KeptWindow):
         try:
             jid = await self._backend.sign_in(account, password, server)
         except SignInError as exc:
-            self._set_busy(False, str(exc))
+            self._set_busy(False, shown(exc))
             return
         except Exception:
             log.exception("signing in failed")
@@ -176,7 +177,7 @@ class SignInWindow(KeptWindow):
         try:
             findings = await self._backend.check(account, password)
         except SignInError as exc:
-            self._set_busy(False, str(exc))
+            self._set_busy(False, shown(exc))
             return
         except Exception:
             log.exception("checking the connection failed")

@@ -22,6 +22,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState, Netw
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
+from supporttray.core.sentence import Sentence
 from supporttray.core.staff_directory import StaffDirectory
 from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
@@ -317,7 +318,7 @@ class XmppConnection:
         self._monitor.set(ConnectionState.ERROR, errors.auth_sentence(bare_jid(self._jid)),
                           needs_sign_in=True)
 
-    def _fail_fatally(self, sentence: str) -> None:
+    def _fail_fatally(self, sentence: Sentence) -> None:
         self._fatal = True
         # A failed TLS handshake closes the transport before slixmpp says why, so
         # _on_disconnected has already scheduled a retry: drop it, retrying will not help.

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
+from supporttray.app.chat import NOT_SIGNED_IN
+from supporttray.app.errors import AskError
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
-from supporttray.core.connection import ConnectionMonitor
+from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.sentence import Sentence, shown
 from supporttray.ui.ask_window import AskWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.qt_translations import choose_language
+from supporttray.xmpp import errors
 from tests.helpers import FakeClock
 from tests.ui.chat_fakes import FakeChat, Spawner
 from tests.ui.conftest import MakeController
@@ -92,3 +97,48 @@ def test_back_to_english_the_menu_is_english(
     assert menu_texts(make_controller())[1] == "1 of 3 support staff available"
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
 
+
+
+# -- sentences made below the windows: German on screen, English for status --json -----------
+
+
+def test_a_refused_password_is_german_in_the_window_and_tooltip_english_for_json(
+    qtbot: QtBot, german: str, make_controller: MakeController, connection: ConnectionMonitor
+) -> None:
+    controller = make_controller()
+    controller.start()
+    connection.set(ConnectionState.ERROR, errors.auth_sentence("bob@example.org"),
+                   needs_sign_in=True)
+    german_text = ("Der Server hat das Passwort für bob@example.org abgelehnt. Wählen Sie "
+                   "„Anmelden…“ im Tray-Menü und geben Sie das richtige ein (oder führen Sie "
+                   "aus: supporttray login bob@example.org).")
+    qtbot.waitUntil(lambda: controller.window.connection_text() == german_text)
+    assert german_text in controller.tooltip
+    # What status --json and doctor print stays English.
+    assert str(connection.status.error) == (
+        "The server refused the password for bob@example.org. Choose “Sign in…” in the tray "
+        "menu and enter the right one (or run: supporttray login bob@example.org).")
+
+
+def test_an_unreachable_server_is_german_down_to_the_reason_and_english_for_json(
+    qtbot: QtBot, german: str, make_controller: MakeController, connection: ConnectionMonitor
+) -> None:
+    controller = make_controller()
+    controller.start()
+    refused = ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+    connection.set(ConnectionState.ERROR,
+                   errors.unreachable_sentence("chat.example.org", 5222, refused))
+    german_text = ("Der Chat-Server unter chat.example.org:5222 ist nicht erreichbar "
+                   "(Verbindung abgelehnt). Prüfen Sie Ihre Netzwerkverbindung; SupportTray "
+                   "versucht es weiter.")
+    qtbot.waitUntil(lambda: controller.window.connection_text() == german_text)
+    assert german_text in controller.tooltip
+    assert str(connection.status.error) == (
+        "Cannot reach the chat server at chat.example.org:5222 (connection refused). "
+        "Check your network connection; SupportTray keeps retrying.")
+
+
+def test_an_ask_error_is_german_shown_and_english_in_str(german: str) -> None:
+    error = AskError(Sentence(NOT_SIGNED_IN))
+    assert shown(error).startswith("Sie sind noch nicht angemeldet")
+    assert str(error) == NOT_SIGNED_IN

@@ -28,6 +28,7 @@ from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
+from supporttray.core.sentence import shown
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.chat.message_view import MessageView
@@ -354,7 +355,7 @@ class ConversationPane(QWidget):
         try:
             await self._service.send(self.peer, text)
         except AskError as exc:
-            self._failed(str(exc), text)
+            self._failed(shown(exc), text)
         except Exception:
             log.exception("sending a chat message failed")
             self._failed(
@@ -395,7 +396,7 @@ class ConversationPane(QWidget):
         try:
             await self._service.send_sysinfo_again(self.peer)
         except AskError as exc:
-            self._failed(str(exc), "")
+            self._failed(shown(exc), "")
         except Exception:
             log.exception("sending system info again failed")
             self._failed(_("The system info could not be sent. Try again in a moment."), "")

@@ -9,6 +9,7 @@ from supporttray.app.errors import DeskError
 from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import SupportRequest
+from supporttray.core.sentence import shown
 from supporttray.core.text import one_line
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.presence_text import display_name
@@ -60,7 +61,7 @@ class RequestBar(QWidget):
         try:
             desk.take(request.id)
         except DeskError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(shown(exc))
 
     def resolve(self) -> None:
         desk, request = self._service.desk, self._open_request()

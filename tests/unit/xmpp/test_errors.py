@@ -1,4 +1,5 @@
-"""User-facing error sentences: where the server is, what went wrong, what to do about it."""
+"""User-facing error sentences (their English, as logs and status --json read them): where the
+server is, what went wrong, what to do about it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from supporttray.xmpp import errors
 
 
 def test_unreachable_server_sentence_says_where_and_that_we_retry() -> None:
-    sentence = errors.unreachable_sentence(
+    sentence = str(errors.unreachable_sentence(
         "chat.example.org", 5222, ConnectionRefusedError(errno.ECONNREFUSED, "refused")
-    )
+    ))
     assert "chat.example.org:5222" in sentence
     assert "connection refused" in sentence
     assert "retrying" in sentence
@@ -20,13 +21,13 @@ def test_unreachable_server_sentence_says_where_and_that_we_retry() -> None:
 def test_untrusted_certificate_sentence_points_at_the_ca_setting() -> None:
     error = ssl.SSLCertVerificationError("certificate verify failed")
     error.verify_message = "self-signed certificate in certificate chain"
-    sentence = errors.unreachable_sentence("chat.example.org", 5222, error)
+    sentence = str(errors.unreachable_sentence("chat.example.org", 5222, error))
     assert "not trusted" in sentence
     assert "self-signed certificate" in sentence
     assert "server.ca_file" in sentence
 
 
 def test_wrong_password_sentence_tells_how_to_fix_it() -> None:
-    sentence = errors.auth_sentence("user@example.org")
+    sentence = str(errors.auth_sentence("user@example.org"))
     assert "refused the password for user@example.org" in sentence
     assert "supporttray login user@example.org" in sentence

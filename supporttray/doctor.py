@@ -353,8 +353,9 @@ def _network_finding() -> Finding:
     back-off, up to a minute): asked in a child process, as the app would set it up."""
     probe = ("from PySide6.QtCore import QCoreApplication;"
              "app = QCoreApplication([]);"
+             "import asyncio;"
              "from supporttray.platform.network_watch import NetworkWatch;"
-             "print('watch=' + NetworkWatch(lambda _change: None).start())")
+             "print('watch=' + asyncio.run(NetworkWatch.describe()))")
     answer = _ask_qt(probe, r"watch=(.*)")
     if isinstance(answer, str):
         return Finding("WARN", "network", answer)

@@ -285,7 +285,10 @@ async def _run_tray(
     if auto_away is not None:
         lifetime.callback(auto_away.stop)
     live.adopt("auto_away", auto_away)
-    lifetime.callback(_start_network_watch(service).stop)
+    network_watch = _network_watch(service)
+    lifetime.push_async_callback(network_watch.stop)
+    # Beside the login, not before it: a slow system bus must not delay going online.
+    tasks.spawn(_start_network_watch(network_watch))
     _apply_autostart(paths, settings)
     lifetime.push_async_callback(service.stop)  # others see us go offline
     await service.start()
@@ -528,18 +531,20 @@ async def _start_desktop_notifications(notifications: DesktopNotifications) -> N
         log.exception("cannot use the desktop's notifications; showing tray balloons")
 
 
-def _start_network_watch(service: SupportService) -> NetworkWatch:
+def _network_watch(service: SupportService) -> NetworkWatch:
     """Back online at once when the network returns or the computer wakes, instead of after
     the back-off; a link from before that is checked, not trusted."""
     from supporttray.platform.network_watch import NetworkWatch
 
-    watch = NetworkWatch(service.network_changed)
+    return NetworkWatch(service.network_changed)
+
+
+async def _start_network_watch(watch: NetworkWatch) -> None:
     try:
-        log.info("reconnecting at once on %s", watch.start())
+        log.info("reconnecting at once on %s", await watch.start())
     except Exception:
         # A nicety: without it the back-off still brings the app back, so it never stops one.
         log.exception("cannot watch the network and sleep; reconnecting on the back-off only")
-    return watch
 
 
 def password_source(jid: str = "") -> PasswordSource:

@@ -2,127 +2,121 @@
 
 A laptop back on Wi-Fi should not wait out a back-off of up to a minute, and a link from before
 the lid closed (or from the network we just left) is usually dead without TCP saying so for
-minutes. Two sources, both event-driven (no timer, no polling, so an idle app stays asleep):
-- reachability and transport medium from Qt's QNetworkInformation, whose backend is the
-  platform's own (NetworkManager on Linux, with GLib's or ConnMan's where it is missing; Network
-  List Manager on Windows; SCNetworkReachability on macOS);
-- on Linux, logind's PrepareForSleep signal on the system bus: false means "woke up".
+minutes. The sources are event-driven (no timer, no polling, so an idle app stays asleep):
+- on Linux, the system bus (system_bus_watch.py): NetworkManager's state and primary connection,
+  and logind's PrepareForSleep (false means "woke up");
+- elsewhere, and on a Linux without NetworkManager, Qt's QNetworkInformation
+  (qt_network_source.py), whose backend is the platform's own; a wake-up then shows as the
+  network coming back.
 Each change reaches `on_change` once, after a short settling pause (a network coming up reports
-Local, Site and Online within a second: one reconnect, not three).
+local, site and internet within a second: one reconnect, not three).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Callable
-
-from PySide6.QtCore import SLOT, QObject, QTimer, Slot
-from PySide6.QtNetwork import QNetworkInformation
+from typing import TYPE_CHECKING
 
 from supporttray.core.connection import NetworkChange
 
+if TYPE_CHECKING:
+    from supporttray.platform.qt_network_source import QtNetworkSource
+    from supporttray.platform.system_bus_watch import SystemBusWatch
+
 log = logging.getLogger("supporttray.platform")
 
-SETTLE_MS = 500
-LOGIND_SERVICE = "org.freedesktop.login1"
-LOGIND_PATH = "/org/freedesktop/login1"
-LOGIND_MANAGER = "org.freedesktop.login1.Manager"
-# Qt's old-style slot signature. PySide6 6.11 takes it as str only, though its stubs say
-# bytes: hence the ignores where it is passed.
-_SLEEP_SLOT = SLOT("_prepare_for_sleep(bool)")
-
-Reachability = QNetworkInformation.Reachability
-# Weakest first: a change to a stronger one may have brought the server back.
-_STRENGTH = {Reachability.Unknown: 0, Reachability.Disconnected: 0, Reachability.Local: 1,
-             Reachability.Site: 2, Reachability.Online: 3}
+SETTLE_S = 0.5
 
 
-class NetworkWatch(QObject):
+class NetworkWatch:
     """Tells `on_change` when the network came back or changed, or the computer woke."""
 
     def __init__(self, on_change: Callable[[NetworkChange], None]) -> None:
-        super().__init__()
         self._on_change = on_change
         self._pending: NetworkChange | None = None
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(SETTLE_MS)
-        self._settle.timeout.connect(self._tell)
-        self._info: QNetworkInformation | None = None
-        self._reachability = Reachability.Unknown
-        self._watching_sleep = False
+        self._settle: asyncio.TimerHandle | None = None
+        self._reach = 0
+        self._bus: SystemBusWatch | None = None
+        self._qt: QtNetworkSource | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def start(self) -> str:
+    async def start(self) -> str:
         """Start listening; returns what is watched, for the log (and `doctor`)."""
-        watched = [self._watch_network(), self._watch_sleep()]
-        return "; ".join(watched)
+        self._loop = asyncio.get_running_loop()
+        network = sleep = ""
+        if sys.platform.startswith("linux"):
+            from supporttray.platform.system_bus_watch import SystemBusWatch
 
-    def stop(self) -> None:
-        self._settle.stop()
-        if self._info is not None:
-            self._info.reachabilityChanged.disconnect(self._reachability_changed)
-            self._info.transportMediumChanged.disconnect(self._medium_changed)
-            self._info = None
-        if self._watching_sleep:
-            from PySide6.QtDBus import QDBusConnection
+            bus = SystemBusWatch(on_reach=self._reach_changed,
+                                 on_moved=lambda: self._note(NetworkChange.CHANGED),
+                                 on_woke=lambda: self._note(NetworkChange.WOKE))
+            if await bus.start() is None:
+                sleep = "wake-ups: no system bus (logind), seen as network changes"
+            else:
+                self._bus = bus
+                if bus.network_manager:
+                    self._reach = bus.reach
+                    network = "network changes: from networkmanager"
+                sleep = ("wake-ups: from logind" if bus.logind
+                         else "wake-ups: no logind, seen as network changes")
+        else:
+            sleep = "wake-ups: seen as network changes"
+        if not network:
+            network = self._watch_with_qt()
+        return f"{network}; {sleep}"
 
-            QDBusConnection.systemBus().disconnect(  # type: ignore[call-overload]
-                LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep", self,
-                _SLEEP_SLOT)
-            self._watching_sleep = False
+    async def stop(self) -> None:
+        if self._settle is not None:
+            self._settle.cancel()
+            self._settle = None
+        if self._qt is not None:
+            self._qt.stop()
+            self._qt = None
+        if self._bus is not None:
+            await self._bus.stop()
+            self._bus = None
 
-    # -- sources --------------------------------------------------------------------------
-    def _watch_network(self) -> str:
-        if not QNetworkInformation.loadBackendByFeatures(
-                QNetworkInformation.Feature.Reachability):
+    @staticmethod
+    async def describe() -> str:
+        """What a watch would listen to here (for `doctor`): started, then stopped."""
+        watch = NetworkWatch(lambda _change: None)
+        try:
+            return await watch.start()
+        finally:
+            await watch.stop()
+
+    def _watch_with_qt(self) -> str:
+        from supporttray.platform.qt_network_source import QtNetworkSource
+
+        source = QtNetworkSource(on_reach=self._reach_changed,
+                                 on_moved=lambda: self._note(NetworkChange.CHANGED))
+        backend = source.start()
+        if backend is None:
             return "network changes: not reported on this system"
-        info = QNetworkInformation.instance()
-        assert info is not None
-        self._info = info
-        self._reachability = info.reachability()
-        info.reachabilityChanged.connect(self._reachability_changed)
-        info.transportMediumChanged.connect(self._medium_changed)
-        return f"network changes: from {info.backendName()}"
-
-    def _watch_sleep(self) -> str:
-        if not sys.platform.startswith("linux"):
-            return "wake-ups: seen as network changes"
-        from PySide6.QtDBus import QDBusConnection
-
-        bus = QDBusConnection.systemBus()
-        if not bus.isConnected() or not bus.connect(  # type: ignore[call-overload]
-                LOGIND_SERVICE, LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep", self,
-                _SLEEP_SLOT):
-            return "wake-ups: no system bus (logind), seen as network changes"
-        self._watching_sleep = True
-        return "wake-ups: from logind"
+        self._qt = source
+        self._reach = source.reach
+        return f"network changes: from {backend}"
 
     # -- events ---------------------------------------------------------------------------
-    def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
-        before, self._reachability = self._reachability, reachability
-        log.info("network reachability: %s", reachability.name)
-        if _STRENGTH.get(reachability, 0) > _STRENGTH.get(before, 0):
+    def _reach_changed(self, reach: int) -> None:
+        before, self._reach = self._reach, reach
+        if reach > before:  # a stronger network may have brought the server back
             self._note(NetworkChange.REACHABLE)
-
-    def _medium_changed(self, medium: QNetworkInformation.TransportMedium) -> None:
-        log.info("network transport medium: %s", medium.name)
-        if _STRENGTH.get(self._reachability, 0) > 0:
-            self._note(NetworkChange.CHANGED)
-
-    @Slot(bool)
-    def _prepare_for_sleep(self, going_to_sleep: bool) -> None:
-        log.info("the computer %s", "goes to sleep" if going_to_sleep else "woke from sleep")
-        if not going_to_sleep:
-            self._note(NetworkChange.WOKE)
 
     def _note(self, change: NetworkChange) -> None:
         # The first reason is kept for the log: they all lead to the same check.
         if self._pending is None:
             self._pending = change
-        self._settle.start()
+        if self._settle is not None:
+            self._settle.cancel()
+        assert self._loop is not None  # events come only after start()
+        self._settle = self._loop.call_later(SETTLE_S, self._tell)
 
     def _tell(self) -> None:
+        self._settle = None
         change, self._pending = self._pending, None
         if change is not None:
             self._on_change(change)

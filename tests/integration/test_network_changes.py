@@ -3,7 +3,7 @@ and a link from before the sleep is checked rather than trusted.
 
 The desktop says so the way it does on Linux: NetworkManager's State and logind's
 PrepareForSleep on the system bus (a private dbus-daemon here, see system_bus.py), heard by the
-real `supporttray run` through Qt's QNetworkInformation and QtDBus. The network itself is the
+real `supporttray run` (platform/system_bus_watch.py). The network itself is the
 tests' fault-injecting proxy (sandbox/fault_proxy.py): refusing while "the network is gone", and a
 silent death for a link that died while the machine slept.
 """
@@ -21,9 +21,9 @@ from supporttray.core.connection import ConnectionState, NetworkChange
 from supporttray.sandbox.fault_proxy import FaultProxy
 from supporttray.xmpp import connection as xmpp_connection
 from supporttray.xmpp.connection import ServerEndpoint
+from tests.system_bus import NM_STATE_CONNECTED_GLOBAL, NM_STATE_DISCONNECTED, SystemBus
 
 from .conftest import XmppServer
-from .system_bus import NM_STATE_CONNECTED_GLOBAL, NM_STATE_DISCONNECTED, SystemBus
 from .test_chat_wire import PlainPeer, build_app, online, signed_in
 from .test_cli_against_server import Cli, is_online, write_policy
 from .test_staff_presence import seconds_until

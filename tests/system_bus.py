@@ -1,7 +1,7 @@
 """A private D-Bus standing in for the system bus, with logind and NetworkManager on it.
 
-The app listens on the system bus for logind's PrepareForSleep and (through Qt's
-QNetworkInformation backend for NetworkManager) for NetworkManager's State: a child
+The app listens on the system bus for logind's PrepareForSleep and NetworkManager's State and
+PrimaryConnection (platform/system_bus_watch.py): a child
 `supporttray run` given `DBUS_SYSTEM_BUS_ADDRESS=SystemBus.address` hears these stand-ins, so
 a test can say "the machine woke up" or "the network is back" the way the desktop says it.
 The bus is a `dbus-daemon` of our own (never the machine's); the services speak through
@@ -29,9 +29,12 @@ LOGIND_PATH = "/org/freedesktop/login1"
 class SystemBus:
     """`with SystemBus(tmp) as bus:` a bus at `bus.address`, NetworkManager saying `state`."""
 
-    def __init__(self, directory: Path, *, state: int = NM_STATE_CONNECTED_GLOBAL) -> None:
+    def __init__(self, directory: Path, *, state: int = NM_STATE_CONNECTED_GLOBAL,
+                 network_manager: bool = True) -> None:
         self._bus = PrivateBus(directory, kind="system")
         self._state = state
+        self._primary = "/org/freedesktop/NetworkManager/ActiveConnection/1"
+        self._names = (NM_NAME, LOGIND_NAME) if network_manager else (LOGIND_NAME,)
         self.address = ""
         self._services: StandIn | None = None
 
@@ -42,7 +45,7 @@ class SystemBus:
 
     def __enter__(self) -> SystemBus:
         self.address = self._bus.__enter__().address
-        self._services = StandIn(self.address, (NM_NAME, LOGIND_NAME), self._answer)
+        self._services = StandIn(self.address, self._names, self._answer)
         self._services.start()
         return self
 
@@ -59,6 +62,14 @@ class SystemBus:
             DBusAddress(NM_PATH, interface="org.freedesktop.DBus.Properties"),
             "PropertiesChanged", "sa{sv}as", (NM_NAME, self._properties(), [])))
 
+    def moved(self) -> None:
+        """NetworkManager's primary connection is another one (Wi-Fi to Ethernet, say)."""
+        number = int(self._primary.rsplit("/", 1)[1]) + 1
+        self._primary = f"/org/freedesktop/NetworkManager/ActiveConnection/{number}"
+        self._send(new_signal(
+            DBusAddress(NM_PATH, interface="org.freedesktop.DBus.Properties"),
+            "PropertiesChanged", "sa{sv}as", (NM_NAME, self._properties(), [])))
+
     def woke(self) -> None:
         """logind: the machine has resumed from sleep."""
         self._send(new_signal(
@@ -68,7 +79,8 @@ class SystemBus:
     # -- the services -------------------------------------------------------------------------
     def _properties(self) -> dict[str, tuple[str, Any]]:
         return {"State": ("u", self._state),
-                "Connectivity": ("u", NM_CONNECTIVITY.get(self._state, 0))}
+                "Connectivity": ("u", NM_CONNECTIVITY.get(self._state, 0)),
+                "PrimaryConnection": ("o", self._primary)}
 
     def _send(self, message: Any) -> None:
         assert self._services is not None

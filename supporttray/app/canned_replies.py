@@ -10,7 +10,7 @@ import logging
 from typing import Protocol
 
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
-from supporttray.core.sentence import Sentence, SentenceError
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.app")
 

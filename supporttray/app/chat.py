@@ -24,7 +24,6 @@ from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
-from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ArchivePosition,
@@ -38,8 +37,9 @@ from supporttray.core.messages import (
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
-from supporttray.core.sentence import Sentence
 from supporttray.core.sysinfo import SysinfoSnapshot
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 
 log = logging.getLogger("supporttray.app")

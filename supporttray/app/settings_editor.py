@@ -14,7 +14,7 @@ from supporttray.config.mode import Mode
 from supporttray.config.schema import KEYS, InvalidValue, KeySpec, validate
 from supporttray.config.settings import SettingLocked, Settings
 from supporttray.core.on_call import OnCallHoursError, parse_on_call_hours
-from supporttray.core.sentence import SentenceError
+from supporttray.language.sentence import SentenceError
 
 log = logging.getLogger("supporttray.app")
 

@@ -20,7 +20,7 @@ from supporttray.config.password_source import CredentialError, PasswordKeeper
 from supporttray.config.schema import InvalidValue, validate
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core.jid import bare_jid, looks_like_bare_jid
-from supporttray.core.sentence import SentenceError
+from supporttray.language.sentence import SentenceError
 
 log = logging.getLogger("supporttray.app")
 

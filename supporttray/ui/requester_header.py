@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from supporttray.core import canned
 from supporttray.core.clock import Clock
 from supporttray.core.history import ThreadList, ThreadSummary
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.utc_offsets import utc_offset_of
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.message_text import clean
 from supporttray.ui.text_colors import secondary_color
 

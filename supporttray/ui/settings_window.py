@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.schema import KeySpec
 from supporttray.core import canned
-from supporttray.core.i18n import N_, _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _
+from supporttray.language.sentence import shown
 from supporttray.ui.settings_form import Field, label_for, section_of
 from supporttray.ui.text_colors import error_color, secondary_color
 

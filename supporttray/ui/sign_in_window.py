@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from supporttray.app.findings import Finding
 from supporttray.app.sign_in import FormField, SignInError, SignInForm
 from supporttray.core.connection import ConnectionStatus
-from supporttray.core.i18n import N_, _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _
+from supporttray.language.sentence import shown
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 
 log = logging.getLogger("supporttray.ui")

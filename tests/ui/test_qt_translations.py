@@ -15,7 +15,7 @@ from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.core.sentence import Sentence, shown
+from supporttray.language.sentence import Sentence, shown
 from supporttray.ui.ask_window import AskWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.qt_translations import choose_language

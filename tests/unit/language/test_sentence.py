@@ -6,16 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from supporttray.core import i18n
-from supporttray.core.sentence import Sentence, SentenceError, shown
+from supporttray.language import catalogue
+from supporttray.language.sentence import Sentence, SentenceError, shown
 from supporttray.xmpp import errors
 
 
 @pytest.fixture
 def german() -> Iterator[None]:
-    i18n.install("de")
+    catalogue.install("de")
     yield
-    i18n.install("en")
+    catalogue.install("en")
 
 
 def test_str_is_english_and_translated_is_german_nested_reason_included(german: None) -> None:

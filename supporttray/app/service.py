@@ -175,7 +175,7 @@ class SupportService:
         try:
             password = await asyncio.to_thread(self.credentials.get, jid)
         except CredentialError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc))
+            self.monitor.set(ConnectionState.ERROR, exc.sentence)
             return None
         if password is None:
             self.monitor.set(ConnectionState.ERROR, Sentence(N_(

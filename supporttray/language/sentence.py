@@ -37,6 +37,32 @@ class Sentence:
         """Text that has no translation (a server's or library's own words): shown as it is."""
         return cls("{text}", {"text": text})
 
+    def as_data(self) -> dict[str, object]:
+        """JSON-ready: what a child process hands back so its parent can still translate it.
+        Parameters other than Sentences travel as their English text."""
+        return {"msgid": self.msgid,
+                "params": {k: v.as_data() if isinstance(v, Sentence) else str(v)
+                           for k, v in self.params.items()}}
+
+    @classmethod
+    def from_data(cls, data: object) -> Sentence | None:
+        """The Sentence `as_data` described; None for anything else (an older child's answer)."""
+        if not isinstance(data, dict) or not isinstance(data.get("msgid"), str) \
+                or not isinstance(data.get("params"), dict):
+            return None
+        params: dict[str, object] = {}
+        for key, value in data["params"].items():
+            inner = cls.from_data(value) if isinstance(value, dict) else None
+            if inner is None and not isinstance(value, str):
+                return None
+            params[str(key)] = inner if inner is not None else value
+        sentence = cls(data["msgid"], params)
+        try:
+            str(sentence)  # a msgid whose fields the params do not fill would fail when shown
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return None
+        return sentence
+
     def __str__(self) -> str:
         return self.msgid.format(**{k: str(v) if isinstance(v, Sentence) else v
                                     for k, v in self.params.items()})

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from supporttray.language import catalogue
+from supporttray.ui import date_text
 
 log = logging.getLogger("supporttray.ui")
 
@@ -25,6 +26,7 @@ def choose_language(setting: str, environ: Mapping[str, str] | None = None) -> s
     environ = os.environ if environ is None else environ
     wanted = catalogue.resolve_language(setting, environ, desktop)
     language = catalogue.install(wanted)
+    date_text.use_language(language)
     app = QCoreApplication.instance()
     if app is not None:
         _install_qt_catalogue(app, language)

@@ -276,7 +276,7 @@ async def _services_finding(services: ServiceDirectory, *, staff: bool) -> Findi
     if staff and not muc.jid:
         return _says("WARN", "services",
                      N_("{services}: {reason}, so the staff room cannot exist and claims stay on "
-                        "each computer"), services=text, reason=muc.reason)
+                        "each computer"), services=text, reason=muc.reason or "")
     return Finding("OK", "services", text)
 
 
@@ -293,7 +293,7 @@ async def _staff_room_finding(room: StaffRoom | None) -> Finding:
         return _says("OK", "staff-room", N_("{room}: requests and claims are shared"),
                      room=status.jid)
     if status.error:
-        return _quoted("WARN", "staff-room", status.error)
+        return Finding("WARN", "staff-room", status.error)
     return _says("WARN", "staff-room", N_("{room} did not answer in time"), room=status.jid)
 
 

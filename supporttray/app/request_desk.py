@@ -104,15 +104,19 @@ class RequestDesk:
         self.room_changed.emit(None)
 
     def room_line(self) -> str:
-        """One sentence for the queue window: is the queue shared with the team right now?"""
+        """One sentence for the queue window, in its language: is the queue shared with the
+        team right now?"""
+        return shown(self._room_sentence())
+
+    def _room_sentence(self) -> Sentence:
         if not self._attached:
-            return "Not connected yet."
+            return Sentence(N_("Not connected yet."))
         if self._room is None:
-            return "Claims stay on this computer (support.staff_room is off)."
+            return Sentence(N_("Claims stay on this computer (support.staff_room is off)."))
         status = self._room.status
         if status.joined:
-            return f"Shared with the team in {status.jid}."
-        return str(status.error or "Joining the staff room…")
+            return Sentence(N_("Shared with the team in {room}."), {"room": status.jid})
+        return status.error or Sentence(N_("Joining the staff room…"))
 
     @property
     def me(self) -> str:

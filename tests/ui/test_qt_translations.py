@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import NOT_SIGNED_IN
 from supporttray.app.errors import AskError
+from supporttray.app.request_desk import RequestDesk
 from supporttray.app.service import SupportService
 from supporttray.app.settings_editor import SettingsEditor
 from supporttray.app.sign_in import SignIn
@@ -29,6 +30,7 @@ from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.on_call import OnCallHoursError, parse_on_call_hours
 from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.requests import RequestQueue
 from supporttray.doctor import sign_in_findings
 from supporttray.language.catalogue import _
 from supporttray.language.sentence import Sentence, shown
@@ -41,6 +43,7 @@ from supporttray.ui.qt_translations import choose_language
 from supporttray.ui.settings_window import SettingsWindow
 from supporttray.ui.sign_in_window import SignInWindow
 from supporttray.xmpp import errors
+from supporttray.xmpp.staff_room import StaffRoom
 from tests.helpers import FakeClock
 from tests.ui.chat_fakes import FakeChat, Spawner
 from tests.ui.conftest import MakeController
@@ -289,3 +292,17 @@ def test_dates_are_english_again_in_english(german: str) -> None:
     monday = datetime(2026, 12, 7, 12, 0).astimezone()
     assert date_text(monday, _("d MMM yyyy")) == "7 Dec 2026"
     assert day_text(monday, monday + timedelta(days=10)) == "Monday 7 December"
+
+
+def test_the_staff_room_line_is_german_in_the_queue_window_and_english_in_status_json(
+    german: str
+) -> None:
+    room = StaffRoom("support-staff@conference.example.org", "me@example.org", RequestQueue(),
+                     staff=lambda: [])
+    room.presence_sent(offline=True)  # "appear offline" takes us out of the room
+    desk = RequestDesk(RequestQueue(), "me@example.org")
+    desk.attach(room, sender=None)  # type: ignore[arg-type]  # nothing is sent here
+
+    assert desk.room_line() == "Sie erscheinen offline und sind daher nicht im Team-Raum."
+    assert room.status.as_status()["error"] == (
+        "You appear offline, so you are not in the staff room.")

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from supporttray.app.chat import NOT_SIGNED_IN
+from supporttray.app.chat import NOT_SIGNED_IN, AskPlan
 from supporttray.app.errors import AskError
 from supporttray.app.request_desk import RequestDesk
 from supporttray.app.service import SupportService
@@ -29,8 +29,9 @@ from supporttray.config.schema import InvalidValue, validate
 from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.on_call import OnCallHoursError, parse_on_call_hours
-from supporttray.core.presence import Availability, PresenceBook
+from supporttray.core.presence import Availability, PresenceBook, StaffMember
 from supporttray.core.requests import RequestQueue
+from supporttray.core.routing import route
 from supporttray.doctor import sign_in_findings
 from supporttray.language.catalogue import _
 from supporttray.language.sentence import Sentence, shown
@@ -306,3 +307,26 @@ def test_the_staff_room_line_is_german_in_the_queue_window_and_english_in_status
     assert desk.room_line() == "Sie erscheinen offline und sind daher nicht im Team-Raum."
     assert room.status.as_status()["error"] == (
         "You appear offline, so you are not in the staff room.")
+
+
+def test_where_a_question_goes_is_german_in_the_ask_window_and_english_for_ask(
+    qtbot: QtBot, german: str, book: PresenceBook, connection: ConnectionMonitor,
+    icons: IconSet, clock: FakeClock, spawner: Spawner,
+) -> None:
+    bob = StaffMember(jid="bob@example.org", name="Bob", availability=Availability.AWAY)
+    decision = route([bob], last_talked={}, now=clock.now)
+    assert decision is not None
+    chat = FakeChat()
+    chat.plan_result = AskPlan(decision.to, decision.reason, False, "st-1", True, "never", None)
+    window = AskWindow(chat, book, connection, icons, spawn=spawner,
+                       open_chat=lambda _jid: None, clock=clock)
+    qtbot.addWidget(window)
+    try:
+        window.open()
+        spawner.run()
+        assert window.reason_text() == (
+            "Gerade ist niemand verfügbar — Bob ist abwesend und wird sie sehen")
+    finally:
+        window.dispose()
+    # What `supporttray ask` prints.
+    assert str(decision.reason) == "No one is available right now — Bob is away and will see it"

@@ -1,6 +1,8 @@
 """`supporttray doctor`: what IT (or the user on the phone with IT) checks first.
 
 Each check prints one line, OK / WARN / FAIL, with a sentence; the exit code is 1 if any failed.
+The sentences are Sentences: English on the terminal, translated where the Sign-in window's
+"Check connection" shows them. What a server, a library or the OS says is quoted verbatim.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from supporttray.config.settings import Settings
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import PresenceBook
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 from supporttray.service_settings import support_config
 from supporttray.xmpp import tls
 from supporttray.xmpp.stream_probe import read_until, stream_features
@@ -41,6 +45,16 @@ TIMEOUT = 10.0
 __all__ = ["Finding", "run_doctor", "sign_in_findings"]
 
 Report = Callable[[Finding], None]
+
+
+def _says(level: str, topic: str, msgid: str, **params: object) -> Finding:
+    """A finding whose sentence is `msgid` (marked with N_ by the caller) filled from params."""
+    return Finding(level, topic, Sentence(msgid, params))
+
+
+def _quoted(level: str, topic: str, text: str) -> Finding:
+    """A finding that is someone else's words (a backend's name, a library's message)."""
+    return Finding(level, topic, Sentence.verbatim(text))
 
 
 def run_doctor(
@@ -81,8 +95,8 @@ def sign_in_findings(settings: Settings, jid: str, password: str) -> list[Findin
     setup = _account_check(replace(support_config(settings), account_jid=jid), findings.append)
     if setup is not None:
         if not password:
-            findings.append(Finding("WARN", "login", "no password typed, so the login itself "
-                                                     "was not tried"))
+            findings.append(_says("WARN", "login", N_("no password typed, so the login itself "
+                                                      "was not tried")))
         _reach_checks(settings, setup, password or None, findings.append)
     return findings
 
@@ -91,9 +105,9 @@ def _account_check(config: SupportConfig, report: Report) -> AccountSetup | None
     try:
         setup = account_setup(config)
     except SetupError as exc:
-        report(Finding("FAIL", "account", str(exc)))
+        report(Finding("FAIL", "account", exc.sentence))
         return None
-    report(Finding("OK", "account", f"{setup.jid} ({setup.mode} mode)"))
+    report(_says("OK", "account", N_("{jid} ({mode} mode)"), jid=setup.jid, mode=setup.mode))
     return setup
 
 
@@ -113,12 +127,12 @@ def _reach_checks(settings: Settings, setup: AccountSetup, password: str | None,
 
 def _policy_finding(settings: Settings, problem: str | None) -> Finding:
     if problem:
-        return Finding("FAIL", "policy", problem)
+        return _quoted("FAIL", "policy", problem)
     policy = settings.policy
     if policy.source is None or not policy.source.exists():
-        return Finding("OK", "policy", "no machine policy file; built-in defaults apply")
-    return Finding("OK", "policy", f"{policy.source}: {len(policy.enforced)} locked setting(s), "
-                                   f"{len(policy.defaults)} default(s)")
+        return _says("OK", "policy", N_("no machine policy file; built-in defaults apply"))
+    return _says("OK", "policy", N_("{file}: {locked} locked setting(s), {defaults} default(s)"),
+                 file=policy.source, locked=len(policy.enforced), defaults=len(policy.defaults))
 
 
 def _keyring_check(jid: str | None, report: Report) -> str | None:
@@ -134,21 +148,25 @@ def _keyring_check(jid: str | None, report: Report) -> str | None:
     backend = store.backend_name()
     insecure = "plaintext" in backend.lower() or "keyrings.alt" in backend
     if jid is None:
-        report(Finding("WARN" if insecure else "OK", "keyring", backend))
+        report(_quoted("WARN" if insecure else "OK", "keyring", backend))
         return None
     try:
         password = store.get(jid)
     except CredentialError as exc:
-        report(Finding("FAIL", "keyring", str(exc)))
+        report(Finding("FAIL", "keyring", exc.sentence))
         return None
     if password is None:
-        report(Finding("FAIL", "keyring",
-                       f"no password stored for {jid} in {backend}. Choose “Sign in…” in the "
-                       f"tray menu, or run: supporttray login {jid}"))
+        report(_says("FAIL", "keyring",
+                     N_("no password stored for {jid} in {backend}. Choose “Sign in…” in the "
+                        "tray menu, or run: supporttray login {jid}"), jid=jid, backend=backend))
         return None
-    level = "WARN" if insecure else "OK"
-    note = " (stores passwords unencrypted)" if insecure else ""
-    report(Finding(level, "keyring", f"password for {jid} found in {backend}{note}"))
+    if insecure:
+        report(_says("WARN", "keyring",
+                     N_("password for {jid} found in {backend} (stores passwords unencrypted)"),
+                     jid=jid, backend=backend))
+    else:
+        report(_says("OK", "keyring", N_("password for {jid} found in {backend}"),
+                     jid=jid, backend=backend))
     return password
 
 
@@ -157,11 +175,12 @@ def _server_check(host: str, port: int, report: Report) -> bool:
         with socket.create_connection((host, port), timeout=TIMEOUT):
             pass
     except OSError as exc:
-        report(Finding("FAIL", "server", f"cannot reach {host}:{port}: "
-                                         f"{exc.strerror or exc}. Check the network or the "
-                                         "policy's server.host / server.port."))
+        report(_says("FAIL", "server",
+                     N_("cannot reach {host}:{port}: {reason}. Check the network or the "
+                        "policy's server.host / server.port."),
+                     host=host, port=port, reason=exc.strerror or exc))
         return False
-    report(Finding("OK", "server", f"{host}:{port} accepts connections"))
+    report(_says("OK", "server", N_("{host}:{port} accepts connections"), host=host, port=port))
     return True
 
 
@@ -170,32 +189,36 @@ def _tls_check(host: str, port: int, domain: str, ca_file: str, report: Report) 
     try:
         context = tls.client_context(ca_file or None)
     except (OSError, ssl.SSLError) as exc:
-        report(Finding("FAIL", "tls", f"cannot read server.ca_file {ca_file}: {exc}"))
+        report(_says("FAIL", "tls", N_("cannot read server.ca_file {file}: {reason}"),
+                     file=ca_file, reason=exc))
         return False
     try:
         with socket.create_connection((host, port), timeout=TIMEOUT) as raw:
             features = stream_features(raw, domain)
             if b"urn:ietf:params:xml:ns:xmpp-tls" not in features:
-                report(Finding("FAIL", "tls", f"{host}:{port} does not offer STARTTLS"))
+                report(_says("FAIL", "tls", N_("{host}:{port} does not offer STARTTLS"),
+                             host=host, port=port))
                 return False
             raw.sendall(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
             if b"<proceed" not in read_until(raw, b"/>"):
-                report(Finding("FAIL", "tls", "the server refused to start TLS"))
+                report(_says("FAIL", "tls", N_("the server refused to start TLS")))
                 return False
             with context.wrap_socket(raw, server_hostname=domain) as secured:
                 cert = secured.getpeercert() or {}
                 version = secured.version()
     except ssl.SSLCertVerificationError as exc:
-        report(Finding("FAIL", "tls", f"the certificate for {domain} is not trusted "
-                                      f"({exc.verify_message}). Ask IT for the right CA "
-                                      "(policy key server.ca_file)."))
+        report(_says("FAIL", "tls",
+                     N_("the certificate for {domain} is not trusted ({reason}). Ask IT for the "
+                        "right CA (policy key server.ca_file)."),
+                     domain=domain, reason=exc.verify_message))
         return False
     except (OSError, ssl.SSLError) as exc:
-        report(Finding("FAIL", "tls", f"TLS with {host}:{port} failed: {exc}"))
+        report(_says("FAIL", "tls", N_("TLS with {host}:{port} failed: {reason}"),
+                     host=host, port=port, reason=exc))
         return False
     expires = cert.get("notAfter", "unknown")
-    report(Finding("OK", "tls", f"{version}, certificate for {domain} trusted, valid until "
-                                f"{expires}"))
+    report(_says("OK", "tls", N_("{version}, certificate for {domain} trusted, valid until "
+                                 "{expires}"), version=version, domain=domain, expires=expires))
     return True
 
 
@@ -223,15 +246,16 @@ async def _login_check(settings: Settings, setup: AccountSetup,
     status = monitor.status
     findings = []
     if status.state is ConnectionState.ONLINE:
-        findings.append(Finding("OK", "login", f"logged in as {setup.jid}"))
+        findings.append(_says("OK", "login", N_("logged in as {jid}"), jid=setup.jid))
         if connection.services is not None:
             findings.append(await _services_finding(connection.services,
                                                     staff=setup.mode is Mode.STAFF))
         if setup.mode is Mode.STAFF:
             findings.append(await _staff_room_finding(room))
     else:
-        findings.append(Finding("FAIL", "login",
-                                str(status.error or "no answer from the server in time")))
+        error = status.error or Sentence(N_("no answer from the server in time"))
+        findings.append(Finding("FAIL", "login", error if isinstance(error, Sentence)
+                                else Sentence.verbatim(error)))
     await connection.stop()
     return findings
 
@@ -242,18 +266,23 @@ async def _services_finding(services: ServiceDirectory, *, staff: bool) -> Findi
 
     muc, upload, archives = await asyncio.gather(
         services.find(MUC), services.find(UPLOAD), services.archives())
-    parts = [f"group chat {muc.jid or 'none'}", f"file upload {upload.jid or 'none'}",
-             "message archive " + {True: "yes", False: "no", None: "unknown"}[archives]]
-    text = ", ".join(parts)
+    none = Sentence(N_("none"))
+    found = {
+        "muc": muc.jid or none, "upload": upload.jid or none,
+        "archive": Sentence({True: N_("yes"), False: N_("no"), None: N_("unknown")}[archives]),
+    }
+    text = Sentence(N_("group chat {muc}, file upload {upload}, message archive {archive}"),
+                    found)
     if staff and not muc.jid:
-        return Finding("WARN", "services", f"{text}: {muc.reason}, so the staff room cannot "
-                                           "exist and claims stay on each computer")
+        return _says("WARN", "services",
+                     N_("{services}: {reason}, so the staff room cannot exist and claims stay on "
+                        "each computer"), services=text, reason=muc.reason or "")
     return Finding("OK", "services", text)
 
 
 async def _staff_room_finding(room: StaffRoom | None) -> Finding:
     if room is None:
-        return Finding("OK", "staff-room", "off: claims stay on each computer")
+        return _says("OK", "staff-room", N_("off: claims stay on each computer"))
     settled = asyncio.Event()
     room.changed.subscribe(lambda _status: settled.set())
     if not (room.status.joined or room.status.error):
@@ -261,9 +290,11 @@ async def _staff_room_finding(room: StaffRoom | None) -> Finding:
             await asyncio.wait_for(settled.wait(), TIMEOUT)
     status = room.status
     if status.joined:
-        return Finding("OK", "staff-room", f"{status.jid}: requests and claims are shared")
-    return Finding("WARN", "staff-room",
-                   status.error or f"{status.jid} did not answer in time")
+        return _says("OK", "staff-room", N_("{room}: requests and claims are shared"),
+                     room=status.jid)
+    if status.error:
+        return Finding("WARN", "staff-room", status.error)
+    return _says("WARN", "staff-room", N_("{room} did not answer in time"), room=status.jid)
 
 
 def _idle_finding(settings: Settings) -> Finding:
@@ -273,12 +304,13 @@ def _idle_finding(settings: Settings) -> Finding:
     away = settings.get_int("presence.auto_away_minutes")
     xa = settings.get_int("presence.auto_xa_minutes")
     if away == 0 and xa == 0:
-        return Finding("OK", "idle", "auto-away is turned off by the settings")
+        return _says("OK", "idle", N_("auto-away is turned off by the settings"))
     idle = desktop_idle()
     if idle.read is None or idle.read() is None:
-        return Finding("WARN", "idle", idle.description)
-    return Finding("OK", "idle", f"auto-away after {away} min, extended away after {xa} min "
-                                 f"(idle time from the {idle.description}; staff mode only)")
+        return _quoted("WARN", "idle", idle.description)
+    return _says("OK", "idle", N_("auto-away after {away} min, extended away after {xa} min "
+                                  "(idle time from the {source}; staff mode only)"),
+                 away=away, xa=xa, source=idle.description)
 
 
 def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding:
@@ -288,12 +320,16 @@ def _on_call_finding(settings: Settings, now: datetime | None = None) -> Finding
     try:
         hours = on_call_hours(settings)
     except OnCallSettingError as exc:
-        return Finding("FAIL", "on-call", f"{exc} On-call hours stay off until it is fixed.")
+        return _says("FAIL", "on-call", N_("{problem} On-call hours stay off until it is fixed."),
+                     problem=exc)
     if hours is None:
-        return Finding("OK", "on-call", "off")
-    staff_only = "" if support_mode(settings) is Mode.STAFF else "; staff mode only"
+        return _says("OK", "on-call", N_("off"))
     moment = now or datetime.now(UTC)
-    return Finding("OK", "on-call", f"{hours.text} ({hours.describe_now(moment)}{staff_only})")
+    if support_mode(settings) is Mode.STAFF:
+        return _says("OK", "on-call", N_("{hours} ({now})"), hours=hours.text,
+                     now=hours.describe_now(moment))
+    return _says("OK", "on-call", N_("{hours} ({now}; staff mode only)"), hours=hours.text,
+                 now=hours.describe_now(moment))
 
 
 def _history_finding(paths: Paths) -> Finding:
@@ -302,14 +338,15 @@ def _history_finding(paths: Paths) -> Finding:
 
     path = paths.history_db
     aside = set_aside_histories(path)
-    where = str(path) if path.exists() else f"{path} (not created yet)"
+    where = (Sentence.verbatim(str(path)) if path.exists()
+             else Sentence(N_("{file} (not created yet)"), {"file": path}))
     if not aside:
         return Finding("OK", "history", where)
-    return Finding("WARN", "history", (
-        f"{where}; {len(aside)} earlier history file(s) could not be opened and were set aside "
-        f"beside it (newest: {aside[0].name}; its name says why, the log of that start says "
-        "more). They are kept until you delete them."
-    ))
+    return _says("WARN", "history", N_(
+        "{where}; {count} earlier history file(s) could not be opened and were set aside "
+        "beside it (newest: {newest}; its name says why, the log of that start says more). "
+        "They are kept until you delete them."), where=where, count=len(aside),
+        newest=aside[0].name)
 
 
 def _branding_icon_finding(path: str) -> Finding:
@@ -320,12 +357,13 @@ def _branding_icon_finding(path: str) -> Finding:
              "image, problem = load_brand_icon(sys.argv[1]);"
              "print('icon=' + json.dumps(problem))")
     answer = _ask_qt(probe, r"icon=(.*)", path)
-    if isinstance(answer, str):
-        return Finding("WARN", "branding", f"could not check branding.icon: {answer}")
+    if isinstance(answer, Sentence):
+        return _says("WARN", "branding", N_("could not check branding.icon: {reason}"),
+                     reason=answer)
     problem = json.loads(answer.group(1))
     if problem is None:
-        return Finding("OK", "branding", f"icon {path}")
-    return Finding("WARN", "branding", str(problem))
+        return _says("OK", "branding", N_("icon {file}"), file=path)
+    return _quoted("WARN", "branding", str(problem))
 
 
 def _tray_finding() -> Finding:
@@ -334,18 +372,19 @@ def _tray_finding() -> Finding:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
         or os.environ.get("QT_QPA_PLATFORM")
     ):
-        return Finding("WARN", "tray", "no graphical session (DISPLAY/WAYLAND_DISPLAY unset); "
-                                       "the app needs a desktop")
+        return _says("WARN", "tray", N_("no graphical session (DISPLAY/WAYLAND_DISPLAY unset); "
+                                        "the app needs a desktop"))
     probe = ("from PySide6.QtWidgets import QApplication, QSystemTrayIcon;"
              "app = QApplication([]);"
              "print('tray=' + str(QSystemTrayIcon.isSystemTrayAvailable()))")
     answer = _ask_qt(probe, r"tray=(True|False)")
-    if isinstance(answer, str):
+    if isinstance(answer, Sentence):
         return Finding("WARN", "tray", answer)
     if answer.group(1) == "True":
-        return Finding("OK", "tray", "a system tray is available")
-    return Finding("WARN", "tray", "no system tray on this desktop; SupportTray shows a small "
-                                   "window instead (on GNOME, install the AppIndicator extension)")
+        return _says("OK", "tray", N_("a system tray is available"))
+    return _says("WARN", "tray", N_("no system tray on this desktop; SupportTray shows a small "
+                                    "window instead (on GNOME, install the AppIndicator "
+                                    "extension)"))
 
 
 def _network_finding() -> Finding:
@@ -357,16 +396,16 @@ def _network_finding() -> Finding:
              "from supporttray.platform.network_watch import NetworkWatch;"
              "print('watch=' + asyncio.run(NetworkWatch.describe()))")
     answer = _ask_qt(probe, r"watch=(.*)")
-    if isinstance(answer, str):
+    if isinstance(answer, Sentence):
         return Finding("WARN", "network", answer)
     watched = answer.group(1).strip()
     if "not reported" in watched:
-        return Finding("WARN", "network", f"{watched}: after a network change the app "
-                                          "reconnects on its back-off (up to a minute)")
-    return Finding("OK", "network", f"reconnects at once on {watched}")
+        return _says("WARN", "network", N_("{watch}: after a network change the app reconnects "
+                                           "on its back-off (up to a minute)"), watch=watched)
+    return _says("OK", "network", N_("reconnects at once on {watch}"), watch=watched)
 
 
-def _ask_qt(probe: str, answer: str, *args: str) -> re.Match[str] | str:
+def _ask_qt(probe: str, answer: str, *args: str) -> re.Match[str] | Sentence:
     """Run `probe` in a child Python (Qt may abort a whole process) with `args` in its argv;
     the match of `answer` in what it printed, or a sentence saying why there is none."""
     try:
@@ -374,9 +413,9 @@ def _ask_qt(probe: str, answer: str, *args: str) -> re.Match[str] | str:
                                 text=True,
                                 timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"could not ask Qt: {exc}"
+        return Sentence(N_("could not ask Qt: {reason}"), {"reason": exc})
     match = re.search(answer, result.stdout)
     if match is None:
         reason = (result.stderr.strip().splitlines() or ["unknown reason"])[-1]
-        return f"Qt could not start here: {reason}"
+        return Sentence(N_("Qt could not start here: {reason}"), {"reason": reason})
     return match

@@ -22,7 +22,7 @@ from supporttray import APP_NAME
 from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
-from supporttray.core.sentence import shown
+from supporttray.language.sentence import shown
 from supporttray.ui.on_demand import OnDemand
 
 if TYPE_CHECKING:

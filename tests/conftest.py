@@ -54,9 +54,9 @@ def memory_keyring() -> Iterator[InMemoryKeyring]:
 def english_catalogue() -> Iterator[None]:
     """A test that switches the language does not leave it switched for the next one."""
     yield
-    from supporttray.core import i18n
+    from supporttray.language import catalogue
 
-    i18n.install("en")
+    catalogue.install("en")
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from supporttray.config.mode import Mode
-from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid, domain_of
-from supporttray.core.sentence import Sentence, SentenceError
 from supporttray.core.staff_directory import StaffDirectory, staff_jids
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 from supporttray.xmpp.endpoint import ServerEndpoint
 
 

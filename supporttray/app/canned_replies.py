@@ -10,7 +10,8 @@ import logging
 from typing import Protocol
 
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
-from supporttray.core.sentence import Sentence, SentenceError
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.app")
 
@@ -57,11 +58,13 @@ class SettingsCannedReplies:
             self._settings.set(CANNED_KEY, kept)
         except SettingLocked as exc:
             raise CannedRepliesError(
-                "Your organisation manages these replies; they cannot be changed here.",
+                Sentence(N_("Your organisation manages these replies; they cannot be changed "
+                            "here.")),
                 locked=True,
             ) from exc
         except SettingsError as exc:
-            raise CannedRepliesError(f"The replies cannot be kept: {exc.args[0]}") from exc
+            raise CannedRepliesError(Sentence(N_("The replies cannot be kept: {reason}"),
+                                              {"reason": exc.message})) from exc
         try:
             self._settings.save()
         except OSError as exc:
@@ -71,10 +74,11 @@ class SettingsCannedReplies:
             else:
                 self._settings.set(CANNED_KEY, before)
             log.warning("could not save the canned replies", exc_info=True)
-            where = self._settings.path or "the settings file"
-            raise CannedRepliesError(
-                f"The replies could not be saved to {where} ({exc.strerror or exc}). Your "
-                "edits are still here: check that you may write to that file, then save again."
-            ) from exc
+            path = self._settings.path
+            where = str(path) if path else Sentence(N_("the settings file"))
+            raise CannedRepliesError(Sentence(
+                N_("The replies could not be saved to {where} ({reason}). Your edits are still "
+                   "here: check that you may write to that file, then save again."),
+                {"where": where, "reason": exc.strerror or exc})) from exc
         log.info("saved %d canned replies", len(kept))
         return kept

@@ -24,7 +24,6 @@ from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
-from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ArchivePosition,
@@ -38,8 +37,9 @@ from supporttray.core.messages import (
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
-from supporttray.core.sentence import Sentence
 from supporttray.core.sysinfo import SysinfoSnapshot
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 
 log = logging.getLogger("supporttray.app")
@@ -59,7 +59,7 @@ class MessageTransport(Protocol):
 
 # Why a question is planned while we are not connected: the routing's reasons read our empty
 # presence book as "No one is online", which is not why it waits, nor when it goes.
-NOT_CONNECTED = (
+NOT_CONNECTED = N_(
     "You are not connected — your question is kept here and goes out as soon as the "
     "connection is back"
 )
@@ -91,7 +91,7 @@ class AskPlan:
     """What pressing Send will do: to whom, why, in which thread, with which system info."""
 
     to: str
-    reason: str
+    reason: Sentence  # English for `supporttray ask`, translated in the ask window
     nobody_online: bool
     thread: str
     new_request: bool
@@ -169,7 +169,8 @@ class ChatService:
         if not continuing and consent != "never":
             sysinfo = await self._collector.collect_async()
         transport = self._transport
-        reason = decision.reason if transport is not None and transport.online else NOT_CONNECTED
+        reason = (decision.reason if transport is not None and transport.online
+                  else Sentence(NOT_CONNECTED))
         return AskPlan(peer, reason, decision.nobody_online, thread,
                        not continuing, consent, sysinfo)
 

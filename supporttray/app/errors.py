@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supporttray.core.sentence import SentenceError
+from supporttray.language.sentence import SentenceError
 
 
 class AskError(SentenceError):

@@ -18,6 +18,8 @@ from supporttray.app.errors import AskError, DeskError
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, shown
 
 if TYPE_CHECKING:
     from supporttray.xmpp.staff_room import StaffRoom
@@ -102,15 +104,19 @@ class RequestDesk:
         self.room_changed.emit(None)
 
     def room_line(self) -> str:
-        """One sentence for the queue window: is the queue shared with the team right now?"""
+        """One sentence for the queue window, in its language: is the queue shared with the
+        team right now?"""
+        return shown(self._room_sentence())
+
+    def _room_sentence(self) -> Sentence:
         if not self._attached:
-            return "Not connected yet."
+            return Sentence(N_("Not connected yet."))
         if self._room is None:
-            return "Claims stay on this computer (support.staff_room is off)."
+            return Sentence(N_("Claims stay on this computer (support.staff_room is off)."))
         status = self._room.status
         if status.joined:
-            return f"Shared with the team in {status.jid}."
-        return str(status.error or "Joining the staff room…")
+            return Sentence(N_("Shared with the team in {room}."), {"room": status.jid})
+        return status.error or Sentence(N_("Joining the staff room…"))
 
     @property
     def me(self) -> str:
@@ -132,7 +138,8 @@ class RequestDesk:
         if request.claimed_by is not None:
             if request.claimed_by == self._me:
                 return request
-            raise DeskError(f"{request.claimed_by} has already taken this request.")
+            raise DeskError(Sentence(N_("{who} has already taken this request."),
+                                     {"who": request.claimed_by}))
         if self._room is None or not self.shared:
             self.queue.claimed(request.id, self._me)
         else:
@@ -177,19 +184,21 @@ class RequestDesk:
             settled.set()
 
     async def try_resolve(self, request_id: str) -> str:
-        """resolve() for a window: "" when done, else the sentence to show."""
+        """resolve() for a window: "" when done, else the sentence to show (in the windows'
+        language)."""
         try:
             await self.resolve(request_id)
         except (DeskError, AskError) as exc:  # AskError: the message could not be written
-            return str(exc)
+            return shown(exc)
         return ""
 
     def _open(self, ref: str) -> SupportRequest:
         """A request by its id, or by the requester's JID (their newest open request)."""
         request = self.queue.find(ref) or (self.queue.for_peer(ref) if "@" in ref else None)
         if request is None:
-            raise DeskError(f"There is no open request {ref!r}; "
-                            "`supporttray status --json` lists the open ones.")
+            raise DeskError(Sentence(
+                N_("There is no open request {ref}; `supporttray status --json` lists the open "
+                   "ones."), {"ref": repr(ref)}))
         return request
 
     def _opened(self, request: SupportRequest) -> None:

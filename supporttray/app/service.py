@@ -30,11 +30,11 @@ from supporttray.core.connection import (
     NetworkChange,
 )
 from supporttray.core.history_file import OpenedHistory
-from supporttray.core.i18n import N_
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
-from supporttray.core.sentence import Sentence
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 from supporttray.xmpp.connection import XmppConnection
 
 if TYPE_CHECKING:  # staff mode only: requesters never load them
@@ -175,7 +175,7 @@ class SupportService:
         try:
             password = await asyncio.to_thread(self.credentials.get, jid)
         except CredentialError as exc:
-            self.monitor.set(ConnectionState.ERROR, str(exc))
+            self.monitor.set(ConnectionState.ERROR, exc.sentence)
             return None
         if password is None:
             self.monitor.set(ConnectionState.ERROR, Sentence(N_(

@@ -14,7 +14,8 @@ from supporttray.config.mode import Mode
 from supporttray.config.schema import KEYS, InvalidValue, KeySpec, validate
 from supporttray.config.settings import SettingLocked, Settings
 from supporttray.core.on_call import OnCallHoursError, parse_on_call_hours
-from supporttray.core.sentence import SentenceError
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.app")
 
@@ -44,17 +45,17 @@ class SettingsEditor:
     def is_locked(self, key: str) -> bool:
         return self.settings.is_locked(key)
 
-    def problem(self, key: str, value: object) -> str | None:
+    def problem(self, key: str, value: object) -> Sentence | None:
         """What is wrong with `value` for `key`, as a phrase; None if it may be saved."""
         try:
             checked = validate(key, value)
         except InvalidValue as exc:
-            return str(exc)
+            return exc.sentence
         if key == "presence.on_call_hours" and isinstance(checked, str):
             try:
                 parse_on_call_hours(checked)
             except OnCallHoursError as exc:
-                return str(exc)
+                return exc.sentence
         return None
 
     def subscribe(self, listener: Listener) -> None:
@@ -77,12 +78,13 @@ class SettingsEditor:
             self._restore(before, changed)
             log.warning("could not save settings", exc_info=True)
             if isinstance(exc, SettingLocked):
-                raise SettingsSaveError(str(exc)) from exc
-            where = self.settings.path or "the settings file"
-            raise SettingsSaveError(
-                f"The settings could not be saved to {where} ({exc.strerror or exc}). Check "
-                "that you may write to that file, then save again."
-            ) from exc
+                raise SettingsSaveError(exc.sentence) from exc
+            path = self.settings.path
+            where = str(path) if path else Sentence(N_("the settings file"))
+            raise SettingsSaveError(Sentence(
+                N_("The settings could not be saved to {where} ({reason}). Check that you may "
+                   "write to that file, then save again."),
+                {"where": where, "reason": exc.strerror or exc})) from exc
         keys = frozenset(changed)
         log.info("settings changed: %s", ", ".join(sorted(keys)))
         for listener in list(self._listeners):

@@ -20,14 +20,17 @@ from supporttray.config.password_source import CredentialError, PasswordKeeper
 from supporttray.config.schema import InvalidValue, validate
 from supporttray.config.settings import SettingLocked, Settings, SettingsError
 from supporttray.core.jid import bare_jid, looks_like_bare_jid
-from supporttray.core.sentence import SentenceError
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.app")
 
 # doctor's account, server, TLS and login checks for an account and a typed password; blocking.
 ConnectionCheck = Callable[[str, str], Sequence[Finding]]
 
-SERVER_FIELDS = (("server.domain", "Domain"), ("server.host", "Server"), ("server.port", "Port"))
+# Labels are msgids: the window translates them where it shows them.
+SERVER_FIELDS = (("server.domain", N_("Domain")), ("server.host", N_("Server")),
+                 ("server.port", N_("Port")))
 
 
 class SignInError(SentenceError):
@@ -37,7 +40,7 @@ class SignInError(SentenceError):
 @dataclass(frozen=True)
 class FormField:
     key: str  # the setting it shows
-    label: str
+    label: str  # English msgid; the window shows _(label)
     value: str
     locked: bool  # set by the organisation's policy: shown read-only
 
@@ -69,7 +72,7 @@ class SignIn:
     def form(self) -> SignInForm:
         """What the window shows: the account (or the policy's suggestion) and the server."""
         settings = self._settings
-        account = FormField("account.jid", "Account", self._suggested_account(),
+        account = FormField("account.jid", N_("Account"), self._suggested_account(),
                             settings.is_locked("account.jid"))
         server = tuple(FormField(key, label, str(settings.get(key) or ""),
                                  settings.is_locked(key))
@@ -85,12 +88,12 @@ class SignIn:
         """
         jid = self._checked_account(account)
         if not password:
-            raise SignInError("Enter your password.")
+            raise SignInError(Sentence(N_("Enter your password.")))
         changes = self._server_changes(server or {})
         try:
             await asyncio.to_thread(self._passwords.set, jid, password)
         except CredentialError as exc:
-            raise SignInError(str(exc)) from None
+            raise SignInError(exc.sentence) from None
         try:
             for key, value in changes.items():
                 self._settings.set(key, value)
@@ -98,9 +101,10 @@ class SignIn:
                 self._settings.set("account.jid", jid)
             self._settings.save()
         except (SettingLocked, SettingsError, OSError) as exc:
-            raise SignInError(
-                f"The password is stored, but the account could not be saved: {exc}"
-            ) from None
+            reason = exc.sentence if isinstance(exc, SentenceError) else Sentence.verbatim(str(exc))
+            raise SignInError(Sentence(
+                N_("The password is stored, but the account could not be saved: {reason}"),
+                {"reason": reason})) from None
         log.info("signed in as %s from the Sign-in window", jid)
         await self._service.reconnect_now()
         return jid
@@ -112,7 +116,7 @@ class SignIn:
             try:
                 await asyncio.to_thread(self._passwords.delete, jid)
             except CredentialError as exc:
-                raise SignInError(str(exc)) from None
+                raise SignInError(exc.sentence) from None
         log.info("signed out %s", jid or "(no account)")
         await self._service.sign_out()
 
@@ -121,13 +125,13 @@ class SignIn:
         jid = self._checked_account(account)
         return list(await asyncio.to_thread(self._check, jid, password))
 
-    async def keyring_problem(self) -> str | None:
+    async def keyring_problem(self) -> Sentence | None:
         """None if the keyring can be used, else the sentence saying why not and how to fix it."""
         try:
             # Reading an account that never exists asks the store to open (and maybe unlock).
             await asyncio.to_thread(self._passwords.get, "sign-in-probe@supporttray.invalid")
         except CredentialError as exc:
-            return str(exc)
+            return exc.sentence
         return None
 
     def _suggested_account(self) -> str:
@@ -147,15 +151,17 @@ class SignIn:
     def _checked_account(self, account: str) -> str:
         account = account.strip()
         if not looks_like_bare_jid(account):
-            raise SignInError(f"“{account}” is not a chat account; write it like "
-                              "you@example.org." if account else "Enter your account, like "
-                              "you@example.org.")
+            raise SignInError(
+                Sentence(N_("“{account}” is not a chat account; write it like you@example.org."),
+                         {"account": account})
+                if account else Sentence(N_("Enter your account, like you@example.org.")))
         jid = bare_jid(account)
         if self._settings.is_locked("account.jid"):
             enforced = self._settings.get_str("account.jid")
             if enforced and bare_jid(enforced) != jid:
-                raise SignInError(f"Your organisation's policy sets the account to {enforced}; "
-                                  "sign in with that one.")
+                raise SignInError(Sentence(
+                    N_("Your organisation's policy sets the account to {account}; sign in with "
+                       "that one."), {"account": enforced}))
         return jid
 
     def _server_changes(self, server: dict[str, str]) -> dict[str, object]:
@@ -169,12 +175,14 @@ class SignIn:
             value: object = text
             if key == "server.port":
                 if not text.isdigit():
-                    raise SignInError(f"{label} must be a number, like 5222.")
+                    raise SignInError(Sentence(N_("{label} must be a number, like 5222."),
+                                               {"label": Sentence(label)}))
                 value = int(text)
             try:
                 value = validate(key, value)
             except InvalidValue as exc:
-                raise SignInError(f"{label}: {exc}.") from None
+                raise SignInError(Sentence("{label}: {problem}.", {
+                    "label": Sentence(label), "problem": exc.sentence})) from None
             if value != self._settings.get(key):
                 changes[key] = value
         return changes

@@ -13,20 +13,26 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
 from supporttray.config.password_source import SERVICE, CredentialError
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 
 __all__ = ["SERVICE", "CredentialError", "CredentialStore"]
 
 log = logging.getLogger("supporttray.config")
 
-NO_KEYRING = (
+NO_KEYRING = N_(
     "No password store (keyring) is available on this system. Install and unlock a keyring "
     "such as GNOME Keyring or KWallet, or set PYTHON_KEYRING_BACKEND to a backend you trust, "
     "then try again."
 )
-KEYRING_LOCKED = (
+KEYRING_LOCKED = N_(
     "The password store (keyring) is locked. Unlock it (for example by logging in to your "
     "desktop session or opening your keyring manager), then try again."
 )
+# What the store was asked to do, inside the sentences below.
+_READ = N_("read the password")
+_SAVE = N_("save the password")
+_DELETE = N_("delete the password")
 
 
 class CredentialStore:
@@ -45,7 +51,7 @@ class CredentialStore:
         try:
             password = keyring.get_password(self.service, account)
         except Exception as exc:  # backends raise anything (dbus, OSError, ...)
-            failure = _Failure(exc, "read the password", secret=None)
+            failure = _Failure(exc, _READ, secret=None)
         else:
             return password if isinstance(password, str) else None
         raise failure.error() from failure.cause
@@ -56,7 +62,7 @@ class CredentialStore:
         try:
             keyring.set_password(self.service, account, password)
         except Exception as exc:  # see get()
-            failure = _Failure(exc, "save the password", secret=password)
+            failure = _Failure(exc, _SAVE, secret=password)
         else:
             log.info("password for %s stored in %s", account, self.backend_name())
             return
@@ -73,7 +79,7 @@ class CredentialStore:
             # keyring's way of saying "there was nothing to delete".
             return
         except Exception as exc:  # see get()
-            failure = _Failure(exc, "delete the password", secret=None)
+            failure = _Failure(exc, _DELETE, secret=None)
         else:
             return
         raise failure.error() from failure.cause
@@ -86,13 +92,13 @@ class CredentialStore:
             return f"unknown ({type(exc).__name__})"
         return _describe_backend(backend)
 
-    def check(self) -> str | None:
+    def check(self) -> Sentence | None:
         """None if the password store works, else the sentence saying why not (for `doctor`)."""
         try:
             # Reading an account that never exists asks the store to open (and maybe unlock).
             self.get("doctor-probe@supporttray.invalid")
         except CredentialError as exc:
-            return str(exc)
+            return exc.sentence
         return None
 
 
@@ -127,23 +133,22 @@ class _Failure:
         return CredentialError(self._message)
 
 
-def _sentence(exc: Exception, doing: str, secret: str | None) -> str:
+def _sentence(exc: Exception, doing: str, secret: str | None) -> Sentence:
     if isinstance(exc, NoKeyringError):
-        return NO_KEYRING
+        return Sentence(NO_KEYRING)
     if isinstance(exc, KeyringLocked):
-        return KEYRING_LOCKED
+        return Sentence(KEYRING_LOCKED)
     detail = _scrub(str(exc), secret)
+    # The backend's own words, in brackets, or nothing: they stay as the backend wrote them.
     reason = f" ({detail})" if detail else ""
     if isinstance(exc, KeyringError):
-        return (
-            f"The password store (keyring) could not {doing}{reason}. Check that your keyring "
-            "is running and unlocked, then try again."
-        )
-    return (
-        f"The password store (keyring) failed while trying to {doing}: "
-        f"{type(exc).__name__}{reason}. Check that your keyring is running and unlocked, "
-        "then try again."
-    )
+        return Sentence(N_("The password store (keyring) could not {doing}{reason}. Check that "
+                           "your keyring is running and unlocked, then try again."),
+                        {"doing": Sentence(doing), "reason": reason})
+    return Sentence(N_("The password store (keyring) failed while trying to {doing}: "
+                       "{error}{reason}. Check that your keyring is running and unlocked, then "
+                       "try again."),
+                    {"doing": Sentence(doing), "error": type(exc).__name__, "reason": reason})
 
 
 def _scrub(text: str, secret: str | None) -> str:

@@ -1,7 +1,8 @@
 """The password keeper's child process: `python -m supporttray.config.password_child SERVICE
 JID [--store | --forget]` prints one JSON object. Reading answers {"password": ...}; storing
 (the password comes on stdin, never in argv) and forgetting answer {"done": true}; any failure
-{"error": sentence}. See password_source."""
+{"error": sentence, "sentence": its msgid and parameters}, so the window that asked can show
+it in the person's language. See password_source."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 
 from supporttray.config.credentials import CredentialStore
 from supporttray.config.password_source import CredentialError
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 
 STORE = "--store"
 FORGET = "--forget"
@@ -17,9 +20,9 @@ FORGET = "--forget"
 
 def main(argv: list[str]) -> int:
     """`SERVICE JID [--store | --forget]` as arguments, one JSON answer on stdout."""
-    answer: dict[str, str | bool | None]
+    answer: dict[str, object]
     if len(argv) not in (2, 3) or argv[2:] not in ([], [STORE], [FORGET]):
-        answer = {"error": "The password reader needs a service name and an account."}
+        answer = _failed(Sentence(N_("The password reader needs a service name and an account.")))
     else:
         store = CredentialStore(argv[0])
         try:
@@ -32,11 +35,16 @@ def main(argv: list[str]) -> int:
             else:
                 answer = {"password": store.get(argv[1])}
         except CredentialError as exc:
-            answer = {"error": str(exc)}
+            answer = _failed(exc.sentence)
         except ValueError:
-            answer = {"error": "The password reader got an empty account name."}
+            answer = _failed(Sentence(N_("The password reader got an empty account name.")))
     sys.stdout.write(json.dumps(answer))
     return 0
+
+
+def _failed(sentence: Sentence) -> dict[str, object]:
+    # "error" in English as it always was; "sentence" so the parent can translate it.
+    return {"error": str(sentence), "sentence": sentence.as_data()}
 
 
 if __name__ == "__main__":

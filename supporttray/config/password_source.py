@@ -20,6 +20,9 @@ import sys
 import threading
 from typing import Protocol, runtime_checkable
 
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
+
 log = logging.getLogger("supporttray.config")
 
 SERVICE = "supporttray"  # the keyring's service name for every SupportTray password
@@ -27,8 +30,9 @@ SERVICE = "supporttray"  # the keyring's service name for every SupportTray pass
 READ_TIMEOUT_SECONDS = 300.0
 
 
-class CredentialError(Exception):
-    """The password store cannot be used; str() is a sentence for the user, without the password."""
+class CredentialError(SentenceError):
+    """The password store cannot be used; a sentence for the user, without the password: English
+    in str() (`login`, `doctor`, the log), translated where a window shows it."""
 
 
 class PasswordSource(Protocol):
@@ -80,11 +84,10 @@ class ChildProcessPasswords:
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            raise CredentialError(
-                "The password store (keyring) did not answer within "
-                f"{self._timeout:.0f} seconds. Check that your keyring is running and "
-                "unlocked, then use Reconnect."
-            ) from None
+            raise CredentialError(Sentence(
+                N_("The password store (keyring) did not answer within {seconds} seconds. Check "
+                   "that your keyring is running and unlocked, then use Reconnect."),
+                {"seconds": f"{self._timeout:.0f}"})) from None
         return _answer(out, child.returncode)
 
     def set(self, jid: str, password: str) -> None:
@@ -107,11 +110,10 @@ class ChildProcessPasswords:
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            raise CredentialError(
-                "The password store (keyring) did not answer within "
-                f"{self._timeout:.0f} seconds. Check that your keyring is running and "
-                "unlocked, then try again."
-            ) from None
+            raise CredentialError(Sentence(
+                N_("The password store (keyring) did not answer within {seconds} seconds. Check "
+                   "that your keyring is running and unlocked, then try again."),
+                {"seconds": f"{self._timeout:.0f}"})) from None
         _answer(out, child.returncode)
 
     def close(self) -> None:
@@ -134,10 +136,9 @@ class ChildProcessPasswords:
                 text=True, encoding="utf-8",
             )
         except OSError as exc:
-            raise CredentialError(
-                f"Could not start the password reader ({exc.strerror or exc}). Reinstall "
-                "SupportTray, or ask IT."
-            ) from None
+            raise CredentialError(Sentence(
+                N_("Could not start the password reader ({reason}). Reinstall SupportTray, or "
+                   "ask IT."), {"reason": exc.strerror or exc})) from None
         return child
 
 
@@ -149,11 +150,13 @@ def _answer(out: str, returncode: int | None) -> str | None:
     if not isinstance(answer, dict) or returncode != 0:
         # Never echo `out`: it may hold the password.
         log.error("the password reader ended with code %s and no readable answer", returncode)
-        raise CredentialError(
+        raise CredentialError(Sentence(N_(
             "The password store (keyring) could not be read: the password reader failed. "
-            "Run `supporttray doctor` for details."
-        )
+            "Run `supporttray doctor` for details.")))
+    sentence = Sentence.from_data(answer.get("sentence"))
     error = answer.get("error")
+    if sentence is not None:
+        raise CredentialError(sentence)
     if isinstance(error, str):
         raise CredentialError(error)
     if answer.get("done") is True:

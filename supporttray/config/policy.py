@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from supporttray.config.schema import KEYS, InvalidValue, unknown_key_message, validate
 from supporttray.config.tomlfile import ConfigFileError, KeyLocator, flatten_settings, read_toml
+from supporttray.language.sentence import Sentence
 
 log = logging.getLogger("supporttray.config")
 
@@ -37,7 +38,8 @@ class PolicyError(ConfigFileError):
     path: Path
 
     def __init__(
-        self, message: str, *, path: Path, line: int | None = None, key: str | None = None
+        self, message: Sentence | str, *, path: Path, line: int | None = None,
+        key: str | None = None,
     ) -> None:
         super().__init__(message, path=path, line=line, key=key)
 
@@ -70,7 +72,8 @@ class Policy:
                 try:
                     checked[key] = validate(key, value)
                 except InvalidValue as exc:
-                    raise PolicyError(str(exc), path=self.source or _IN_CODE, key=key) from None
+                    raise PolicyError(exc.sentence, path=self.source or _IN_CODE,
+                                      key=key) from None
             # Frozen dataclass: the canonical, read-only copy replaces what the caller passed.
             object.__setattr__(self, name, MappingProxyType(checked))
 

@@ -15,6 +15,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 Kind = Literal["str", "int", "float", "bool", "str_list", "str_map", "choice"]
 
@@ -62,14 +64,10 @@ class KeySpec:
     audience: Audience = field(default="policy", kw_only=True)
 
 
-def N_(message: str) -> str:
-    """core.i18n's marker for the catalogue (config is below core, so it has its own): the
-    Settings window translates `doc` where it shows it."""
-    return message
-
-
-class InvalidValue(ValueError):
-    """A value that breaks a key's rules; the message is a phrase for a human, sans file and key."""
+class InvalidValue(SentenceError, ValueError):
+    """A value that breaks a key's rules: a phrase for a human, sans file and key; English in
+    str() (the settings file's and policy's errors, the log), translated where a window shows
+    it (`shown()`)."""
 
 
 def _spec(
@@ -309,31 +307,42 @@ def suggest_key(key: str) -> str | None:
     return matches[0] if matches else None
 
 
-def unknown_key_message(key: str) -> str:
+def unknown_key_message(key: str) -> Sentence:
     """'unknown setting; did you mean ...?' for a key that is not in KEYS."""
     suggestion = suggest_key(key)
     if suggestion is None:
-        return "unknown setting"
-    return f"unknown setting; did you mean '{suggestion}'?"
+        return Sentence(N_("unknown setting"))
+    return Sentence(N_("unknown setting; did you mean '{suggestion}'?"),
+                    {"suggestion": suggestion})
 
 
-def describe(value: object) -> str:
+def describe(value: object) -> Sentence:
     """How a value reads in an error message, shortened so a message stays one line."""
-    text: str
     if isinstance(value, bool):
-        text = f"the boolean {'true' if value else 'false'}"
-    elif isinstance(value, int | float):
-        text = f"the number {value!r}"
-    elif isinstance(value, str):
+        # true/false as TOML writes them: the words a person types into the file.
+        return Sentence(N_("the boolean {value}"), {"value": "true" if value else "false"})
+    if isinstance(value, int | float):
+        return Sentence(N_("the number {value}"), {"value": repr(value)})
+    if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        text = f"the string {_quote(shown)}"
-    elif isinstance(value, list | tuple):
-        text = "a list"
-    elif isinstance(value, dict):
-        text = "a table"
-    else:
-        text = f"a {type(value).__name__}"
-    return text
+        return Sentence(N_("the string {value}"), {"value": _quote(shown)})
+    if isinstance(value, list | tuple):
+        return Sentence(N_("a list"))
+    if isinstance(value, dict):
+        return Sentence(N_("a table"))
+    return Sentence(N_("a {type}"), {"type": type(value).__name__})
+
+
+def _invalid(msgid: str, **params: object) -> InvalidValue:
+    return InvalidValue(Sentence(msgid, params))
+
+
+def _either(names: list[str]) -> Sentence | str:
+    """"a or b or c", with the "or" in the language the sentence around it is shown in."""
+    if len(names) == 1:
+        return names[0]
+    return Sentence(N_("{first} or {second}"), {"first": _either(names[:-1]),
+                                                "second": names[-1]})
 
 
 def _quote(text: str) -> str:
@@ -351,45 +360,49 @@ def validate(key: str, value: object) -> object:
         return _check_string(spec, value)
     if spec.kind == "choice":
         if not isinstance(value, str):
-            raise InvalidValue(f"expected one of {_choices(spec)}, got {describe(value)}")
+            raise _invalid(N_("expected one of {choices}, got {value}"),
+                           choices=_choices(spec), value=describe(value))
         if value not in spec.choices:
-            raise InvalidValue(f"expected one of {_choices(spec)}, got {_quote(value)}")
+            raise _invalid(N_("expected one of {choices}, got {value}"),
+                           choices=_choices(spec), value=_quote(value))
         return value
     if spec.kind == "bool":
         if not isinstance(value, bool):
-            raise InvalidValue(f"expected true or false, got {describe(value)}")
+            raise _invalid(N_("expected true or false, got {value}"), value=describe(value))
         return value
     if spec.kind == "int":
         # bool is an int subclass in Python, but `port = true` is a mistake, not 1.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidValue(f"expected a whole number, got {describe(value)}")
+            raise _invalid(N_("expected a whole number, got {value}"), value=describe(value))
         if not _INT64_MIN <= value <= _INT64_MAX:
-            raise InvalidValue(f"{value} is too large")
+            raise _invalid(N_("{value} is too large"), value=value)
         _check_range(spec, value)
         return value
     if spec.kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidValue(f"expected a number, got {describe(value)}")
+            raise _invalid(N_("expected a number, got {value}"), value=describe(value))
         if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
-            raise InvalidValue(f"{value} is too large")  # float() of a 400-digit int raises
+            # float() of a 400-digit int raises
+            raise _invalid(N_("{value} is too large"), value=value)
         number = float(value)
         if not math.isfinite(number):
-            raise InvalidValue(f"expected a finite number, got {value!r}")
+            raise _invalid(N_("expected a finite number, got {value}"), value=repr(value))
         _check_range(spec, number)
         return number
     if spec.kind == "str_list":
         if isinstance(value, str) or not isinstance(value, list | tuple):
-            raise InvalidValue(f'expected a list of strings like ["a", "b"], got {describe(value)}')
+            raise _invalid(N_('expected a list of strings like ["a", "b"], got {value}'),
+                           value=describe(value))
         items: list[str] = []
         for index, item in enumerate(value, start=1):
             if not isinstance(item, str):
-                raise InvalidValue(
-                    f"item {index} of the list is {describe(item)}, expected a string"
-                )
+                raise _invalid(N_("item {index} of the list is {value}, expected a string"),
+                               index=index, value=describe(item))
             try:
                 items.append(_check_string(spec, item))
             except InvalidValue as exc:
-                raise InvalidValue(f"item {index} of the list: {exc}") from None
+                raise _invalid(N_("item {index} of the list: {problem}"),
+                               index=index, problem=exc.sentence) from None
         return tuple(items)
     if spec.kind == "str_map":
         return _check_map(spec, value)
@@ -398,19 +411,20 @@ def validate(key: str, value: object) -> object:
 
 def _check_map(spec: KeySpec, value: object) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
-        raise InvalidValue(
-            f'expected a table like {{ "Label" = "https://..." }}, got {describe(value)}'
-        )
+        raise _invalid(N_('expected a table like {{ "Label" = "https://..." }}, got {value}'),
+                       value=describe(value))
     entries: dict[str, str] = {}
     for label, item in value.items():
         if not isinstance(label, str) or not label.strip():
-            raise InvalidValue("every entry needs a label that is not empty")
+            raise _invalid(N_("every entry needs a label that is not empty"))
         if not isinstance(item, str):
-            raise InvalidValue(f"the entry {_quote(label)} is {describe(item)}, expected a string")
+            raise _invalid(N_("the entry {label} is {value}, expected a string"),
+                           label=_quote(label), value=describe(item))
         try:
             entries[label] = _check_string(spec, item)
         except InvalidValue as exc:
-            raise InvalidValue(f"the entry {_quote(label)}: {exc}") from None
+            raise _invalid(N_("the entry {label}: {problem}"),
+                           label=_quote(label), problem=exc.sentence) from None
     # Read-only, like the tuples of str_list: a Policy's values must not change under it.
     return MappingProxyType(entries)
 
@@ -423,13 +437,14 @@ def _check_range(spec: KeySpec, number: float) -> None:
     low, high = spec.minimum, spec.maximum
     shown = repr(number) if isinstance(number, float) else str(number)
     if low is not None and high is not None and not low <= number <= high:
-        raise InvalidValue(f"must be from {_num(low)} to {_num(high)}, got {shown}")
+        raise _invalid(N_("must be from {low} to {high}, got {value}"),
+                       low=_num(low), high=_num(high), value=shown)
     if low is not None and spec.exclusive_minimum and number <= low:
-        raise InvalidValue(f"must be greater than {_num(low)}, got {shown}")
+        raise _invalid(N_("must be greater than {low}, got {value}"), low=_num(low), value=shown)
     if low is not None and number < low:
-        raise InvalidValue(f"must be {_num(low)} or more, got {shown}")
+        raise _invalid(N_("must be {low} or more, got {value}"), low=_num(low), value=shown)
     if high is not None and number > high:
-        raise InvalidValue(f"must be {_num(high)} or less, got {shown}")
+        raise _invalid(N_("must be {high} or less, got {value}"), high=_num(high), value=shown)
 
 
 def _num(bound: float) -> str:
@@ -438,20 +453,22 @@ def _num(bound: float) -> str:
 
 def _check_string(spec: KeySpec, value: object) -> str:
     if not isinstance(value, str):
-        raise InvalidValue(f"expected a string in quotes, got {describe(value)}")
+        raise _invalid(N_("expected a string in quotes, got {value}"), value=describe(value))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates cannot be stored in a UTF-8 TOML file; refuse them here, not at save().
-        raise InvalidValue("contains characters that are not valid Unicode") from None
+        raise _invalid(N_("contains characters that are not valid Unicode")) from None
     if spec.format == "jid":
         _check_jid(value, allow_empty=spec.kind == "str")
     elif spec.format == "domain":
         _check_domain(value, allow_empty=spec.kind == "str")
     elif spec.format == "sysinfo_field" and value not in SYSINFO_KEYS:
         close = difflib.get_close_matches(value, SYSINFO_KEYS, n=1)
-        hint = f"; did you mean {_quote(close[0])}?" if close else ""
-        raise InvalidValue(f"{_quote(value)} is not a system-info field{hint}")
+        if close:
+            raise _invalid(N_("{value} is not a system-info field; did you mean {suggestion}?"),
+                           value=_quote(value), suggestion=_quote(close[0]))
+        raise _invalid(N_("{value} is not a system-info field"), value=_quote(value))
     elif spec.format == "link":
         _check_link(value)
     return value
@@ -459,24 +476,24 @@ def _check_string(spec: KeySpec, value: object) -> str:
 
 def _check_link(text: str) -> None:
     scheme, colon, rest = text.partition(":")
-    allowed = " or ".join(f"{name}:" for name in LINK_SCHEMES)
     if not colon or scheme.lower() not in LINK_SCHEMES:
-        raise InvalidValue(f"{_quote(text)} is not a link this app opens; use {allowed}")
+        raise _invalid(N_("{value} is not a link this app opens; use {allowed}"),
+                       value=_quote(text), allowed=_either([f"{n}:" for n in LINK_SCHEMES]))
     if (scheme.lower() == "https" and not rest.startswith("//")) or not rest.strip("/"):
-        raise InvalidValue(f"{_quote(text)} is not a complete {scheme.lower()}: link")
+        raise _invalid(N_("{value} is not a complete {scheme}: link"),
+                       value=_quote(text), scheme=scheme.lower())
     if any(c.isspace() or ord(c) < 0x20 for c in text):
-        raise InvalidValue(f"{_quote(text)} contains spaces; write them as %20")
+        raise _invalid(N_("{value} contains spaces; write them as %20"), value=_quote(text))
 
 
 def _check_jid(text: str, *, allow_empty: bool) -> None:
     if text == "" and allow_empty:
         return
     if "/" in text and text.count("@") <= 1:
-        raise InvalidValue(
-            f"{_quote(text)} has a resource; give the bare JID {_quote(text.split('/', 1)[0])}"
-        )
+        raise _invalid(N_("{value} has a resource; give the bare JID {bare}"),
+                       value=_quote(text), bare=_quote(text.split("/", 1)[0]))
     if not looks_like_bare_jid(text):
-        raise InvalidValue(f"{_quote(text)} is not a JID like user@example.org")
+        raise _invalid(N_("{value} is not a JID like user@example.org"), value=_quote(text))
 
 
 def looks_like_bare_jid(text: str) -> bool:
@@ -502,4 +519,4 @@ def _check_domain(text: str, *, allow_empty: bool) -> None:
     if text == "" and allow_empty:
         return
     if not _is_domainish(text):
-        raise InvalidValue(f"{_quote(text)} is not a domain name like example.org")
+        raise _invalid(N_("{value} is not a domain name like example.org"), value=_quote(text))

@@ -19,6 +19,8 @@ from supporttray.config.schema import (
     validate,
 )
 from supporttray.config.tomlfile import ConfigFileError, dump_settings, flatten_settings, read_toml
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.config")
 
@@ -30,13 +32,13 @@ _FILE_HEADER = (
 )
 
 
-class SettingLocked(Exception):
+class SettingLocked(SentenceError):
     """The user tried to change a setting the machine policy enforces."""
 
     def __init__(self, key: str) -> None:
-        super().__init__(
-            f"'{key}' is set by your organisation's policy and cannot be changed here."
-        )
+        super().__init__(Sentence(
+            N_("'{key}' is set by your organisation's policy and cannot be changed here."),
+            {"key": key}))
         self.key = key
 
 
@@ -219,4 +221,4 @@ def _checked(key: str, value: object, path: Path | None) -> object:
     try:
         return validate(key, value)
     except InvalidValue as exc:
-        raise SettingsError(str(exc), path=path, key=key) from None
+        raise SettingsError(exc.sentence, path=path, key=key) from None

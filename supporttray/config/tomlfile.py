@@ -16,31 +16,38 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from supporttray.config.schema import KEYS, InvalidValue, unknown_key_message, validate
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.config")
 
 KeyPath = tuple[str, ...]
 
 
-class ConfigFileError(Exception):
-    """A problem in a config file, said in one line: `<file>:<line>: <what> (key '<key>')`."""
+class ConfigFileError(SentenceError):
+    """A problem in a config file, said in one line: `<file>:<line>: <what> (key '<key>')`.
+
+    English in str() (the command line, the log); `message` is the <what> alone, a Sentence
+    when a window may show it (a bad value: schema.InvalidValue's).
+    """
 
     def __init__(
-        self, message: str, *, path: Path | None, line: int | None = None, key: str | None = None
+        self, message: Sentence | str, *, path: Path | None, line: int | None = None,
+        key: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.message = message if isinstance(message, Sentence) else Sentence.verbatim(message)
         self.path = path
         self.line = line
         self.key = key
-
-    def __str__(self) -> str:
         where = ""
-        if self.path is not None:
-            where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        # repr: a quoted key may hold a line break, and the message must stay one line.
-        suffix = f" (key {self.key!r})" if self.key is not None else ""
-        return f"{where}{self.message}{suffix}"
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        if key is None:
+            super().__init__(Sentence("{where}{what}", {"where": where, "what": self.message}))
+        else:
+            # repr: a quoted key may hold a line break, and the message must stay one line.
+            super().__init__(Sentence(N_("{where}{what} (key {key})"),
+                                      {"where": where, "what": self.message, "key": repr(key)}))
 
 
 # tomllib ends every message with its position: "(at line 3, column 9)" or "(at end of document)".
@@ -304,7 +311,7 @@ def flatten_settings(
         try:
             result[key] = validate(key, value)
         except InvalidValue as exc:
-            raise error(str(exc), path=path, line=line, key=key) from None
+            raise error(exc.sentence, path=path, line=line, key=key) from None
     return result
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from supporttray.core.i18n import _
 from supporttray.core.listeners import Listeners
-from supporttray.core.sentence import Sentence, shown
+from supporttray.language.catalogue import _
+from supporttray.language.sentence import Sentence, shown
 
 
 class ConnectionState(enum.Enum):

@@ -6,7 +6,7 @@ two places a duration is read (a tray line, and a system-info value sent to the 
 
 from __future__ import annotations
 
-from supporttray.core.i18n import _, ngettext
+from supporttray.language.catalogue import _, ngettext
 
 
 def _days_hours_minutes(seconds: float) -> tuple[int, int, int]:

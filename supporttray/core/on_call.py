@@ -34,6 +34,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence, SentenceError
 
 log = logging.getLogger("supporttray.core")
 
@@ -46,8 +48,13 @@ _TIMES = re.compile(r"([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})")
 _FIRST_DIGIT = re.compile(r"[0-9]")
 
 
-class OnCallHoursError(ValueError):
-    """Text that is not on-call hours; the message says what is wrong, without naming the key."""
+class OnCallHoursError(SentenceError, ValueError):
+    """Text that is not on-call hours; the message says what is wrong, without naming the key
+    (English in str() for doctor and the log, translated in the Settings window)."""
+
+
+def _error(msgid: str, **params: object) -> OnCallHoursError:
+    return OnCallHoursError(Sentence(msgid, params))
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def parse_on_call_hours(text: str) -> OnCallHours | None:
                 spans.append((begin, MINUTES_PER_WEEK))
                 spans.append((0, finish - MINUTES_PER_WEEK))
     if not spans:
-        raise OnCallHoursError(f"has no hours in it; write them like {_EXAMPLE}")
+        raise _error(N_("has no hours in it; write them like {example}"), example=_EXAMPLE)
     merged = _merge(spans)
     points = {start for start, _ in merged} | {end % MINUTES_PER_WEEK for _, end in merged}
     if merged[0][0] == 0 and merged[-1][1] == MINUTES_PER_WEEK:
@@ -151,10 +158,12 @@ def _parse_range(part: str) -> tuple[list[int], str, int, int]:
     """`Mon-Fri 08:00-18:00` -> (days, canonical days, start minute, end minute of the day)."""
     digit = _FIRST_DIGIT.search(part)
     if digit is None:
-        raise OnCallHoursError(f"{_quote(part)} has no times; write them like {_EXAMPLE}")
+        raise _error(N_("{part} has no times; write them like {example}"),
+                     part=_quote(part), example=_EXAMPLE)
     days_text, times_text = part[: digit.start()].strip(), part[digit.start():].strip()
     if not days_text:
-        raise OnCallHoursError(f"{_quote(part)} has no days; start it with days like {_EXAMPLE}")
+        raise _error(N_("{part} has no days; start it with days like {example}"),
+                     part=_quote(part), example=_EXAMPLE)
     days, canonical_days = _parse_days(days_text)
     start, end = _parse_times(times_text)
     return days, canonical_days, start, end
@@ -163,7 +172,8 @@ def _parse_range(part: str) -> tuple[list[int], str, int, int]:
 def _parse_days(text: str) -> tuple[list[int], str]:
     names = [name.strip() for name in text.split("-")]
     if len(names) > 2 or not all(names):
-        raise OnCallHoursError(f"{_quote(text)} is not a day or a range of days like \"Mon-Fri\"")
+        raise _error(N_("{text} is not a day or a range of days like \"Mon-Fri\""),
+                     text=_quote(text))
     first = _day(names[0])
     if len(names) == 1:
         return [first], DAY_NAMES[first]
@@ -178,19 +188,19 @@ def _day(name: str) -> int:
     for index, (short, full) in enumerate(zip(DAY_NAMES, _FULL_DAY_NAMES, strict=True)):
         if lowered in (short.lower(), full):
             return index
-    raise OnCallHoursError(f"{_quote(name)} is not a day; use {', '.join(DAY_NAMES[:-1])} "
-                           f"or {DAY_NAMES[-1]}")
+    raise _error(N_("{name} is not a day; use {days} or {last}"),
+                 name=_quote(name), days=", ".join(DAY_NAMES[:-1]), last=DAY_NAMES[-1])
 
 
 def _parse_times(text: str) -> tuple[int, int]:
     match = _TIMES.fullmatch(text)
     if match is None:
-        raise OnCallHoursError(f"{_quote(text)} is not a time range like \"08:00-18:00\"")
+        raise _error(N_("{text} is not a time range like \"08:00-18:00\""), text=_quote(text))
     start = _minute_of_day(match.group(1), match.group(2), may_be_24=False)
     end = _minute_of_day(match.group(3), match.group(4), may_be_24=True)
     if start == end:
-        raise OnCallHoursError(f"{_quote(text)} starts and ends at the same time; for a whole "
-                               "day write 00:00-24:00")
+        raise _error(N_("{text} starts and ends at the same time; for a whole day write "
+                        "00:00-24:00"), text=_quote(text))
     return start, end
 
 
@@ -200,9 +210,9 @@ def _minute_of_day(hours: str, minutes: str, *, may_be_24: bool) -> int:
         return MINUTES_PER_DAY
     if h > 23 or m > 59:
         if (h, m) == (24, 0):
-            raise OnCallHoursError("24:00 can only end a range; start it at 00:00")
-        raise OnCallHoursError(f"{_quote(f'{hours}:{minutes}')} is not a time of day "
-                               "(00:00 to 23:59, or 24:00 as an end)")
+            raise _error(N_("24:00 can only end a range; start it at 00:00"))
+        raise _error(N_("{time} is not a time of day (00:00 to 23:59, or 24:00 as an end)"),
+                     time=_quote(f"{hours}:{minutes}"))
     return h * 60 + m
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.i18n import N_, _
 from supporttray.core.jid import bare_jid, local_part, resource_of
 from supporttray.core.listeners import Listeners
+from supporttray.language.catalogue import N_, _
 
 
 class Availability(enum.Enum):

@@ -8,10 +8,20 @@ from datetime import datetime
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.presence import Availability, StaffMember
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 
-NOBODY_ONLINE = (
+NOBODY_ONLINE = N_(
     "No one is online — your question will be delivered and answered as soon as someone is"
 )
+
+# A state inside a sentence ("Bob is away"), lower case as English writes it there.
+_STATE_WORDS = {
+    Availability.AVAILABLE: N_("available"),
+    Availability.AWAY: N_("away"),
+    Availability.BUSY: N_("busy"),
+    Availability.OFFLINE: N_("offline"),
+}
 
 
 @dataclass(frozen=True)
@@ -19,7 +29,7 @@ class RouteDecision:
     """Where the question goes, and the sentence the ask window shows about it."""
 
     to: str  # bare JID
-    reason: str
+    reason: Sentence  # English for `supporttray ask`, translated in the ask window
     nobody_online: bool  # no staff member is online: the answer may take a while
 
 
@@ -63,30 +73,31 @@ def route(
         chosen = next((m for m in members if bare_jid(m.jid) == to), None)
         return RouteDecision(to, _chosen_reason(to, chosen), nobody_online)
     if nobody_online and fallback.strip():
-        return RouteDecision(bare_jid(fallback), NOBODY_ONLINE, True)
+        return RouteDecision(bare_jid(fallback), Sentence(NOBODY_ONLINE), True)
     best = choose_staff(members, last_talked=last_talked, now=now)
     if best is None:
         return None
     return RouteDecision(bare_jid(best.jid), _best_reason(best), nobody_online)
 
 
-def _best_reason(member: StaffMember) -> str:
+def _best_reason(member: StaffMember) -> Sentence:
     if member.availability is Availability.AVAILABLE:
-        return f"{member.name} is available"
+        return Sentence(N_("{name} is available"), {"name": member.name})
     if member.availability is Availability.OFFLINE:
-        return NOBODY_ONLINE
-    return f"No one is available right now — {member.name} is {_state(member)} and will see it"
+        return Sentence(NOBODY_ONLINE)
+    return Sentence(N_("No one is available right now — {name} is {state} and will see it"),
+                    {"name": member.name, "state": _state(member)})
 
 
-def _chosen_reason(to: str, member: StaffMember | None) -> str:
+def _chosen_reason(to: str, member: StaffMember | None) -> Sentence:
     if member is None:
-        return f"Your question goes to {to}"
+        return Sentence(N_("Your question goes to {to}"), {"to": to})
     if member.availability is Availability.OFFLINE:
-        return (
-            f"{member.name} is offline — your question will be delivered when they are back"
-        )
-    return f"{member.name} is {_state(member)}"
+        return Sentence(
+            N_("{name} is offline — your question will be delivered when they are back"),
+            {"name": member.name})
+    return Sentence(N_("{name} is {state}"), {"name": member.name, "state": _state(member)})
 
 
-def _state(member: StaffMember) -> str:
-    return member.availability.label.lower()
+def _state(member: StaffMember) -> Sentence:
+    return Sentence(_STATE_WORDS[member.availability])

@@ -131,7 +131,7 @@ class ControlCommands:
             return protocol.failure(str(exc))
         items = [SysinfoItem(key, value) for key, value in message.sysinfo]
         return protocol.ok(AskResult(
-            to=plan.to, reason=plan.reason, thread=plan.thread,
+            to=plan.to, reason=str(plan.reason), thread=plan.thread,
             nobody_online=plan.nobody_online, delivery=delivery.value,
             attached=tuple((item.key, item.label, item.value) for item in items),
         ).to_wire())

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 from supporttray.app.chat import AskError, AskPlan
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
-from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _, ngettext
+from supporttray.language.sentence import shown
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
@@ -507,7 +507,7 @@ class AskWindow(KeptWindow):
         plan = self._plan if self._plan_ready(key) else None
 
         if plan is not None:
-            self._reason.setText(plan.reason)
+            self._reason.setText(shown(plan.reason))
             self._reason.setStyleSheet(
                 f"color: {warning_color(self._reason)};" if plan.nobody_online
                 else "font-weight: bold;"

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from supporttray.app.chat import CannedRepliesError
 from supporttray.core import canned
-from supporttray.core.i18n import N_, _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _
+from supporttray.language.sentence import shown
 from supporttray.ui.text_colors import error_color, secondary_color
 
 log = logging.getLogger("supporttray.ui")

@@ -15,9 +15,9 @@ from typing import Protocol
 from PySide6.QtCore import QObject
 
 from supporttray.core.conversations import Conversations
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived
 from supporttray.ui.desktop_notices import NoticeAction
 from supporttray.ui.message_text import notification_text

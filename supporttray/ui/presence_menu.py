@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QToolButton, QWidget
 
-from supporttray.core.i18n import N_, _
 from supporttray.core.own_presence import MAX_STATUS_CHARS, OwnPresence
 from supporttray.core.presence import Availability
 from supporttray.core.text import one_line
+from supporttray.language.catalogue import N_, _
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.presence_text import menu_text
 

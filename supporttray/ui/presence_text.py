@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from supporttray.core.connection import ConnectionState, ConnectionStatus
 from supporttray.core.durations import duration_text
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.jid import bare_jid, local_part
 from supporttray.core.presence import PresenceBook, StaffMember, SupportSummary
 from supporttray.core.text import one_line
+from supporttray.language.catalogue import _, ngettext
 
 # A status message is someone else's free text: keep one menu line from growing across the screen.
 STATUS_MAX_CHARS = 60

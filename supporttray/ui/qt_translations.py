@@ -1,4 +1,4 @@
-"""The language of the windows: our catalogue (gettext, see core/i18n.py) and Qt's own.
+"""The language of the windows: our catalogue (gettext, see language/catalogue.py) and Qt's own.
 
 Qt's dialogs and standard buttons ("Cancel", "&Yes", the line edit's context menu) come from
 `qtbase_<lang>.qm`, which PySide6 ships; without it a German window has English buttons.
@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from supporttray.core import i18n
+from supporttray.language import catalogue
+from supporttray.ui import date_text
 
 log = logging.getLogger("supporttray.ui")
 
@@ -22,8 +23,10 @@ def choose_language(setting: str, environ: Mapping[str, str] | None = None) -> s
     code in use ("en" when we ship nothing for it). Called once by the root before any window
     text is built: text already on screen keeps its language until the next start."""
     desktop = QLocale.system().name()  # Windows and macOS set no LANG: Qt asks the OS
-    wanted = i18n.resolve_language(setting, os.environ if environ is None else environ, desktop)
-    language = i18n.install(wanted)
+    environ = os.environ if environ is None else environ
+    wanted = catalogue.resolve_language(setting, environ, desktop)
+    language = catalogue.install(wanted)
+    date_text.use_language(language)
     app = QCoreApplication.instance()
     if app is not None:
         _install_qt_catalogue(app, language)

@@ -25,10 +25,10 @@ from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.durations import duration_text
-from supporttray.core.i18n import N_, _, ngettext
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _, ngettext
+from supporttray.language.sentence import shown
 from supporttray.ui.bridge import CoreBridge, QueueChanged, StaffRoomChanged
 from supporttray.ui.kept_window import KeptWindow
 

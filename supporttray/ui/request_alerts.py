@@ -15,9 +15,9 @@ from typing import Protocol
 
 from supporttray.app.errors import DeskError
 from supporttray.app.request_desk import RequestDesk
-from supporttray.core.i18n import _
 from supporttray.core.requests import RequestQueue, SupportRequest
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import _
+from supporttray.language.sentence import shown
 from supporttray.ui.bridge import CoreBridge, RequestsAnnounced, RequestsOpened
 from supporttray.ui.desktop_notices import NoticeAction
 

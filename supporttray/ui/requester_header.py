@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from supporttray.core import canned
 from supporttray.core.clock import Clock
 from supporttray.core.history import ThreadList, ThreadSummary
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.utc_offsets import utc_offset_of
+from supporttray.language.catalogue import _, ngettext
+from supporttray.ui.date_text import date_text
 from supporttray.ui.message_text import clean
 from supporttray.ui.text_colors import secondary_color
 
@@ -63,7 +64,7 @@ def thread_line(summary: ThreadSummary) -> str:
     """`5 Jan 2026 · Printer jams` for one earlier request."""
     day = summary.started.astimezone()
     first = clean(summary.first_line) if summary.first_line else _("(nothing from them)")
-    return f"{day.day} {day:%b %Y} · {first}"
+    return f"{date_text(day, _('d MMM yyyy'))} · {first}"
 
 
 class RequesterHeader(QWidget):
@@ -211,7 +212,8 @@ class RequesterHeader(QWidget):
             item.setData(THREAD_ROLE, summary.thread)
             item.setToolTip(ngettext("{when} · {count} message", "{when} · {count} messages",
                                      summary.messages).format(
-                when=f"{summary.started.astimezone():%A %d %B %Y, %H:%M}", count=summary.messages))
+                when=date_text(summary.started.astimezone(), _("dddd dd MMMM yyyy, HH:mm")),
+                count=summary.messages))
             self._list.addItem(item)
         more = threads.more
         self._more.setText(_("and {count} older").format(count=more) if more else "")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from supporttray.config.schema import KeySpec
 from supporttray.config.sysinfo_fields import KEYS as SYSINFO_KEYS
 from supporttray.config.sysinfo_fields import LABELS as SYSINFO_LABELS
-from supporttray.core.i18n import N_, _, ngettext
+from supporttray.language.catalogue import N_, _, ngettext
 
 Editor = Literal["checkbox", "choice", "whole_number", "number", "line", "checklist", "lines",
                  "table", "replies"]

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.schema import KeySpec
 from supporttray.core import canned
-from supporttray.core.i18n import N_, _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _
+from supporttray.language.sentence import Sentence, shown
 from supporttray.ui.settings_form import Field, label_for, section_of
 from supporttray.ui.text_colors import error_color, secondary_color
 
@@ -45,7 +45,7 @@ class SettingsBackend(Protocol):
 
     def is_locked(self, key: str) -> bool: ...
 
-    def problem(self, key: str, value: object) -> str | None: ...
+    def problem(self, key: str, value: object) -> Sentence | None: ...
 
     def save(self, changes: dict[str, object]) -> frozenset[str]: ...
 
@@ -176,7 +176,7 @@ class SettingsWindow(QDialog):
             value = field.value()
             problem = self.backend.problem(key, value)
             if problem is not None:
-                self._show_error(key, f"{label_for(field.spec)}: {problem}.")
+                self._show_error(key, f"{label_for(field.spec)}: {shown(problem)}.")
                 bad.append(key)
             else:
                 changes[key] = value

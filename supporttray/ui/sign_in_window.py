@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from supporttray.app.findings import Finding
 from supporttray.app.sign_in import FormField, SignInError, SignInForm
 from supporttray.core.connection import ConnectionStatus
-from supporttray.core.i18n import N_, _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import N_, _
+from supporttray.language.sentence import Sentence, shown
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 
 log = logging.getLogger("supporttray.ui")
@@ -42,7 +42,7 @@ class SignInBackend(Protocol):
     async def sign_in(self, account: str, password: str,
                       server: dict[str, str] | None = None) -> str: ...
     async def check(self, account: str, password: str) -> list[Finding]: ...
-    async def keyring_problem(self) -> str | None: ...
+    async def keyring_problem(self) -> Sentence | None: ...
     async def sign_out(self) -> None: ...
 
 
@@ -183,8 +183,7 @@ class SignInWindow(KeptWindow):
             log.exception("checking the connection failed")
             self._set_busy(False, _("The check failed unexpectedly; the log says why."))
             return
-        self._set_busy(False, "\n".join(f"{f.level} {f.topic}: {f.sentence}"
-                                        for f in findings))
+        self._set_busy(False, "\n".join(finding.translated() for finding in findings))
 
     async def _look_at_keyring(self) -> None:
         try:
@@ -192,7 +191,7 @@ class SignInWindow(KeptWindow):
         except Exception:
             log.exception("could not look at the keyring")
             return
-        self.keyring_note.setText(problem or "")
+        self.keyring_note.setText(shown(problem) if problem else "")
         self.keyring_note.setVisible(bool(problem))
 
     # -- internals -------------------------------------------------------------------------
@@ -203,7 +202,7 @@ class SignInWindow(KeptWindow):
             if edit is None:
                 edit = self.server[field.key] = QLineEdit()
                 edit.setObjectName(field.key)
-                edit.setAccessibleName(field.label)
+                edit.setAccessibleName(_(field.label))
                 edit.returnPressed.connect(self.sign_in)
                 note = QLabel(_(LOCKED_NOTE))
                 note.setEnabled(False)  # greyed: a remark, not a control
@@ -211,7 +210,7 @@ class SignInWindow(KeptWindow):
                 row = QHBoxLayout()
                 row.addWidget(edit, 1)
                 row.addWidget(note)
-                self._server_form.addRow(f"{field.label}:", row)
+                self._server_form.addRow(_("{label}:").format(label=_(field.label)), row)
             self._show_field(edit, field)
             self._locked_notes[field.key].setVisible(field.locked)
         # Tab goes down the fields, then to Check connection and Sign in.

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
-from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook, StaffMember
+from supporttray.language.catalogue import _
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow
 from supporttray.ui.presence_text import StaffRow, next_text_change, staff_row, summary_sentence

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.sysinfo import UNAVAILABLE, SysinfoItem, SysinfoSnapshot
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.message_text import clean
 from supporttray.ui.text_colors import secondary_color
 

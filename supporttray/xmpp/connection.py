@@ -22,8 +22,8 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState, Netw
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
-from supporttray.core.sentence import Sentence
 from supporttray.core.staff_directory import StaffDirectory
+from supporttray.language.sentence import Sentence
 from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
 from supporttray.xmpp.discovery import ServiceDirectory

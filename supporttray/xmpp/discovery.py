@@ -15,6 +15,9 @@ from typing import Any
 
 from slixmpp.exceptions import IqError, IqTimeout
 
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
+
 log = logging.getLogger("supporttray.xmpp")
 
 DISCO_TIMEOUT = 10.0
@@ -29,7 +32,7 @@ class ServiceLookup:
     the server did not answer in time."""
 
     jid: str = ""
-    reason: str = ""
+    reason: Sentence | None = None
     answered: bool = True
 
 
@@ -62,12 +65,15 @@ class ServiceDirectory:
         try:
             identities = await self._identities(jid)
         except IqTimeout:
-            return ServiceLookup(reason=f"{jid} did not answer", answered=False)
+            return ServiceLookup(reason=Sentence(N_("{jid} did not answer"), {"jid": jid}),
+                                 answered=False)
         except IqError as exc:
             condition = exc.iq["error"]["condition"]
-            return ServiceLookup(reason=f"{jid} is not there ({condition})")
+            return ServiceLookup(reason=Sentence(N_("{jid} is not there ({condition})"),
+                                                 {"jid": jid, "condition": condition}))
         if kind not in identities:
-            return ServiceLookup(reason=f"{jid} is not a {kind[0]}/{kind[1]} service")
+            return ServiceLookup(reason=Sentence(N_("{jid} is not a {kind} service"),
+                                                 {"jid": jid, "kind": f"{kind[0]}/{kind[1]}"}))
         return ServiceLookup(jid)
 
     async def archives(self) -> bool | None:
@@ -87,11 +93,13 @@ class ServiceDirectory:
         try:
             items = await disco.get_items(jid=domain, timeout=self._timeout)
         except IqTimeout:
-            return ServiceLookup(reason=f"{domain} did not list its services in time",
-                                 answered=False)
+            return ServiceLookup(
+                reason=Sentence(N_("{domain} did not list its services in time"),
+                                {"domain": domain}), answered=False)
         except IqError as exc:
-            return ServiceLookup(reason=f"{domain} lists no services "
-                                        f"({exc.iq['error']['condition']})")
+            return ServiceLookup(reason=Sentence(
+                N_("{domain} lists no services ({condition})"),
+                {"domain": domain, "condition": exc.iq["error"]["condition"]}))
         candidates = [domain] + [str(jid) for jid, node, _name
                                  in items["disco_items"]["items"] if not node]
         answers = await asyncio.gather(*(self._identities(jid) for jid in candidates),
@@ -101,9 +109,11 @@ class ServiceDirectory:
                 log.info("found the %s/%s service of %s: %s", *kind, domain, jid)
                 return ServiceLookup(jid)
         if any(isinstance(answer, IqTimeout) for answer in answers):
-            return ServiceLookup(reason=f"a service of {domain} did not answer in time",
-                                 answered=False)
-        return ServiceLookup(reason=f"{domain} has no {kind[0]}/{kind[1]} service")
+            return ServiceLookup(
+                reason=Sentence(N_("a service of {domain} did not answer in time"),
+                                {"domain": domain}), answered=False)
+        return ServiceLookup(reason=Sentence(N_("{domain} has no {kind} service"),
+                                             {"domain": domain, "kind": f"{kind[0]}/{kind[1]}"}))
 
     async def _identities(self, jid: str) -> set[tuple[str, str]]:
         info = await self._client.plugin["xep_0030"].get_info(jid=jid, timeout=self._timeout)

@@ -1,7 +1,7 @@
 """Turn what went wrong on the wire into a sentence the user can act on.
 
 Sentences, not strings: the status window and tray show them translated, `status --json`, `doctor`
-and the log English (core/sentence.py).
+and the log English (language/sentence.py).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import errno
 import ssl
 
-from supporttray.core.i18n import N_
-from supporttray.core.sentence import Sentence
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 
 
 def unreachable_sentence(host: str, port: int, error: object) -> Sentence:

@@ -32,6 +32,8 @@ from supporttray.core.jid import bare_jid
 from supporttray.core.listeners import Listeners
 from supporttray.core.requests import QUESTION_CHARS, RequestQueue, SupportRequest
 from supporttray.core.sysinfo import SysinfoRejected, validate_received
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 from supporttray.xmpp.discovery import MUC, ServiceDirectory, ServiceLookup
 from supporttray.xmpp.messaging import xml_text
 from supporttray.xmpp.stanzas import RoomClaim, RoomRequest, RoomResolved, stanza_id_by
@@ -68,12 +70,14 @@ class RoomStatus:
 
     jid: str
     joined: bool = False
-    error: str = ""
+    # English in status --json and the log, translated in the queue window.
+    error: Sentence | None = None
     # The room cannot exist here (no such room or MUC service): claims stay on this computer.
     missing: bool = False
 
     def as_status(self) -> dict[str, Any]:
-        return {"jid": self.jid, "joined": self.joined, "error": self.error or None}
+        return {"jid": self.jid, "joined": self.joined,
+                "error": str(self.error) if self.error else None}
 
 
 class StaffRoom:
@@ -141,7 +145,7 @@ class StaffRoom:
         """Our broadcast presence went out: the server takes "appear offline" to the room too
         (RFC 6121 4.6.3), so we are out; anything else, we (re)join if we are not in."""
         if offline:
-            self._left("You appear offline, so you are not in the staff room.")
+            self._left(Sentence(N_("You appear offline, so you are not in the staff room.")))
         else:
             self._want_in()
 
@@ -202,7 +206,7 @@ class StaffRoom:
                     break
         except Exception as exc:  # the connection went away mid-join: the next session rejoins
             log.info("joining the staff room was cut short: %s", exc)
-            self._left("")
+            self._left(None)
         finally:
             self._joining = False
 
@@ -242,7 +246,8 @@ class StaffRoom:
             self._refused_with(f"{exc.condition}\n{exc.text or ''}")
             return
         except TimeoutError:
-            self._set(False, f"The staff room {self.room} did not answer.")
+            self._set(False, Sentence(N_("The staff room {room} did not answer."),
+                                      {"room": self.room}))
             return
         codes = presence["muc"]["status_codes"]
         affiliation = presence["muc"]["affiliation"]
@@ -255,7 +260,7 @@ class StaffRoom:
             # creator made the new room members-only a moment after we came in).
             return
         self._replaying = True
-        self._set(True, "")
+        self._set(True, None)
         try:
             await self._replay(client)
         finally:
@@ -361,7 +366,7 @@ class StaffRoom:
             self._retried_missing = True
             asyncio.get_running_loop().call_later(MISSING_RETRY_SECONDS, self._want_in)
 
-    def _set(self, joined: bool, error: str, *, missing: bool = False) -> None:
+    def _set(self, joined: bool, error: Sentence | None, *, missing: bool = False) -> None:
         if joined:
             self._retried_missing = False
         status = RoomStatus(self.room, joined, error, missing)
@@ -378,17 +383,17 @@ class StaffRoom:
         for task in list(self._tasks):
             task.cancel()
         self._in_before_drop = self._status.joined
-        self._left("")
+        self._left(None)
 
     def _resumed(self) -> None:
         """The server kept our session (XEP-0198), so also our place in the room; what was said
         there meanwhile comes with the resumed stream."""
         if self._in_before_drop:
-            self._set(True, "")
+            self._set(True, None)
         else:
             self._want_in()
 
-    def _left(self, reason: str) -> None:
+    def _left(self, reason: Sentence | None) -> None:
         if self._status.joined and not self._replaying:
             self._caught_up = datetime.now(UTC)
         self._set(False, reason)
@@ -473,13 +478,14 @@ class StaffRoom:
             # up, seen on ejabberd when we joined the new room before its creator configured
             # it: the creator lets the staff in right after, so look again shortly.
             self._removed_while_joining = True
-            self._left(f"The staff room {self.room} was just made members-only; joining again.")
+            self._left(Sentence(N_("The staff room {room} was just made members-only; joining "
+                                   "again."), {"room": self.room}))
             asyncio.get_running_loop().call_later(MISSING_RETRY_SECONDS, self._want_in)
         elif removed:
-            self._left(f"You were removed from the staff room {self.room} (status "
-                       f"{min(removed)}).")
+            self._left(Sentence(N_("You were removed from the staff room {room} (status "
+                                   "{code})."), {"room": self.room, "code": min(removed)}))
         elif self._status.joined:
-            self._left("")  # we left (appear offline, quit): the reason is already said
+            self._left(None)  # we left (appear offline, quit): the reason is already said
 
     def _on_presence_error(self, presence: Any) -> None:
         refused = self._refused
@@ -545,30 +551,41 @@ def _parse_request(element: RoomRequest) -> SupportRequest | None:
     )
 
 
-def _no_service_error(service: str, lookup: ServiceLookup) -> str:
+def _no_service_error(service: str, lookup: ServiceLookup) -> Sentence:
+    reason = lookup.reason or ""
     if not lookup.answered:
-        return (f"The server did not say where its group chat service is ({lookup.reason}), so "
-                "claims stay on this computer for now.")
+        return Sentence(N_("The server did not say where its group chat service is ({reason}), "
+                           "so claims stay on this computer for now."), {"reason": reason})
     if service:
-        return (f"The staff room's group chat service {service} is not on the server "
-                f"({lookup.reason}), so claims stay on this computer. Ask IT to check "
-                "support.staff_room.")
-    return (f"The server has no group chat (MUC) service ({lookup.reason}), so claims stay on "
-            "this computer. Ask IT to enable one (Prosody: a \"muc\" component; ejabberd: "
-            "mod_muc) or to set support.staff_room.")
+        return Sentence(N_("The staff room's group chat service {service} is not on the server "
+                           "({reason}), so claims stay on this computer. Ask IT to check "
+                           "support.staff_room."), {"service": service, "reason": reason})
+    return Sentence(N_("The server has no group chat (MUC) service ({reason}), so claims stay "
+                       "on this computer. Ask IT to enable one (Prosody: a \"muc\" component; "
+                       "ejabberd: mod_muc) or to set support.staff_room."), {"reason": reason})
 
 
-def _join_error(room: str, condition: str, text: str = "") -> str:
+def _join_error(room: str, condition: str, text: str = "") -> Sentence:
     if condition == "registration-required":
-        return (f"You are not a member of the staff room {room} yet. A colleague's SupportTray "
-                "lets you in when they are online; claims are shared from then on.")
-    said = f" (the server says: {text[:200]})" if text else ""
+        return Sentence(N_("You are not a member of the staff room {room} yet. A colleague's "
+                           "SupportTray lets you in when they are online; claims are shared "
+                           "from then on."), {"room": room})
+    # The server's own words stay as it wrote them.
+    said = (Sentence(N_(" (the server says: {text})"), {"text": text[:200]}) if text
+            else "")
     if condition == "not-allowed":
-        return (f"The server does not allow the staff room {room}{said}, so claims stay on "
-                "this computer. Ask IT to create the room or to set support.staff_room.")
+        return Sentence(N_("The server does not allow the staff room {room}{said}, so claims "
+                           "stay on this computer. Ask IT to create the room or to set "
+                           "support.staff_room."), {"room": room, "said": said})
     if condition in _MISSING:
-        return (f"The staff room {room} does not exist on the server, so claims stay on this "
-                "computer. Ask IT to check support.staff_room and the server's MUC service.")
+        return Sentence(N_("The staff room {room} does not exist on the server, so claims stay "
+                           "on this computer. Ask IT to check support.staff_room and the "
+                           "server's MUC service."), {"room": room})
     if condition == "forbidden":
-        return f"The server does not let you into the staff room {room}."
-    return f"Could not join the staff room {room} ({condition or 'no reason given'}){said}."
+        return Sentence(N_("The server does not let you into the staff room {room}."),
+                        {"room": room})
+    if not condition:
+        return Sentence(N_("Could not join the staff room {room} (no reason given){said}."),
+                        {"room": room, "said": said})
+    return Sentence(N_("Could not join the staff room {room} ({condition}){said}."),
+                    {"room": room, "condition": condition, "said": said})

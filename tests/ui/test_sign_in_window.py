@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from supporttray.app.findings import Finding
 from supporttray.app.sign_in import FormField, SignInError, SignInForm
 from supporttray.core.connection import ConnectionState, ConnectionStatus
+from supporttray.language.sentence import Sentence
 from supporttray.ui.sign_in_window import LOCKED_NOTE, SignInWindow
 from tests.ui.chat_fakes import Spawner
 
@@ -47,11 +48,13 @@ class FakeSignIn:
         return account
 
     async def check(self, account: str, password: str) -> list[Finding]:
-        return [Finding("OK", "server", "xmpp.example.org:5222 accepts connections"),
-                Finding("FAIL", "login", f"The server refused the password for {account}.")]
+        return [Finding("OK", "server",
+                        Sentence.verbatim("xmpp.example.org:5222 accepts connections")),
+                Finding("FAIL", "login",
+                        Sentence.verbatim(f"The server refused the password for {account}."))]
 
-    async def keyring_problem(self) -> str | None:
-        return self.keyring
+    async def keyring_problem(self) -> Sentence | None:
+        return Sentence.verbatim(self.keyring) if self.keyring else None
 
     async def sign_out(self) -> None:
         pass

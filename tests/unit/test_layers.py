@@ -71,6 +71,18 @@ def test_config_is_the_bottom_layer() -> None:
     assert offenders(modules_in("config"), above) == []
 
 
+# language/ (the catalogue and Sentence) sits below config: config's validation and keyring
+# sentences are shown translated in the windows, so config must reach the catalogue, and the
+# catalogue must therefore reach nothing of ours. gettext and dataclasses are all it needs.
+def test_language_is_the_bottom_and_imports_nothing_of_ours() -> None:
+    ours = [f"{path.name} imports {name}" for path in modules_in("language")
+            for name in imports_of(path)
+            if name.startswith("supporttray") and not name.startswith("supporttray.language")]
+    assert ours == []
+    assert offenders(modules_in("language"), ("PySide6", "slixmpp", "qasync")) == []
+    assert offenders(modules_in("language"), OS_PROBES) == []
+
+
 def test_core_reads_from_config_only_the_sysinfo_field_registry() -> None:
     # config sits below core (../shared/DESIGN.md), but settings and policy read files and the
     # Windows registry: core takes only the pure list of system-info fields from it.

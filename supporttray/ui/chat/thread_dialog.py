@@ -10,6 +10,7 @@ from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
 from supporttray.ui.chat.message_view import MessageView
 from supporttray.ui.chat.time_text import local_time
+from supporttray.ui.date_text import date_text
 
 
 class ThreadDialog(QDialog):
@@ -36,7 +37,8 @@ class ThreadDialog(QDialog):
     def show_thread(self, messages: list[ChatMessage]) -> None:
         """Show these messages (oldest first) from the top: a request reads from its start."""
         started = messages[0].timestamp if messages else None
-        when = f"{local_time(started):%A %d %B %Y}" if started is not None else ""
+        when = ("" if started is None
+                else date_text(local_time(started), _("dddd dd MMMM yyyy")))
         self.setWindowTitle(_("Earlier request from {name} — {when}").format(
             name=self._peer_name, when=when).rstrip(" —"))
         self.view.set_messages(messages)

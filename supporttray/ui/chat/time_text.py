@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QLocale, QTime
 
 from supporttray.core.i18n import _
+from supporttray.ui.date_text import date_text
 
 
 def local_time(timestamp: datetime) -> datetime:
@@ -32,13 +33,13 @@ def day_text(timestamp: datetime, now: datetime) -> str:
     if delta == 1:
         return _("Yesterday")
     if 1 < delta < 7:
-        return f"{day:%A}"
+        return date_text(day, _("dddd"))
     if day.year == today.year:
-        return f"{day:%A} {day.day} {day:%B}"
-    return f"{day.day} {day:%B} {day.year}"
+        return date_text(day, _("dddd d MMMM"))
+    return date_text(day, _("d MMMM yyyy"))
 
 
 def full_time_text(timestamp: datetime) -> str:
     local = local_time(timestamp)
-    return f"{local.day} {local:%B %Y, %H:%M:%S %Z}".strip()
+    return f"{date_text(local, _('d MMMM yyyy, HH:mm:ss'))} {local:%Z}".strip()
 

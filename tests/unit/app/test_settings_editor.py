@@ -22,10 +22,10 @@ def test_staff_see_their_keys_and_requesters_only_everyone_s() -> None:
 
 def test_problems_are_the_schema_s_phrases_and_on_call_hours_follow_their_grammar() -> None:
     editor = SettingsEditor(Settings(Policy.empty()), Mode.STAFF)
-    assert editor.problem("history.retention_days", -1) == "must be 0 or more, got -1"
+    assert str(editor.problem("history.retention_days", -1)) == "must be 0 or more, got -1"
     assert editor.problem("presence.on_call_hours", "Mon-Fri 08:00-18:00") is None
     problem = editor.problem("presence.on_call_hours", "Funday 08:00-18:00")
-    assert problem is not None and "Funday" in problem
+    assert problem is not None and "Funday" in str(problem)
 
 
 def test_a_save_that_cannot_be_written_changes_nothing_and_says_so(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ async def test_no_usable_keyring_is_the_keyrings_sentence_and_no_file_is_written
     with pytest.raises(SignInError, match="No password store"):
         await backend.sign_in("ann@example.org", "s3cret")
     assert settings.user_values() == {}
-    assert await backend.keyring_problem() == broken.error
+    assert str(await backend.keyring_problem()) == broken.error
 
 
 @pytest.mark.asyncio

@@ -123,7 +123,7 @@ def test_no_keyring_backend_gives_the_install_a_keyring_sentence(operation: str)
 def test_the_check_explains_a_missing_keyring() -> None:
     keyring.set_keyring(fail.Keyring())
 
-    assert CredentialStore().check() == NO_KEYRING
+    assert str(CredentialStore().check()) == NO_KEYRING
 
 
 def test_a_locked_keyring_says_to_unlock_it() -> None:

@@ -10,6 +10,8 @@ import pytest
 
 from supporttray.config.credentials import NO_KEYRING
 from supporttray.config.password_source import ChildProcessPasswords, CredentialError
+from supporttray.language import catalogue
+from supporttray.language.sentence import shown
 
 JID = "ann@example.org"
 
@@ -75,6 +77,22 @@ def test_a_store_that_cannot_work_gives_the_same_sentence_as_in_process(
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     with pytest.raises(CredentialError) as caught:
         ChildProcessPasswords().get(JID)
+    assert str(caught.value) == NO_KEYRING
+
+
+def test_the_readers_sentence_reaches_a_window_translatable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given no usable store, the child says why; the Sign-in window shows it in German
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    with pytest.raises(CredentialError) as caught:
+        ChildProcessPasswords().get(JID)
+    catalogue.install("de")
+    try:
+        assert shown(caught.value).startswith(
+            "Auf diesem System ist kein Passwortspeicher (Schlüsselbund) verfügbar.")
+    finally:
+        catalogue.install("en")
     assert str(caught.value) == NO_KEYRING
 
 

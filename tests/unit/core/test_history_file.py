@@ -427,5 +427,5 @@ def test_doctor_warns_of_histories_set_aside_and_names_the_newest(tmp_path: Path
     # When doctor looks, then it warns and says which is newest and that they are kept
     finding = _history_finding(paths)
     assert finding.level == "WARN"
-    assert "2 earlier history file(s) could not be opened" in finding.sentence
-    assert "newest: history.damaged-20260301T090000Z.sqlite3" in finding.sentence
+    assert "2 earlier history file(s) could not be opened" in str(finding.sentence)
+    assert "newest: history.damaged-20260301T090000Z.sqlite3" in str(finding.sentence)

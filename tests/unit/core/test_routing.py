@@ -16,6 +16,13 @@ AVAILABLE, AWAY, BUSY, OFFLINE = (
 )
 
 
+def said(decision: RouteDecision | None) -> tuple[str, str, bool] | None:
+    """A decision as `supporttray ask` reports it: the reason in English."""
+    if decision is None:
+        return None
+    return decision.to, str(decision.reason), decision.nobody_online
+
+
 def staff(name: str, availability: Availability = AVAILABLE, *,
           idle_minutes: float | None = None) -> StaffMember:
     idle_since = T0 - timedelta(minutes=idle_minutes) if idle_minutes is not None else None
@@ -100,30 +107,30 @@ def test_nobody_at_all_gives_none() -> None:
 
 def test_route_says_who_is_available() -> None:
     decision = route([staff("alice"), staff("bob", AWAY)], last_talked={}, now=T0)
-    assert decision == RouteDecision("alice@example.org", "alice is available", False)
+    assert said(decision) == ("alice@example.org", "alice is available", False)
 
 
 def test_route_to_an_away_person_says_no_one_is_available() -> None:
     decision = route([staff("bob", AWAY), staff("carol", OFFLINE)], last_talked={}, now=T0)
     assert decision is not None
     assert decision.to == "bob@example.org"
-    assert decision.reason.startswith("No one is available right now")
-    assert "bob is away" in decision.reason
+    assert str(decision.reason).startswith("No one is available right now")
+    assert "bob is away" in str(decision.reason)
     assert not decision.nobody_online
 
 
 def test_route_with_nobody_online_says_so_plainly() -> None:
     decision = route([staff("alice", OFFLINE), staff("bob", OFFLINE)],
                      last_talked=talked(bob=60), now=T0)
-    assert decision == RouteDecision("bob@example.org", NOBODY_ONLINE, True)
-    assert decision.reason == ("No one is online — your question will be delivered and "
+    assert said(decision) == ("bob@example.org", NOBODY_ONLINE, True)
+    assert str(decision.reason) == ("No one is online — your question will be delivered and "
                                "answered as soon as someone is")
 
 
 def test_route_with_nobody_online_goes_to_the_fallback_account() -> None:
     decision = route([staff("alice", OFFLINE)], last_talked={}, now=T0,
                      fallback="Helpdesk@Example.org")
-    assert decision == RouteDecision("helpdesk@example.org", NOBODY_ONLINE, True)
+    assert said(decision) == ("helpdesk@example.org", NOBODY_ONLINE, True)
 
 
 def test_the_fallback_is_not_used_while_someone_is_online() -> None:
@@ -135,7 +142,7 @@ def test_the_fallback_is_not_used_while_someone_is_online() -> None:
 
 def test_a_fallback_with_no_staff_at_all_still_takes_the_question() -> None:
     decision = route([], last_talked={}, now=T0, fallback="helpdesk@example.org")
-    assert decision == RouteDecision("helpdesk@example.org", NOBODY_ONLINE, True)
+    assert said(decision) == ("helpdesk@example.org", NOBODY_ONLINE, True)
 
 
 def test_no_staff_and_no_fallback_routes_nowhere() -> None:
@@ -146,7 +153,7 @@ def test_the_person_the_user_picked_always_wins() -> None:
     members = [staff("alice"), staff("bob", BUSY)]
     decision = route(members, last_talked=talked(alice=1), now=T0,
                      fallback="helpdesk@example.org", preferred="Bob@example.org")
-    assert decision == RouteDecision("bob@example.org", "bob is busy", False)
+    assert said(decision) == ("bob@example.org", "bob is busy", False)
 
 
 def test_a_picked_person_who_is_offline_wins_over_the_fallback() -> None:
@@ -155,12 +162,12 @@ def test_a_picked_person_who_is_offline_wins_over_the_fallback() -> None:
     assert decision is not None
     assert decision.to == "alice@example.org"
     assert decision.nobody_online
-    assert "alice is offline" in decision.reason
+    assert "alice is offline" in str(decision.reason)
 
 
 def test_a_picked_address_outside_the_staff_list_is_used_as_given() -> None:
     decision = route([staff("alice")], last_talked={}, now=T0, preferred="it@example.org")
-    assert decision == RouteDecision("it@example.org", "Your question goes to it@example.org",
+    assert said(decision) == ("it@example.org", "Your question goes to it@example.org",
                                      False)
 
 

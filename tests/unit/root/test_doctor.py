@@ -21,14 +21,14 @@ def test_doctor_says_the_hours_and_whether_they_hold_now() -> None:
     # "now" in the machine's local time, which is what doctor reads the hours in
     tuesday_10 = datetime(2026, 3, 3, 10, 0).astimezone()
     saturday = datetime(2026, 3, 7, 12, 0).astimezone()
-    assert _on_call_finding(staff_settings(OFFICE), tuesday_10).sentence == (
+    assert str(_on_call_finding(staff_settings(OFFICE), tuesday_10).sentence) == (
         "Mon-Fri 08:00-18:00 (on call now, until 18:00)")
-    assert _on_call_finding(staff_settings(OFFICE), saturday).sentence == (
+    assert str(_on_call_finding(staff_settings(OFFICE), saturday).sentence) == (
         "Mon-Fri 08:00-18:00 (off duty now, on call from Mon 08:00)")
     off = _on_call_finding(Settings(Policy.empty()))
-    assert (off.level, off.topic, off.sentence) == ("OK", "on-call", "off")
+    assert (off.level, off.topic, str(off.sentence)) == ("OK", "on-call", "off")
     bad = _on_call_finding(staff_settings("Mon-Fri"))
-    assert bad.level == "FAIL" and bad.sentence.startswith("presence.on_call_hours (machine")
+    assert bad.level == "FAIL" and str(bad.sentence).startswith("presence.on_call_hours (machine")
 
 
 def test_doctor_names_the_idle_source_of_a_gnome_wayland_session(
@@ -41,9 +41,9 @@ def test_doctor_names_the_idle_source_of_a_gnome_wayland_session(
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
         missing = _idle_finding(settings)
         assert (missing.level, missing.topic) == ("WARN", "idle")
-        assert missing.sentence.startswith("GNOME's idle monitor did not answer: ")
+        assert str(missing.sentence).startswith("GNOME's idle monitor did not answer: ")
         with IdleMonitorService(bus.address, desktop="gnome"):
             found = _idle_finding(settings)
     assert (found.level, found.topic) == ("OK", "idle")
-    assert found.sentence.endswith("(idle time from the GNOME idle monitor "
-                                   "(org.gnome.Mutter.IdleMonitor); staff mode only)")
+    assert str(found.sentence).endswith("(idle time from the GNOME idle monitor "
+                                        "(org.gnome.Mutter.IdleMonitor); staff mode only)")

@@ -1,10 +1,10 @@
-"""core.i18n: which language, and the sentences in it."""
+"""language.catalogue: which language, and the sentences in it."""
 
 from __future__ import annotations
 
 import pytest
 
-from supporttray.core import i18n
+from supporttray.language import catalogue
 
 
 @pytest.mark.parametrize(("setting", "environ", "expected"), [
@@ -19,27 +19,27 @@ from supporttray.core import i18n
 def test_the_setting_wins_else_the_environment_else_the_desktop(
     setting: str, environ: dict[str, str], expected: str
 ) -> None:
-    assert i18n.resolve_language(setting, environ, desktop_locale="fr_FR") == expected
+    assert catalogue.resolve_language(setting, environ, desktop_locale="fr_FR") == expected
 
 
 def test_a_regional_code_falls_back_to_its_language() -> None:
-    assert i18n.install("de_AT") == "de"
-    assert i18n._("Quit") == "Beenden"
+    assert catalogue.install("de_AT") == "de"
+    assert catalogue._("Quit") == "Beenden"
 
 
 def test_a_language_we_do_not_ship_is_english() -> None:
-    assert i18n.install("fr_FR") == "en"
-    assert i18n._("Quit") == "Quit"
+    assert catalogue.install("fr_FR") == "en"
+    assert catalogue._("Quit") == "Quit"
 
 
 def test_plurals_follow_the_count() -> None:
-    i18n.install("de")
-    assert i18n.ngettext("{count} field", "{count} fields", 1) == "{count} Feld"
-    assert i18n.ngettext("{count} field", "{count} fields", 2) == "{count} Felder"
+    catalogue.install("de")
+    assert catalogue.ngettext("{count} field", "{count} fields", 1) == "{count} Feld"
+    assert catalogue.ngettext("{count} field", "{count} fields", 2) == "{count} Felder"
 
 
 def test_a_marked_table_entry_is_translated_where_it_is_shown() -> None:
-    label = i18n.N_("Who")
-    i18n.install("de")
+    label = catalogue.N_("Who")
+    catalogue.install("de")
     assert label == "Who"
-    assert i18n._(label) == "Wer"
+    assert catalogue._(label) == "Wer"

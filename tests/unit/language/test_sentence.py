@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 
-from supporttray.core import i18n
-from supporttray.core.sentence import Sentence, SentenceError, shown
+from supporttray.language import catalogue
+from supporttray.language.sentence import Sentence, SentenceError, shown
 from supporttray.xmpp import errors
 
 
 @pytest.fixture
 def german() -> Iterator[None]:
-    i18n.install("de")
+    catalogue.install("de")
     yield
-    i18n.install("en")
+    catalogue.install("en")
 
 
 def test_str_is_english_and_translated_is_german_nested_reason_included(german: None) -> None:
@@ -36,3 +37,21 @@ def test_a_sentence_error_keeps_str_english_and_equal_sentences_are_equal(german
                             "Neuer Versuch in 5 s.")
     assert errors.lost_sentence(4.6) == errors.lost_sentence(4.6)
     assert hash(errors.lost_sentence(4.6)) == hash(errors.lost_sentence(4.6))
+
+
+def test_a_sentence_crosses_a_process_boundary_and_is_still_translated(german: None) -> None:
+    # Given a sentence with a sentence inside, as the password reader's child sends it
+    sentence = errors.unreachable_sentence("h.example", 5222, TimeoutError(110, "x"))
+    data = json.loads(json.dumps(sentence.as_data()))
+    # Then the parent gets the same sentence back, English and German alike
+    back = Sentence.from_data(data)
+    assert back is not None
+    assert (str(back), back.translated()) == (str(sentence), sentence.translated())
+
+
+@pytest.mark.parametrize("data", [
+    None, "text", {"msgid": "x"}, {"msgid": 1, "params": {}},
+    {"msgid": "{missing}", "params": {}}, {"msgid": "{a}", "params": {"a": 3}},
+])
+def test_what_is_not_a_sentence_is_none(data: object) -> None:
+    assert Sentence.from_data(data) is None

@@ -13,6 +13,9 @@ The history window's own calls are measured the same way: conversations() (its f
 queries). Export: one 10,000-message conversation (system info on every request's first message)
 gathered and rendered as HTML and as Markdown, and written (0600, atomically).
 Opening is HistoryStore(path) (what start-up does) plus outbox() (what going online does).
+App start: `supporttray run` (as the cold-start figure launches it, against the run's Prosody)
+with an empty history and with the largest one copied into its profile: launch -> tray shown
+and -> online, which must not grow with the history.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -193,6 +197,7 @@ def measure(run: Run) -> list[Row]:
         reader.close()
         store.close()
     exports = measure_export(rounds)
+    starts = measure_start(run, path, 2 if run.smoke else 5)
     worst = sorted(((median(v), k) for k, v in by_kind.items()), reverse=True)[:3]
     size_mb = path.stat().st_size / 1e6
     rows.append(Row(
@@ -222,6 +227,12 @@ def measure(run: Run) -> list[Row]:
                         median(took), "ms", samples=[round(v, 1) for v in took],
                         note="gather + render + write 0600 atomically (fsync), "
                              f"median of {len(took)}"))
+    for event, (empty, full) in starts.items():
+        rows.append(Row(
+            FIGURE, f"launch -> {event}, {largest:,} messages", median(full), "s",
+            baseline=median(empty), baseline_label="same, empty history", budget_ratio=1.25,
+            samples=[round(v * 1000, 1) for v in full],
+            note=f"median of {len(full)}; empty history {median(empty):.3f} s"))
     for size in sizes:
         rows.append(Row(FIGURE, f"open + outbox, {size:,} messages", opens[size] * 1000, "ms",
                         note="HistoryStore(path) + outbox(), warm page cache, median of 5"))
@@ -272,3 +283,36 @@ def measure_export(rounds: int) -> dict[str, list[float]]:
         reader.close()
         store.close()
     return took
+
+
+def measure_start(
+    run: Run, history: Path, rounds: int,
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Seconds from launch to tray shown and to online, with an empty history and with a copy
+    of `history` in the profile ({event: (empty, full)}). The copy is removed afterwards, so
+    the cold-start figure's profile (the same account) starts empty again."""
+    from bench.cold_start import launch_app
+
+    profile = run.profile("me", **run.requester_policy())
+    data = profile.directory / "data"
+    target = data / "history.sqlite3"
+
+    def clear() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+    def launches() -> tuple[list[float], list[float]]:
+        launch_app(run, profile)  # unmeasured: page cache, .pyc files, a migration
+        times = [launch_app(run, profile) for _ in range(rounds)]
+        return [t[0] for t in times], [t[1] for t in times]
+
+    clear()
+    try:
+        empty = launches()
+        data.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(history, target)
+        target.chmod(0o600)
+        full = launches()
+    finally:
+        clear()
+    return {"tray shown": (empty[0], full[0]), "online": (empty[1], full[1])}

@@ -26,6 +26,8 @@ from supporttray.language.sentence import shown
 from supporttray.ui.on_demand import OnDemand
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
     from supporttray.app.findings import Finding
@@ -49,6 +51,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("supporttray")
 
 W = TypeVar("W")
+# When a start-up that trusted the history (unchanged since a clean close) checks it after all:
+# once the login and the archive catch-up are over.
+HISTORY_CHECK_DELAY_S = 60.0
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -226,9 +231,14 @@ async def _run_tray(
     from supporttray.core.history_file import OpenedHistory, open_history
 
     if history_check is not None:
-        history = open_history(await history_check)
+        checked = await history_check
+        history = open_history(checked)
+        if not checked.checked:
+            tasks.spawn(_check_history_later(checked.path))
     else:
         history = OpenedHistory(_unkept_history(paths), None)
+    # Closed last (after the service has sent what it could), so the next start can trust it.
+    lifetime.callback(_close_history, history.store)
     retention = _start_history_retention(settings, history.store)
     if retention is not None:
         lifetime.callback(retention.stop)
@@ -573,6 +583,21 @@ def _unkept_history(paths: Paths) -> HistoryStore:
 
     remove_history_file(paths.history_db)
     return OutboxOnlyHistory(paths.outbox_file)
+
+
+def _close_history(store: HistoryStore) -> None:
+    from supporttray.core.history_file import close_history
+
+    close_history(store)
+
+
+async def _check_history_later(path: Path) -> None:
+    """The whole-file check start-up skipped (the file was as we left it), made once the app
+    has settled, on a worker thread: it reads the whole file."""
+    from supporttray.core.history_file import check_in_background
+
+    await asyncio.sleep(HISTORY_CHECK_DELAY_S)
+    await asyncio.get_running_loop().run_in_executor(None, check_in_background, path)
 
 
 def _check_history(paths: Paths) -> HistoryCheck:

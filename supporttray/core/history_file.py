@@ -21,6 +21,16 @@ with the renamed files, and SQLite, seeing its database moved, neither checkpoin
 deletes the new history's -wal when it closes. Where the rename fails (an open file on
 Windows), this session's messages stay in memory and the sentence says so.
 
+Start-up time must not grow with the history, so the whole-file checks (quick_check and the
+search indexes, 1.5 s on a million messages) are made at start only when the file is not as the
+app left it: `close_history` notes the file's size and modification time in `<name>.checked`
+after a clean close, and a file that still matches was closed by us after a session that found
+nothing wrong (SQLite's own journal keeps it whole across crashes; a crash leaves the -wal and
+another size, and any other program's write another time). Otherwise, and on a first start, the
+file is checked before it is opened, as before. When the start-up check was skipped,
+`check_in_background` makes it later on a connection of its own; damage it finds is logged and
+the note removed, so the next start checks again and sets the file aside.
+
 Threads: `check_history` reads the whole file, about 2.6 ms per 1,000 messages (quick_check
 1.4 ms, the search index 1.2 ms; measured on 100k messages, 45 MB), so the launcher runs it
 on a worker thread while the tray icon goes up. `open_history` then opens the store on the
@@ -86,6 +96,7 @@ class HistoryCheck:
     path: Path
     notice: str | None = None  # what the user must be told about their history, or None
     usable: bool = True  # False: the file is still unusable where it is (it could not be moved)
+    checked: bool = True  # False: as the app left it, so the whole-file check was not made now
 
 
 @dataclass(frozen=True)
@@ -112,9 +123,10 @@ def check_history(path: Path, *, clock: Clock = utc_now) -> HistoryCheck:
     """Open, migrate and check the history at `path`, and set it aside if it cannot be used.
 
     Reads the whole file: run it off the UI thread. Never raises for what the file holds."""
-    problem = _problem_of(path)
+    unchanged = _unchanged_since_clean_close(path)
+    problem = _problem_of(path, deep=not unchanged)
     if problem is None:
-        return HistoryCheck(path)
+        return HistoryCheck(path, checked=not unchanged)
     reason = _REASONS[problem.fault]
     try:
         moved = set_aside(path, problem.fault, clock())
@@ -187,7 +199,51 @@ def set_aside_histories(path: Path) -> list[Path]:
     return sorted(found, key=found.__getitem__, reverse=True)
 
 
-def _problem_of(path: Path) -> _Unusable | None:
+def close_history(store: HistoryStore) -> None:
+    """Close the app's store at quit and note that it was closed cleanly (see the module's
+    docstring); a memory store is only closed."""
+    path = store.path
+    store.close()
+    if path is None or _with(path, "-wal").exists():
+        return  # another connection still has it open: not as we leave it
+    try:
+        stat = path.stat()
+        checked_note(path).write_text(f"{stat.st_size} {stat.st_mtime_ns}\n", encoding="ascii")
+    except OSError as e:
+        log.debug("history %s: cannot note the clean close: %s", path, e)
+
+
+def check_in_background(path: Path) -> bool:
+    """The whole-file check a start-up skipped, made on this (worker) thread beside the app's
+    own connection; False, logged and noted for the next start, when the file is damaged."""
+    problem = _damage_in(path)
+    if problem is None:
+        return True
+    log.error("history %s: %s%s; it will be set aside at the next start", path,
+              _REASONS[problem.fault], problem.details, exc_info=problem.error)
+    checked_note(path).unlink(missing_ok=True)
+    return False
+
+
+def checked_note(path: Path) -> Path:
+    """Where `close_history` notes the file as it left it."""
+    return path.with_name(path.name + ".checked")
+
+
+def _unchanged_since_clean_close(path: Path) -> bool:
+    note = checked_note(path)
+    try:
+        size, mtime_ns = (int(part) for part in note.read_text(encoding="ascii").split())
+        stat = path.stat()
+    except (OSError, ValueError):
+        return False
+    if _with(path, "-wal").exists() or (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+        note.unlink(missing_ok=True)  # written since: it says nothing any more
+        return False
+    return True
+
+
+def _problem_of(path: Path, *, deep: bool = True) -> _Unusable | None:
     if not path.exists():
         # A -wal whose database was deleted: SQLite would delete it when it makes the new
         # database, so it is set aside like any other history we cannot use.
@@ -204,7 +260,7 @@ def _problem_of(path: Path) -> _Unusable | None:
             log.debug("history %s: not set aside: %s", path, e)
             return None
         return _Unusable(e.fault, e)
-    return _damage_in(path)
+    return _damage_in(path) if deep else None
 
 
 def _damage_in(path: Path) -> _Unusable | None:

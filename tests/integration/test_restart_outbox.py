@@ -23,6 +23,7 @@ import pytest
 
 from supporttray.app.chat import NOT_CONNECTED
 from supporttray.core.history import HistoryStore
+from supporttray.core.history_file import checked_note
 from supporttray.core.messages import Delivery, Direction
 from supporttray.sandbox.fault_proxy import FaultProxy
 from supporttray.xmpp.endpoint import ServerEndpoint
@@ -107,6 +108,10 @@ async def test_questions_queued_while_the_server_is_down_arrive_once_each_after_
                                 timeout=5)
             app.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(app.wait(), 10) == 0
+        # and the app quit cleanly: the next start need not read its history whole
+        history_file = cli.profile / "data" / "history.sqlite3"
+        assert not Path(f"{history_file}-wal").exists()
+        assert checked_note(history_file).exists()
 
         # then the staff member got all 50, each once, in the order typed, then the marker
         got = staff.from_(requester.jid)

@@ -25,6 +25,9 @@ from supporttray.core.history_file import (
     HistoryCheck,
     OpenedHistory,
     check_history,
+    check_in_background,
+    checked_note,
+    close_history,
     open_history,
     set_aside,
     set_aside_histories,
@@ -207,6 +210,77 @@ def garbage_pages(path: Path) -> None:
     with path.open("r+b") as f:
         f.seek(page)
         f.write(random.Random(8).randbytes(size - page))
+
+
+def closed_cleanly(db_file: Path, count: int = 100) -> Path:
+    """A history the app quit on: its store closed by `close_history`."""
+    written(db_file, count, size=400)
+    close_history(HistoryStore(db_file))
+    return db_file
+
+
+def damaged_in_place(db_file: Path) -> None:
+    """Pages in the file's second half damaged (rows, not the schema the opening reads), with
+    its size and modification time kept: a disk's bit rot."""
+    before = db_file.stat()
+    with db_file.open("r+b") as f:
+        f.seek(before.st_size // 2 // 4096 * 4096)
+        f.write(random.Random(9).randbytes(before.st_size - f.tell()))
+    os.utime(db_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_a_history_closed_cleanly_is_opened_without_reading_it_whole_then_checked_later(
+    db_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a history the app closed cleanly, whose pages then rotted unseen
+    closed_cleanly(db_file)
+    assert checked_note(db_file).exists()
+    damaged_in_place(db_file)
+    # When the app starts: the start-up does not read the whole file (it must not grow with
+    # the history), so nothing is set aside yet
+    check = check_history(db_file, clock=FakeClock(NOW))
+    assert (check.checked, check.notice) == (False, None)
+    # Then the check made later finds the damage, logs it, and drops the note
+    assert check_in_background(db_file) is False
+    assert "it will be set aside at the next start" in caplog.text
+    assert not checked_note(db_file).exists()
+    # And the next start checks the file whole and sets it aside
+    opened = start_up(db_file)
+    assert opened.notice is not None and "(the file is damaged)" in opened.notice
+    assert aside(db_file, "damaged").exists()
+
+
+def test_a_history_changed_after_its_clean_close_is_checked_whole_at_start(
+    db_file: Path,
+) -> None:
+    # Given a history closed cleanly, then damaged by something that wrote to it
+    closed_cleanly(db_file)
+    garbage_pages(db_file)
+    os.utime(db_file, ns=(1, 1))
+    # When the app starts, then it is checked whole, and set aside
+    opened = start_up(db_file)
+    assert opened.notice is not None and "(the file is damaged)" in opened.notice
+    assert not checked_note(db_file).exists()
+
+
+def test_a_healthy_history_closed_cleanly_passes_the_later_check(db_file: Path) -> None:
+    closed_cleanly(db_file)
+    opened = start_up(db_file)
+    assert opened.notice is None
+    with opened.store as store:
+        assert check_in_background(db_file) is True  # beside the app's own connection
+        assert store.add(out("after the check"))
+
+
+def test_a_history_left_open_by_a_crash_gets_no_clean_close_note(db_file: Path) -> None:
+    written(db_file, 3)
+    store = HistoryStore(db_file)
+    store.add(out("in the write-ahead log"))
+    other = HistoryStore(db_file)  # still open when the first closes: its -wal stays
+    close_history(store)
+    assert not checked_note(db_file).exists()
+    other.close()
+    assert check_history(db_file).checked
 
 
 @pytest.mark.parametrize("damage", [random_bytes, truncated, garbage_pages])

@@ -39,6 +39,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.core.routing import route
 from supporttray.core.sentence import Sentence
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.platform.sysinfo_collector import SysinfoCollector
 
@@ -130,6 +131,8 @@ class ChatService:
         self._collector = collector
         self._clock = clock
         self._transport: MessageTransport | None = None
+        # Whether the server keeps a copy too (found by discovery at login): the privacy line.
+        self.server_archive = ServerArchive()
         # Staff mode: who is waiting for help (core/requests.py), shared with the team through
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None

@@ -186,7 +186,7 @@ class TrayController(QObject):
         self._spawn = spawn
         self._can_ask = self._mode == Mode.REQUESTER
         book = self._book
-        self._bridge.observe_chat(chat.conversations)
+        self._bridge.observe_chat(chat.conversations, chat.server_archive)
         self._notifier = Notifier(
             chat.conversations,
             self,

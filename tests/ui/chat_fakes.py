@@ -15,6 +15,7 @@ from supporttray.core.history import ThreadList
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
 from supporttray.core.requests import RequestQueue
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.ui.bridge import CoreBridge
 from tests.helpers import T0
@@ -85,6 +86,7 @@ class FakeChat:
         self.replies: list[tuple[str, str]] = []
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
+        self.server_archive = ServerArchive()
         # The editor's side: templates as typed; `None` replies means "fill these templates".
         self.templates: list[str] = []
         self.templates_locked = False

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from supporttray.core.history import ThreadList
     from supporttray.core.messages import ChatMessage
     from supporttray.core.requests import RequestQueue
+    from supporttray.core.server_archive import ServerArchive
     from supporttray.core.sysinfo import SysinfoSnapshot
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
@@ -26,6 +27,7 @@ class ChatBackend(Protocol):
     conversations: Conversations
     requests: RequestQueue | None  # staff mode: who is waiting
     desk: RequestDesk | None  # staff mode: take and resolve, shared with the team
+    server_archive: ServerArchive  # does the server keep a copy (the privacy line)
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan: ...
 

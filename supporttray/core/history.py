@@ -30,20 +30,33 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import Enum
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from supporttray.core import history_conversations as conversation_index
+from supporttray.core.history_conversations import THREADS_SQL as THREADS_SQL
+from supporttray.core.history_conversations import ConversationSummary as ConversationSummary
+from supporttray.core.history_conversations import Note as Note
+from supporttray.core.history_conversations import ThreadList as ThreadList
+from supporttray.core.history_conversations import ThreadSummary as ThreadSummary
+from supporttray.core.history_errors import HistoryError as HistoryError
+from supporttray.core.history_errors import HistoryFault as HistoryFault
+from supporttray.core.history_errors import explain as explain
+from supporttray.core.history_errors import fault_of as fault_of
 from supporttray.core.history_schema import APPLICATION_ID as APPLICATION_ID
+from supporttray.core.history_schema import NO_THREAD as NO_THREAD
 from supporttray.core.history_schema import SCHEMA_VERSION as SCHEMA_VERSION
 from supporttray.core.history_schema import SEARCH_INDEX as SEARCH_INDEX
 from supporttray.core.history_schema import NoFullTextSearch, migrate
+from supporttray.core.history_schema import from_micros as _from_micros
+from supporttray.core.history_schema import to_micros as _to_micros
+from supporttray.core.history_search import SearchHit as SearchHit
+from supporttray.core.history_search import find as find_hits
+from supporttray.core.history_search import fts_query as fts_query
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ArchivePosition, ChatMessage, Delivery, Direction
-from supporttray.core.text import first_line as first_line_of
 
 log = logging.getLogger("supporttray.store")
 
@@ -53,83 +66,13 @@ MEMORY: Final = ":memory:"
 BUSY_TIMEOUT_S: float = 2.0
 # Messages deleted per transaction by purge_older_than (about 20 ms each).
 PURGE_BATCH: Final = 500
-# More words than this in a search are noise (and a pasted 10 kB log must stay cheap).
-MAX_SEARCH_WORDS: Final = 32
-# A thread summary reads this much of a body for its first line: a 1 MB pasted log stays cheap.
-FIRST_LINE_SCAN_CHARS: Final = 400
 
 _NO_END: Final = 2**63 - 1  # later than any timestamp
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_MICROSECOND: Final = timedelta(microseconds=1)
 # Delivery only moves forward: queued -> sent -> delivered. RECEIVED is for incoming messages.
 _PROGRESS: Final = {Delivery.QUEUED: 0, Delivery.SENT: 1, Delivery.DELIVERED: 2}
 
 _COLUMNS: Final = "m.id, m.peer, m.direction, m.body, m.ts_us, m.thread, m.delivery, m.sysinfo"
 _Row = tuple[str, str, str, str, int, str | None, str, str | None]
-
-
-class HistoryFault(Enum):
-    """Why a history file cannot be used at all, where starting a new one is the way out."""
-
-    DAMAGED = "damaged"  # not a database, or a damaged one
-    LOCKED = "locked"  # another program keeps it locked
-    NEWER = "newer"  # written by a newer SupportTray
-    FOREIGN = "foreign"  # another program's database
-    ORPHANED = "orphaned"  # the database file is gone, its -wal is left (found by history_file)
-
-
-class HistoryError(Exception):
-    """The history cannot be read or written; `str()` is a sentence the user can act on.
-
-    `fault` says when the file itself is unusable (None: the disk, permissions, a closed store).
-    """
-
-    def __init__(self, sentence: str, fault: HistoryFault | None = None) -> None:
-        super().__init__(sentence)
-        self.fault = fault
-
-
-# threads(): ?1 peer, ?2 thread to leave out (or NULL), ?3 how many, ?4 body chars to read.
-THREADS_SQL: Final = """
-    WITH t AS (
-        SELECT thread, min(ts_us) AS started, count(*) AS messages
-        FROM message
-        WHERE peer = ?1 AND thread IS NOT NULL AND thread IS NOT ?2
-        GROUP BY thread
-    ),
-    shown AS (
-        SELECT thread, started, messages, count(*) OVER () AS total
-        FROM t ORDER BY started DESC, thread LIMIT ?3
-    )
-    SELECT thread, started, messages, total,
-           (SELECT substr(m.body, 1, ?4) FROM message m
-            WHERE m.peer = ?1 AND m.thread = shown.thread AND m.direction = 'in'
-            ORDER BY m.ts_us, m.seq LIMIT 1)
-    FROM shown ORDER BY started DESC, thread
-"""
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    """One earlier request with a person: when it started and what they first wrote."""
-
-    thread: str
-    started: datetime  # its first message, either way
-    first_line: str | None  # of their first message in it; None when they never wrote in it
-    messages: int
-
-
-@dataclass(frozen=True)
-class ThreadList:
-    """The newest threads with a person, and how many there are in all."""
-
-    threads: tuple[ThreadSummary, ...]
-    total: int
-
-    @property
-    def more(self) -> int:
-        """How many older threads are left out."""
-        return self.total - len(self.threads)
 
 
 class HistoryStore:
@@ -321,8 +264,11 @@ class HistoryStore:
                     deleted += batch
                     if batch < PURGE_BATCH:
                         break
-        if deleted:
-            log.info("purged %d message(s) older than %s", deleted, cutoff.isoformat())
+            # Notes go with the transcript they are kept with.
+            notes = self._db.execute("DELETE FROM note WHERE ts_us < ?", (cutoff_us,)).rowcount
+        if deleted or notes:
+            log.info("purged %d message(s) and %d note(s) older than %s", deleted, notes,
+                     cutoff.isoformat())
         return deleted
 
     def set_archive_position(self, account: str, position: ArchivePosition) -> None:
@@ -426,37 +372,12 @@ class HistoryStore:
     ) -> ThreadList:
         """The `limit` newest threads with `peer` (by when they started), newest first, without
         the thread `exclude` (the current one); `total` counts them all. Messages without a
-        thread id (from a client that drops them) belong to no thread and are not counted.
-
-        One walk of the peer's entries in the (peer, thread, ...) index, one row per thread,
-        then one index seek per thread shown for its first line."""
+        thread id (from a client that drops them) belong to no thread and are not counted."""
         self._check_open()
         if limit < 0:
             raise ValueError("limit must not be negative")
-        who = bare_jid(peer)
         with self._guard("threads"):
-            rows = self._db.execute(
-                THREADS_SQL,
-                (who, exclude, limit, FIRST_LINE_SCAN_CHARS),
-            ).fetchall()
-            total = int(rows[0][3]) if rows else 0
-            if limit == 0:  # nothing to show, only the count
-                total = int(self._db.execute(
-                    "SELECT count(DISTINCT thread) FROM message "
-                    "WHERE peer = ? AND thread IS NOT NULL AND thread IS NOT ?",
-                    (who, exclude),
-                ).fetchone()[0])
-        return ThreadList(
-            tuple(
-                ThreadSummary(
-                    thread=str(thread), started=_from_micros(started),
-                    first_line=None if first is None else first_line_of(str(first)),
-                    messages=int(messages),
-                )
-                for thread, started, messages, _total, first in rows
-            ),
-            total,
-        )
+            return conversation_index.threads(self._db, peer, exclude=exclude, limit=limit)
 
     def thread_messages(self, peer: str, thread: str, *, limit: int = 1000) -> list[ChatMessage]:
         """The messages of one thread with `peer`, oldest first (its last `limit`)."""
@@ -520,6 +441,91 @@ class HistoryStore:
         ).fetchall()
         return [(str(peer), int(ts_us)) for peer, ts_us in rows]
 
+    # -- the history window -----------------------------------------------------------------
+    def conversations(
+        self, *, peer: str | None = None, before: datetime | None = None, limit: int = 50,
+        me: str = "",
+    ) -> list[ConversationSummary]:
+        """Conversations by person and by request, newest activity first, paged by `before`
+        (= the last one's `last_at`). `me` (our account) names our side in `answered_by`.
+        One walk of an index of the summary table plus three seeks per conversation shown."""
+        self._check_open()
+        with self._guard("conversations"):
+            return conversation_index.conversations(
+                self._db, peer=peer, before=before, limit=limit, me=me)
+
+    def find(
+        self, query: str, *, peer: str | None = None, since: datetime | None = None,
+        limit: int = 50, offset: int = 0, me: str = "",
+    ) -> list[SearchHit]:
+        """Messages and notes with every word of `query` (each also as a prefix), newest first,
+        with a highlighted snippet each; see `history_search` for why that order."""
+        self._check_open()
+        with self._guard("find"):
+            return find_hits(self._db, query, peer=peer, since=since, limit=limit,
+                             offset=offset, me=me)
+
+    def around(
+        self, peer: str, message_id: str, *, before: int = 50, after: int = 50
+    ) -> list[ChatMessage]:
+        """Up to `before` messages with `peer` before `message_id`, that message, and up to
+        `after` after it, oldest first (a search hit opened where it is). [] when unknown."""
+        self._check_open()
+        who = bare_jid(peer)
+        with self._guard("around"):
+            row = self._db.execute(
+                "SELECT ts_us, seq FROM message WHERE id = ? AND peer = ?", (message_id, who)
+            ).fetchone()
+        if row is None:
+            return []
+        ts_us, seq = row
+        older = self._select(
+            f"SELECT {_COLUMNS} FROM message m WHERE m.peer = ? AND "
+            "(m.ts_us < ? OR (m.ts_us = ? AND m.seq < ?)) "
+            "ORDER BY m.ts_us DESC, m.seq DESC LIMIT ?",
+            (who, ts_us, ts_us, seq, max(before, 0)),
+        )
+        newer = self._select(
+            f"SELECT {_COLUMNS} FROM message m WHERE m.peer = ? AND "
+            "(m.ts_us > ? OR (m.ts_us = ? AND m.seq >= ?)) "
+            "ORDER BY m.ts_us, m.seq LIMIT ?",
+            (who, ts_us, ts_us, seq, max(after, 0) + 1),
+        )
+        older.reverse()
+        return older + newer
+
+    def add_note(
+        self, peer: str, thread: str | None, body: str, *, author: str, at: datetime
+    ) -> Note:
+        """Keep a staff note on a conversation (searchable, exported, never sent)."""
+        self._check_writable()
+        with self._guard("add_note"):
+            return conversation_index.add_note(self._db, peer, thread, body,
+                                               author=author, at=at)
+
+    def notes(self, peer: str, thread: str | None = None) -> list[Note]:
+        """Notes oldest first: every note with `peer` (thread None), the notes on messages
+        without a thread (NO_THREAD), or one request's."""
+        self._check_open()
+        with self._guard("notes"):
+            return conversation_index.notes(self._db, peer, thread)
+
+    def mark_resolved(self, peer: str, thread: str, resolved: bool = True) -> bool:
+        """Record that a request was resolved (or opened again); False if it is not stored."""
+        self._check_writable()
+        with self._guard("mark_resolved"):
+            return conversation_index.mark_resolved(self._db, peer, thread, resolved)
+
+    def delete_conversation(self, peer: str, thread: str | None = None) -> int:
+        """Delete messages and notes with `peer` (thread None: all of them; NO_THREAD: those
+        without a thread; else one request's), search rows included, even unsent ones.
+        Returns how many messages went. About 50 µs a message: a big one on an executor."""
+        self._check_writable()
+        with self._guard("delete_conversation"):
+            deleted = conversation_index.delete_conversation(self._db, peer, thread)
+        log.info("deleted a conversation: %d message(s)", deleted)
+        return deleted
+
     # -- lifetime ---------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection (again is fine)."""
@@ -573,77 +579,6 @@ class HistoryStore:
         except sqlite3.Error as e:
             log.warning("history %s: %s failed: %s", self._describe(), action, e)
             raise HistoryError(explain(e, self._where), fault_of(e)) from e
-
-
-def fault_of(error: sqlite3.Error) -> HistoryFault | None:
-    """DAMAGED or LOCKED when the error means the file itself cannot be used; else None."""
-    primary = _primary_code(error)
-    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return HistoryFault.DAMAGED
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return HistoryFault.LOCKED
-    return None
-
-
-def explain(error: sqlite3.Error, where: str) -> str:
-    """What a SQLite error means for the user, as a sentence that starts with `where`."""
-    primary = _primary_code(error)
-    unchanged = "It has not been changed"
-    if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return (
-            f"{where} is not a SupportTray chat history, or it is damaged. {unchanged}; move it "
-            "aside (or restore a backup) and start SupportTray again to begin a new history."
-        )
-    if primary == sqlite3.SQLITE_FULL:
-        return f"The disk holding {_lower(where)} is full. Free some space and try again."
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return (
-            f"{where} is locked by another program (is SupportTray already running with this "
-            "profile?). Close it and try again."
-        )
-    if primary == sqlite3.SQLITE_READONLY:
-        return (
-            f"{where} cannot be written: it or its folder is read-only. Check the permissions."
-        )
-    if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-        return (
-            f"{where} cannot be opened. Check that its folder exists and that you may read "
-            "and write it."
-        )
-    if primary == sqlite3.SQLITE_IOERR:
-        return f"Reading or writing {_lower(where)} failed (a disk error). Check the disk."
-    if isinstance(error, sqlite3.ProgrammingError) and "closed" in str(error):
-        return f"{where} is closed."
-    return f"{where} could not be used ({error}). Restart SupportTray; if it stays, report it."
-
-
-def fts_query(text: str) -> str | None:
-    """Plain words typed by a user as an FTS5 query: each word a quoted prefix phrase, all
-    required. None when there is nothing to search for. No FTS syntax gets through."""
-    words = [w for w in text.split() if any(c.isalnum() for c in w)][:MAX_SEARCH_WORDS]
-    if not words:
-        return None
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
-
-
-def _primary_code(error: sqlite3.Error) -> int | None:
-    """SQLite's primary result code (SQLITE_CORRUPT for SQLITE_CORRUPT_VTAB, ...), if known."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def _lower(where: str) -> str:
-    return where[:1].lower() + where[1:]
-
-
-def _to_micros(moment: datetime) -> int:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("history timestamps must be timezone-aware")
-    return (moment - _EPOCH) // _ONE_MICROSECOND
-
-
-def _from_micros(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
 
 
 def _message_from(row: _Row) -> ChatMessage:

@@ -8,40 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-try:
-    from supporttray.core.history import ConversationSummary, Note, SearchHit
-except ImportError:  # TEMPORARY until history-core merges
-    @dataclass(frozen=True)
-    class ConversationSummary:  # type: ignore[no-redef]
-        peer: str
-        thread: str | None
-        started: datetime
-        last_at: datetime
-        first_line: str | None
-        messages: int
-        answered_by: tuple[str, ...]
-        resolved: bool | None
-        notes: int
-
-    @dataclass(frozen=True)
-    class SearchHit:  # type: ignore[no-redef]
-        peer: str
-        thread: str | None
-        at: datetime
-        message_id: str | None
-        note_id: int | None
-        from_: str
-        snippet: str
-        spans: tuple[tuple[int, int], ...]
-
-    @dataclass(frozen=True)
-    class Note:  # type: ignore[no-redef]
-        id: int
-        peer: str
-        thread: str | None
-        author: str
-        at: datetime
-        body: str
+from supporttray.core.history import ConversationSummary, Note, SearchHit
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from tests.helpers import T0
 
@@ -107,7 +74,7 @@ class FakeHistory:
 
     # -- the reader ----------------------------------------------------------------------------
     def conversations(self, *, peer: str | None = None, before: datetime | None = None,
-                      limit: int = 50) -> list[ConversationSummary]:
+                      limit: int = 50, me: str = "") -> list[ConversationSummary]:
         self._touch()
         groups: dict[tuple[str, str | None], list[ChatMessage]] = {}
         for message in self.messages:
@@ -125,11 +92,11 @@ class FakeHistory:
         return rows[:limit]
 
     def find(self, query: str, *, peer: str | None = None, since: datetime | None = None,
-             limit: int = 50, offset: int = 0) -> list[SearchHit]:
+             limit: int = 50, offset: int = 0, me: str = "") -> list[SearchHit]:
         self._touch()
         word = query.split()[0].lower()
         hits = [SearchHit(m.peer, m.thread, m.timestamp, m.id, None,
-                          m.peer if m.direction is Direction.IN else "me@example.org",
+                          m.peer if m.direction is Direction.IN else me,
                           m.body, spans_of(m.body, word))
                 for m in reversed(self.messages)
                 if word in m.body.lower() and peer in (None, m.peer)]
@@ -155,5 +122,5 @@ class FakeHistory:
         return [m for m in self.messages if m.peer == peer][-limit:]
 
     def notes(self, peer: str, thread: str | None = None) -> list[Note]:
-        return [n for n in self.notes_kept
-                if n.peer == peer and (thread is None or n.thread == thread)]
+        return [n for n in self.notes_kept if n.peer == peer and (
+            thread is None or n.thread == (thread or None))]

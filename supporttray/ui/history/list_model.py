@@ -3,7 +3,7 @@ drawn as rich text by `RowDelegate` (the markup is ours; the text is escaped: hi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, TypeGuard
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -17,12 +17,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from supporttray.core.history import SearchHit
 from supporttray.ui.history.hit_text import NameOf, hit_html, hit_text, summary_html, summary_text
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from supporttray.core.history import ConversationSummary, SearchHit
+    from supporttray.core.history import ConversationSummary
 
     Row: TypeAlias = ConversationSummary | SearchHit
 
@@ -33,11 +34,6 @@ MARK_STYLE: Final = "background-color: #f6d55c; color: #000000"
 ROW_PADDING: Final = 6
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def is_hit(row: Row) -> TypeGuard[SearchHit]:
-    """A search hit (it has spans to highlight), not a conversation."""
-    return hasattr(row, "spans")
 
 
 class HistoryListModel(QAbstractListModel):
@@ -87,11 +83,11 @@ class HistoryListModel(QAbstractListModel):
         if row is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if is_hit(row):
+            if isinstance(row, SearchHit):
                 return hit_text(row, self._name_of)
             return summary_text(row, self._name_of)
         if role == HTML_ROLE:
-            if is_hit(row):
+            if isinstance(row, SearchHit):
                 return hit_html(row, self._name_of, mark=MARK_STYLE, secondary=self._secondary)
             return summary_html(row, self._name_of, secondary=self._secondary)
         if role == ROW_ROLE:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from supporttray.core.history_schema import NO_THREAD
 from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
 
@@ -34,10 +35,10 @@ class HistoryReader(Protocol):
     """The read side of `core.history.HistoryStore` the window uses (a fake in tests)."""
 
     def conversations(self, *, peer: str | None = None, before: datetime | None = None,
-                      limit: int = 50) -> Sequence[ConversationSummary]: ...
+                      limit: int = 50, me: str = "") -> Sequence[ConversationSummary]: ...
 
     def find(self, query: str, *, peer: str | None = None, since: datetime | None = None,
-             limit: int = 50, offset: int = 0) -> Sequence[SearchHit]: ...
+             limit: int = 50, offset: int = 0, me: str = "") -> Sequence[SearchHit]: ...
 
     def around(self, peer: str, message_id: str, *, before: int = 50,
                after: int = 50) -> Sequence[ChatMessage]: ...
@@ -101,10 +102,11 @@ class HistoryWorker(QObject):
     page_ready = Signal(object)  # Page
     transcript_ready = Signal(object)  # Transcript
 
-    def __init__(self, open_reader: Callable[[], HistoryReader], *,
+    def __init__(self, open_reader: Callable[[], HistoryReader], *, me: str,
                  page_size: int = PAGE_SIZE) -> None:
         super().__init__()
         self._open_reader = open_reader
+        self._me = me  # our account: our side of a conversation, named as "answered by"
         self._page_size = page_size
         self._reader: HistoryReader | None = None
         # The newest generations the window asked for: set from the UI thread, read here, so a
@@ -127,9 +129,10 @@ class HistoryWorker(QObject):
             rows: Sequence[ConversationSummary | SearchHit]
             if query.text.strip():
                 rows = reader.find(query.text, peer=query.peer, limit=size,
-                                   offset=query.offset)
+                                   offset=query.offset, me=self._me)
             else:
-                rows = reader.conversations(peer=query.peer, before=query.before, limit=size)
+                rows = reader.conversations(peer=query.peer, before=query.before, limit=size,
+                                            me=self._me)
         except Exception:
             log.warning("the history could not be read for the history window", exc_info=True)
             self.page_ready.emit(Page(query.generation, (), False, True, _(
@@ -153,7 +156,9 @@ class HistoryWorker(QObject):
                 messages = reader.thread_messages(query.peer, query.thread)
             else:
                 messages = reader.conversation(query.peer)
-            notes = reader.notes(query.peer, query.thread)
+            # A conversation without a thread has the notes written on it, not every note.
+            notes = reader.notes(query.peer,
+                                 NO_THREAD if query.thread is None else query.thread)
         except Exception:
             log.warning("a conversation could not be read for the history window",
                         exc_info=True)
@@ -176,14 +181,14 @@ class HistoryQueries(QObject):
     _list_wanted = Signal(object)
     _transcript_wanted = Signal(object)
 
-    def __init__(self, open_reader: Callable[[], HistoryReader], *,
+    def __init__(self, open_reader: Callable[[], HistoryReader], *, me: str,
                  page_size: int = PAGE_SIZE, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._list_generation = 0
         self._transcript_generation = 0
         self._thread = QThread()
         self._thread.setObjectName("supporttray-history")
-        self.worker = HistoryWorker(open_reader, page_size=page_size)
+        self.worker = HistoryWorker(open_reader, me=me, page_size=page_size)
         self.worker.moveToThread(self._thread)
         self._list_wanted.connect(self.worker.list_page)
         self._transcript_wanted.connect(self.worker.transcript)

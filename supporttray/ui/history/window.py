@@ -190,7 +190,8 @@ class HistoryWindow(KeptWindow):
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.run_query)
 
-        self._queries = HistoryQueries(store.open_reader, page_size=page_size, parent=self)
+        self._queries = HistoryQueries(store.open_reader, me=author, page_size=page_size,
+                                       parent=self)
         self._queries.page_ready.connect(self._on_page)
         self._queries.transcript_ready.connect(self._on_transcript)
         self._update_filter()

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from supporttray.ui.chat.backend import ChatBackend, Spawn
     from supporttray.ui.chat.window import ChatWindow
     from supporttray.ui.desktop_notices import DesktopNotificationService, NoticeAction
+    from supporttray.ui.history.window import HistoryWindow
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
@@ -159,6 +160,7 @@ class TrayController(QObject):
         self._chat_window: ChatWindow | None = None
         self._notifier: Notifier | None = None
         self._queue_window: QueueWindow | None = None
+        self._history_window: HistoryWindow | None = None
         self._alerts: RequestAlerts | None = None
         self._on_balloon_click: Callable[[], object] | None = None
 
@@ -277,6 +279,29 @@ class TrayController(QObject):
         bring_to_front(window)
         return True
 
+    def open_history(self, peer: str | None = None) -> bool:
+        """The history window (only `peer`'s conversations, if given); False without chat."""
+        if self._closed or self._chat is None:
+            return False
+        if self._history_window is None:
+            # Built on first use, with its modules: most days nobody looks back.
+            from supporttray.ui.history.window import HistoryWindow
+
+            book = self._book
+            self._history_window = HistoryWindow(
+                self._chat.history, name_of=lambda jid: display_name(book, jid),
+                own_name=_("You"), author=self._chat.account_jid,
+                staff=self._mode == Mode.STAFF, app_name=self._app_name, clock=self._clock)
+        if peer is None:
+            self._history_window.open()
+        else:
+            self._history_window.show_for(peer)
+        return True
+
+    @property
+    def history_window(self) -> HistoryWindow | None:
+        return self._history_window
+
     def open_link(self, url: str) -> bool:
         """Open one of IT's links (web page, phone, e-mail) with the desktop's application for
         it; where there is none, say so rather than do nothing."""
@@ -368,6 +393,9 @@ class TrayController(QObject):
         if self._queue_window is not None:
             self._queue_window.dispose()
             self._queue_window.deleteLater()
+        if self._history_window is not None:
+            self._history_window.dispose()
+            self._history_window.deleteLater()
         self._bridge.close()
         if self._message_dialog is not None:
             self._message_dialog.deleteLater()
@@ -463,6 +491,7 @@ class TrayController(QObject):
                 app_name=self._app_name,
                 icons=self._icons,
                 clock=self._clock,
+                open_history=self.open_history,
             )
         return self._chat_window
 
@@ -586,6 +615,7 @@ class TrayController(QObject):
                          self._unread).format(count=self._unread)
                 if self._unread else _("Open chats"))
             chats.triggered.connect(self.show_chats)
+            menu.addAction(_("History…")).triggered.connect(lambda: self.open_history())
         if self._links:
             menu.addSeparator()
             for label, url in self._links.items():

@@ -113,7 +113,6 @@ class HistoryWindow(KeptWindow):
         self.search.setObjectName("historySearch")
         self.search.setAccessibleName(_("Search the history"))
         self.search.setPlaceholderText(_("Type to search every conversation…"))
-        self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._typed)
         self.search.installEventFilter(self)
 
@@ -194,6 +193,10 @@ class HistoryWindow(KeptWindow):
                                        parent=self)
         self._queries.page_ready.connect(self._on_page)
         self._queries.transcript_ready.connect(self._on_transcript)
+        # A window deleted without dispose() (a test that failed half-way) must not take a
+        # running thread with it: Qt aborts the process for that.
+        queries = self._queries
+        self.destroyed.connect(lambda _obj=None: queries.stop())
         self._update_filter()
 
     # -- what the tray and the chats call ------------------------------------------------------

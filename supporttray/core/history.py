@@ -46,11 +46,14 @@ from supporttray.core.history_errors import HistoryFault as HistoryFault
 from supporttray.core.history_errors import explain as explain
 from supporttray.core.history_errors import fault_of as fault_of
 from supporttray.core.history_schema import APPLICATION_ID as APPLICATION_ID
+from supporttray.core.history_schema import MESSAGE_COLUMNS as _COLUMNS
 from supporttray.core.history_schema import NO_THREAD as NO_THREAD
 from supporttray.core.history_schema import SCHEMA_VERSION as SCHEMA_VERSION
 from supporttray.core.history_schema import SEARCH_INDEX as SEARCH_INDEX
+from supporttray.core.history_schema import MessageRow as _Row
 from supporttray.core.history_schema import NoFullTextSearch, migrate
 from supporttray.core.history_schema import from_micros as _from_micros
+from supporttray.core.history_schema import message_from_row as _message_from
 from supporttray.core.history_schema import to_micros as _to_micros
 from supporttray.core.history_search import SearchHit as SearchHit
 from supporttray.core.history_search import find as find_hits
@@ -71,8 +74,6 @@ _NO_END: Final = 2**63 - 1  # later than any timestamp
 # Delivery only moves forward: queued -> sent -> delivered. RECEIVED is for incoming messages.
 _PROGRESS: Final = {Delivery.QUEUED: 0, Delivery.SENT: 1, Delivery.DELIVERED: 2}
 
-_COLUMNS: Final = "m.id, m.peer, m.direction, m.body, m.ts_us, m.thread, m.delivery, m.sysinfo"
-_Row = tuple[str, str, str, str, int, str | None, str, str | None]
 
 
 class HistoryStore:
@@ -471,28 +472,31 @@ class HistoryStore:
         """Up to `before` messages with `peer` before `message_id`, that message, and up to
         `after` after it, oldest first (a search hit opened where it is). [] when unknown."""
         self._check_open()
-        who = bare_jid(peer)
         with self._guard("around"):
-            row = self._db.execute(
-                "SELECT ts_us, seq FROM message WHERE id = ? AND peer = ?", (message_id, who)
-            ).fetchone()
-        if row is None:
-            return []
-        ts_us, seq = row
-        older = self._select(
-            f"SELECT {_COLUMNS} FROM message m WHERE m.peer = ? AND "
-            "(m.ts_us < ? OR (m.ts_us = ? AND m.seq < ?)) "
-            "ORDER BY m.ts_us DESC, m.seq DESC LIMIT ?",
-            (who, ts_us, ts_us, seq, max(before, 0)),
-        )
-        newer = self._select(
-            f"SELECT {_COLUMNS} FROM message m WHERE m.peer = ? AND "
-            "(m.ts_us > ? OR (m.ts_us = ? AND m.seq >= ?)) "
-            "ORDER BY m.ts_us, m.seq LIMIT ?",
-            (who, ts_us, ts_us, seq, max(after, 0) + 1),
-        )
-        older.reverse()
-        return older + newer
+            return conversation_index.around(self._db, peer, message_id, before=before,
+                                             after=after)
+
+    def messages_between(
+        self, *, peer: str | None = None, thread: str | None = None,
+        since: datetime | None = None, until: datetime | None = None, limit: int = 100_000,
+    ) -> list[ChatMessage]:
+        """Messages from `since` (inclusive) to `until` (exclusive), oldest first, of one peer,
+        one request (NO_THREAD: those without one) or everyone: an export, on a reader when
+        big."""
+        self._check_open()
+        with self._guard("messages_between"):
+            return conversation_index.messages_between(
+                self._db, peer=peer, thread=thread, since=since, until=until, limit=limit)
+
+    def notes_between(
+        self, *, peer: str | None = None, thread: str | None = None,
+        since: datetime | None = None, until: datetime | None = None,
+    ) -> list[Note]:
+        """Notes as `messages_between` picks messages, oldest first."""
+        self._check_open()
+        with self._guard("notes"):
+            return conversation_index.notes_between(
+                self._db, peer=peer, thread=thread, since=since, until=until)
 
     def add_note(
         self, peer: str, thread: str | None, body: str, *, author: str, at: datetime
@@ -579,15 +583,3 @@ class HistoryStore:
         except sqlite3.Error as e:
             log.warning("history %s: %s failed: %s", self._describe(), action, e)
             raise HistoryError(explain(e, self._where), fault_of(e)) from e
-
-
-def _message_from(row: _Row) -> ChatMessage:
-    id_, peer, direction, body, ts_us, thread, delivery, sysinfo = row
-    pairs: tuple[tuple[str, str], ...] = ()
-    if sysinfo:
-        pairs = tuple((str(k), str(v)) for k, v in json.loads(sysinfo))
-    return ChatMessage(
-        id=id_, peer=peer, direction=Direction(direction), body=body,
-        timestamp=_from_micros(ts_us), thread=thread, delivery=Delivery(delivery),
-        sysinfo=pairs,
-    )

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from supporttray.core.history_schema import NO_THREAD, from_micros, to_micros
+from supporttray.core.history_schema import (
+    MESSAGE_COLUMNS,
+    NO_THREAD,
+    MessageRow,
+    from_micros,
+    message_from_row,
+    to_micros,
+)
 from supporttray.core.jid import bare_jid
+from supporttray.core.messages import ChatMessage
 from supporttray.core.text import first_line as first_line_of
 
 # A summary reads this much of a body for its first line: a 1 MB pasted log stays cheap.
@@ -212,17 +220,90 @@ def add_note(
 def notes(db: sqlite3.Connection, peer: str, thread: str | None) -> list[Note]:
     """Oldest first. `thread` None: every note with the peer; NO_THREAD (""): the notes on
     messages without a thread; else that request's."""
-    sql = "SELECT id, peer, thread, author, ts_us, body FROM note WHERE peer = ?"
+    where = "peer = ?"
     params: list[object] = [bare_jid(peer)]
     if thread is not None:
-        sql += " AND thread IS ?"
+        where += " AND thread IS ?"
         params.append(None if thread == NO_THREAD else thread)
-    rows = db.execute(sql + " ORDER BY ts_us, id", params).fetchall()
+    return notes_where(db, where, params)
+
+
+def notes_where(db: sqlite3.Connection, where: str, params: list[object]) -> list[Note]:
+    """The notes a WHERE clause over the note table picks, oldest first."""
+    rows = db.execute(
+        f"SELECT id, peer, thread, author, ts_us, body FROM note WHERE {where} "
+        "ORDER BY ts_us, id", params,
+    ).fetchall()
     return [
         Note(id=int(i), peer=str(p), thread=None if t is None else str(t), author=str(a),
              at=from_micros(int(ts)), body=str(b))
         for i, p, t, a, ts, b in rows
     ]
+
+
+def where_between(
+    peer: str | None, thread: str | None, since: datetime | None, until: datetime | None, *,
+    prefix: str,
+) -> tuple[str, list[object]]:
+    """A WHERE clause (and its parameters) for one peer, one thread and a time range."""
+    where, params = ["1"], list[object]()
+    if peer is not None:
+        where.append(f"{prefix}peer = ?")
+        params.append(bare_jid(peer))
+    if thread is not None:
+        where.append(f"{prefix}thread IS ?")
+        params.append(None if thread == NO_THREAD else thread)
+    if since is not None:
+        where.append(f"{prefix}ts_us >= ?")
+        params.append(to_micros(since))
+    if until is not None:
+        where.append(f"{prefix}ts_us < ?")
+        params.append(to_micros(until))
+    return " AND ".join(where), params
+
+
+def messages_between(
+    db: sqlite3.Connection, *, peer: str | None, thread: str | None,
+    since: datetime | None, until: datetime | None, limit: int,
+) -> list[ChatMessage]:
+    where, params = where_between(peer, thread, since, until, prefix="m.")
+    rows: list[MessageRow] = db.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM message m WHERE {where} ORDER BY m.ts_us, m.seq LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [message_from_row(row) for row in rows]
+
+
+def notes_between(
+    db: sqlite3.Connection, *, peer: str | None, thread: str | None,
+    since: datetime | None, until: datetime | None,
+) -> list[Note]:
+    where, params = where_between(peer, thread, since, until, prefix="")
+    return notes_where(db, where, params)
+
+
+def around(
+    db: sqlite3.Connection, peer: str, message_id: str, *, before: int, after: int,
+) -> list[ChatMessage]:
+    """`HistoryStore.around`: two walks of the (peer, ts_us) index from the message."""
+    who = bare_jid(peer)
+    row = db.execute(
+        "SELECT ts_us, seq FROM message WHERE id = ? AND peer = ?", (message_id, who)
+    ).fetchone()
+    if row is None:
+        return []
+    ts_us, seq = row
+    older: list[MessageRow] = db.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.peer = ? AND "
+        "(m.ts_us < ? OR (m.ts_us = ? AND m.seq < ?)) ORDER BY m.ts_us DESC, m.seq DESC LIMIT ?",
+        (who, ts_us, ts_us, seq, max(before, 0)),
+    ).fetchall()
+    newer: list[MessageRow] = db.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM message m WHERE m.peer = ? AND "
+        "(m.ts_us > ? OR (m.ts_us = ? AND m.seq >= ?)) ORDER BY m.ts_us, m.seq LIMIT ?",
+        (who, ts_us, ts_us, seq, max(after, 0) + 1),
+    ).fetchall()
+    return [message_from_row(r) for r in reversed(older)] + [message_from_row(r) for r in newer]
 
 
 def delete_conversation(db: sqlite3.Connection, peer: str, thread: str | None) -> int:

@@ -6,10 +6,13 @@ A file says which SupportTray wrote it (`PRAGMA application_id`) and at which sc
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final
+
+from supporttray.core.messages import ChatMessage, Delivery, Direction
 
 SCHEMA_VERSION: Final = 4
 # `PRAGMA application_id` of our files ("STry"): tells our history apart from any other SQLite
@@ -35,6 +38,25 @@ def to_micros(moment: datetime) -> int:
 def from_micros(micros: int) -> datetime:
     """A stored time as an aware UTC datetime."""
     return _EPOCH + timedelta(microseconds=micros)
+
+
+# A message row as the store reads it (alias `m`), and its type.
+MESSAGE_COLUMNS: Final = (
+    "m.id, m.peer, m.direction, m.body, m.ts_us, m.thread, m.delivery, m.sysinfo")
+MessageRow = tuple[str, str, str, str, int, str | None, str, str | None]
+
+
+def message_from_row(row: MessageRow) -> ChatMessage:
+    """A row of MESSAGE_COLUMNS as a ChatMessage."""
+    id_, peer, direction, body, ts_us, thread, delivery, sysinfo = row
+    pairs: tuple[tuple[str, str], ...] = ()
+    if sysinfo:
+        pairs = tuple((str(k), str(v)) for k, v in json.loads(sysinfo))
+    return ChatMessage(
+        id=id_, peer=peer, direction=Direction(direction), body=body,
+        timestamp=from_micros(ts_us), thread=thread, delivery=Delivery(delivery),
+        sysinfo=pairs,
+    )
 
 
 class NoFullTextSearch(Exception):

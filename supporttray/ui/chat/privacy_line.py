@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QSizePolicy, QToolButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
 
 from supporttray.core.history_privacy import Keeping, keeping_sentence
 from supporttray.core.i18n import _
 from supporttray.core.sentence import shown
+from supporttray.ui.sysinfo_panel import ElidedLabel
 from supporttray.ui.text_colors import secondary_color
 
 # Asks before deleting: (parent, the person's name, what the server keeps) -> go ahead?
@@ -43,7 +45,7 @@ def ask_to_delete(parent: QWidget, name: str, server_archives: bool | None) -> b
 
 class PrivacyLine(QWidget):
     """"Kept on this computer for 90 days · also in your company's server archive" · History ·
-    Delete this conversation…"""
+    Delete…"""
 
     history_clicked = Signal()
     delete_clicked = Signal()
@@ -51,11 +53,13 @@ class PrivacyLine(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("privacyLine")
-        self.label = QLabel(self)
+        # Cut with "…" in a narrow window (German is longer); the tooltip has all of it.
+        self.label = ElidedLabel(parent=self)
         self.label.setObjectName("keepingSentence")
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setStyleSheet(f"color: {secondary_color(self.label)};")
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # A palette, not a style sheet: the label paints its own (elided) text.
+        palette = self.label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(secondary_color(self.label)))
+        self.label.setPalette(palette)
         small = self.label.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         self.label.setFont(small)
@@ -67,7 +71,10 @@ class PrivacyLine(QWidget):
         self.history_button.clicked.connect(self.history_clicked)
         self.delete_button = QToolButton(self)
         self.delete_button.setObjectName("deleteConversation")
-        self.delete_button.setText(_("Delete this conversation…"))
+        # Short on the line, in full for the tooltip and a screen reader.
+        self.delete_button.setText(_("Delete…"))
+        self.delete_button.setToolTip(_("Delete this conversation…"))
+        self.delete_button.setAccessibleName(_("Delete this conversation…"))
         self.delete_button.setAutoRaise(True)
         self.delete_button.clicked.connect(self.delete_clicked)
         for button in (self.history_button, self.delete_button):
@@ -81,9 +88,8 @@ class PrivacyLine(QWidget):
 
     def show_keeping(self, keeping: Keeping) -> None:
         text = shown(keeping_sentence(keeping))
-        self.label.setText(text)
-        self.label.setToolTip(text)
+        self.label.set_full_text(text)
         self.label.setAccessibleName(text)
 
     def text(self) -> str:
-        return self.label.text()
+        return self.label.full_text()

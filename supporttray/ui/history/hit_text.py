@@ -73,14 +73,18 @@ def summary_facts(row: ConversationSummary, name_of: NameOf) -> str:
 
 def hit_html(hit: SearchHit, name_of: NameOf, *, mark: str, secondary: str) -> str:
     """Where the hit is (person, time, who wrote it) over its snippet, the words highlighted."""
-    where = (_("Note by {name}") if hit.note_id is not None else "{name}").format(
-        name=name_of(hit.from_))
-    head = " · ".join((
-        f"<b>{html.escape(name_of(hit.peer))}</b>",
-        html.escape(day_and_time(hit.at)),
-        f'<span style="color: {secondary}">{html.escape(where)}</span>',
-    ))
-    return f"{head}<br>{highlighted(hit.snippet, hit.spans, mark=mark)}"
+    parts = [f"<b>{html.escape(name_of(hit.peer))}</b>", html.escape(day_and_time(hit.at))]
+    author = hit_author(hit, name_of)
+    if author:
+        parts.append(f'<span style="color: {secondary}">{html.escape(author)}</span>')
+    return f"{' · '.join(parts)}<br>{highlighted(hit.snippet, hit.spans, mark=mark)}"
+
+
+def hit_author(hit: SearchHit, name_of: NameOf) -> str:
+    """"Note by Dave", "You" for our side; "" when the person wrote it (the row names them)."""
+    if hit.note_id is not None:
+        return _("Note by {name}").format(name=name_of(hit.from_))
+    return name_of(hit.from_) if hit.from_ and hit.from_ != hit.peer else ""
 
 
 def summary_text(row: ConversationSummary, name_of: NameOf) -> str:
@@ -91,4 +95,6 @@ def summary_text(row: ConversationSummary, name_of: NameOf) -> str:
 
 
 def hit_text(hit: SearchHit, name_of: NameOf) -> str:
-    return f"{name_of(hit.peer)} · {day_and_time(hit.at)} · {hit.snippet}"
+    author = hit_author(hit, name_of)
+    return " · ".join(part for part in (name_of(hit.peer), day_and_time(hit.at), author,
+                                        hit.snippet) if part)

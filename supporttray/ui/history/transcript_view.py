@@ -83,6 +83,7 @@ class TranscriptView(QListWidget):
             self.scrollToItem(focus, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def show_error(self, sentence: str) -> None:
+        """A sentence in place of the conversation (a hint, or why it could not be read)."""
         self.clear()
         item = QListWidgetItem(sentence, self)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)

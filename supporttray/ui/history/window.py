@@ -50,6 +50,8 @@ log = logging.getLogger("supporttray.ui")
 
 # Type-to-search waits this long after the last key, so a word is one query, not five.
 SEARCH_DEBOUNCE_MS: Final = 200
+# An answer slower than this is announced ("Searching…").
+SLOW_ANSWER_MS: Final = 300
 
 
 class HistoryAccess(Protocol):
@@ -71,6 +73,11 @@ def ask_for_note(parent: QWidget, name: str) -> str | None:
         _("A note on this request with {name}. Only you see it: it is kept on this computer "
           "and never sent.").format(name=name))
     return text if ok and text.strip() else None
+
+
+def _own_as(name_of: Callable[[str], str], own_jid: str, own_name: str
+            ) -> Callable[[str], str]:
+    return lambda jid: own_name if jid == own_jid else name_of(jid)
 
 
 class HistoryWindow(KeptWindow):
@@ -95,6 +102,8 @@ class HistoryWindow(KeptWindow):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        # Our own account reads as "You" wherever a row names who wrote or answered.
+        name_of = _own_as(name_of, author, own_name)
         self._name_of = name_of
         self._author = author
         self._staff = staff
@@ -132,6 +141,7 @@ class HistoryWindow(KeptWindow):
         self._status.setTextFormat(Qt.TextFormat.PlainText)
         self._status.setWordWrap(True)
         self._status.setStyleSheet(f"color: {secondary_color(self._status)};")
+        self._status.hide()
 
         self.model = HistoryListModel(name_of, secondary=secondary_color(self))
         self.model.more_wanted.connect(self._fetch_more)
@@ -143,12 +153,15 @@ class HistoryWindow(KeptWindow):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setWordWrap(True)
+        self.list.setSpacing(1)
         self.list.activated.connect(self._open_index)
         self.list.doubleClicked.connect(self._open_index)
         self.list.installEventFilter(self)
 
         self.transcript = TranscriptView(name_of, own_name=own_name, parent=self)
         self.transcript.installEventFilter(self)
+        self.transcript.show_error(_("Choose a conversation or a search result: Enter or a "
+                                     "double-click opens it here."))
 
         self.export_button = QPushButton(_("Export…"), self)
         self.export_button.setObjectName("historyExport")
@@ -188,6 +201,11 @@ class HistoryWindow(KeptWindow):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.run_query)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(SLOW_ANSWER_MS)
+        self._status_timer.timeout.connect(
+            lambda: self._say(_("Searching…") if self._query.text else _("Loading…")))
 
         self._queries = HistoryQueries(store.open_reader, me=author, page_size=page_size,
                                        parent=self)
@@ -217,6 +235,7 @@ class HistoryWindow(KeptWindow):
 
     def dispose(self) -> None:
         self._debounce.stop()
+        self._status_timer.stop()
         self._queries.stop()
         super().dispose()
 
@@ -228,6 +247,13 @@ class HistoryWindow(KeptWindow):
     def status_text(self) -> str:
         return self._status.text()
 
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """The line over the list: what is going on, nothing found, or what failed."""
+        self._status.setText(text)
+        color = error_color(self._status) if error else secondary_color(self._status)
+        self._status.setStyleSheet(f"color: {color};")
+        self._status.setVisible(bool(text))
+
     # -- the list -------------------------------------------------------------------------------
     def _typed(self, _text: str) -> None:
         self._debounce.start()
@@ -238,8 +264,8 @@ class HistoryWindow(KeptWindow):
         generation = self._queries.new_list()
         self._query = ListQuery(generation, self.search.text().strip(), self._peer)
         self.model.start()
-        self._status.setText(_("Searching…") if self._query.text else _("Loading…"))
-        self._status.setStyleSheet(f"color: {secondary_color(self._status)};")
+        # Said only if the answer takes a while (a blink of "Searching…" at every key is noise).
+        self._status_timer.start()
         self._queries.ask_list(self._query)
 
     def _fetch_more(self) -> None:
@@ -256,10 +282,10 @@ class HistoryWindow(KeptWindow):
     def _on_page(self, page: Page) -> None:
         if page.generation != self._queries.list_generation:
             return  # the person has typed on since
+        self._status_timer.stop()
         if page.error:
             self.model.show_page((), first=True, more=False)
-            self._status.setText(page.error)
-            self._status.setStyleSheet(f"color: {error_color(self._status)};")
+            self._say(page.error, error=True)
             return
         self.model.show_page(page.rows, first=page.first, more=page.more)
         if not page.first:
@@ -267,12 +293,12 @@ class HistoryWindow(KeptWindow):
         if page.rows and self.list.currentIndex().row() < 0 and self.list.hasFocus():
             self.list.setCurrentIndex(self.model.index(0))
         if page.rows:
-            self._status.setText("")
+            self._say("")
         elif self._query.text:
-            self._status.setText(_("Nothing in the history matches “{query}”.").format(
+            self._say(_("Nothing in the history matches “{query}”.").format(
                 query=self._query.text))
         else:
-            self._status.setText(_("No conversations are kept on this computer yet."))
+            self._say(_("No conversations are kept on this computer yet."))
 
     def _update_filter(self) -> None:
         filtered = self._peer is not None
@@ -331,8 +357,7 @@ class HistoryWindow(KeptWindow):
                                         author=self._author, at=self._clock())
         except Exception:
             log.warning("a note could not be saved", exc_info=True)
-            self._status.setText(_("The note could not be saved in the history. Try again."))
-            self._status.setStyleSheet(f"color: {error_color(self._status)};")
+            self._say(_("The note could not be saved in the history. Try again."), error=True)
             return None
         # Read back with it, the note selected.
         self._queries.ask_transcript(TranscriptQuery(

@@ -122,7 +122,7 @@ def test_enter_on_a_hit_opens_the_conversation_scrolled_to_it(
     qtbot.keyClick(window.search, Qt.Key.Key_Down)
     assert window.list.hasFocus() or not window.isActiveWindow()
     qtbot.keyClick(window.list, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.transcript.count() > 0)
+    qtbot.waitUntil(lambda: window.shown is not None)
     # Then the transcript holds the messages around it, the hit selected and in view
     transcript = window.transcript
     current = transcript.currentItem()

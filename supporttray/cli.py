@@ -96,6 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
                              help="staff: close a request; the requester is told it is resolved")
     resolve.add_argument("request", metavar="REQUEST",
                          help="the request's id (status --json) or the requester's JID")
+    history = sub.add_parser("history", parents=[common],
+                             help="list, search or export the chat history")
+    history.add_argument("--json", action="store_true", help="print a JSON list of messages")
+    history.add_argument("--with", dest="with_", metavar="JID", help="one person only")
+    history.add_argument("--search", metavar="Q", help="messages and notes with all these words")
+    history.add_argument("--since", metavar="DATE",
+                         help="from this day (YYYY-MM-DD) or moment (ISO 8601) on")
+    history.add_argument("--export", metavar="FILE",
+                         help="write it to FILE (.md or .html), readable only by you")
+    history.add_argument("--redact", metavar="FIELD[,FIELD]",
+                         help="system-info fields to leave out of the export, e.g. net.addresses")
+    history.add_argument("--limit", type=int, metavar="N",
+                         help="the newest N messages (default 1000; 0 for all)")
     sub.add_parser("doctor", parents=[common],
                    help="check policy, server, TLS, keyring and tray")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody (or ejabberd) with demo accounts")
@@ -176,6 +189,8 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _presence(paths, args.show, " ".join(args.message), out=sys.stdout)
     if command in ("take", "resolve"):
         return _request_command(paths, command, args.request, out=sys.stdout)
+    if command == "history":
+        return _history(paths, args)
     settings = _settings(paths, _policy(args))
     if command == "sysinfo":
         from supporttray.app.sysinfo_command import run_sysinfo
@@ -186,6 +201,21 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
     if command == "login":
         return _login(paths, settings, args.jid, password_stdin=args.password_stdin)
     return _run(paths, settings)
+
+
+def _history(paths: Any, args: argparse.Namespace) -> int:
+    from supporttray.history_command import HistoryCommandError, check_args, run_history
+
+    try:
+        checked = check_args(as_json=args.json, with_=args.with_, search=args.search,
+                             since=args.since, export=args.export, redact=args.redact,
+                             limit=args.limit)
+        settings = _settings(paths, _policy(args))
+        return run_history(checked, control_socket=paths.control_socket,
+                           history_file=paths.history_db, me=settings.get_str("account.jid"),
+                           keeps_history=settings.get_bool("history.enabled"), out=sys.stdout)
+    except HistoryCommandError as exc:
+        raise CliError(str(exc), exc.code) from None
 
 
 def _doctor(paths: Any, args: argparse.Namespace) -> int:

@@ -148,7 +148,9 @@ async def _run_tray(
     # Read through on a worker thread while the icon goes up (seconds for a big history); one
     # that cannot be used is set aside there, and the chat side starts on a new one. Handed to
     # the executor now: a task would only start at our first await, after the icon.
-    history_check = asyncio.get_running_loop().run_in_executor(None, _check_history, paths)
+    keeps_history = settings.get_bool("history.enabled")
+    history_check = (asyncio.get_running_loop().run_in_executor(None, _check_history, paths)
+                     if keeps_history else None)
     tasks = BackgroundTasks()
     lifetime.callback(tasks.cancel_all)
     monitor = ConnectionMonitor()
@@ -221,9 +223,12 @@ async def _run_tray(
     passwords = credentials or password_source()
     if isinstance(passwords, ChildProcessPasswords):
         lifetime.callback(passwords.close)
-    from supporttray.core.history_file import open_history
+    from supporttray.core.history_file import OpenedHistory, open_history
 
-    history = open_history(await history_check)
+    if history_check is not None:
+        history = open_history(await history_check)
+    else:
+        history = OpenedHistory(_unkept_history(paths), None)
     retention = _start_history_retention(settings, history.store)
     if retention is not None:
         lifetime.callback(retention.stop)
@@ -265,7 +270,7 @@ async def _run_tray(
     if sign_in is not None:
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
-                           ControlCommands(service, chat, tray).handlers())
+                           ControlCommands(service, chat, tray, history=history.store).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:
@@ -555,6 +560,14 @@ def password_source(jid: str = "") -> PasswordSource:
     passwords = ChildProcessPasswords()
     passwords.prefetch(jid)
     return passwords
+
+
+def _unkept_history(paths: Paths) -> HistoryStore:
+    """`history.enabled = false`: history in memory, an outbox file only while one waits."""
+    from supporttray.app.unkept_history import OutboxOnlyHistory, remove_history_file
+
+    remove_history_file(paths.history_db)
+    return OutboxOnlyHistory(paths.outbox_file)
 
 
 def _check_history(paths: Paths) -> HistoryCheck:

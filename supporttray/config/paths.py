@@ -42,6 +42,11 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def outbox_file(self) -> Path:
+        """history.enabled = false: the messages not sent yet, and only while there are any."""
+        return self.data_dir / "outbox.json"
+
+    @property
     def presence_file(self) -> Path:
         """Staff mode: the presence the person chose, kept across restarts (JSON)."""
         return self.data_dir / "presence.json"

@@ -210,6 +210,14 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 exclusive_minimum=True,
             ),
             _spec(
+                "history.enabled",
+                "bool",
+                True,
+                N_("Keep chat history on this computer. Off: no history file at all (an existing "
+                "one is deleted at start); messages not yet sent wait in a small outbox file, "
+                "deleted once they are sent. Takes effect at the next start."),
+            ),
+            _spec(
                 "history.retention_days",
                 "int",
                 0,

@@ -479,14 +479,16 @@ class HistoryStore:
     def messages_between(
         self, *, peer: str | None = None, thread: str | None = None,
         since: datetime | None = None, until: datetime | None = None, limit: int = 100_000,
+        newest: bool = False,
     ) -> list[ChatMessage]:
         """Messages from `since` (inclusive) to `until` (exclusive), oldest first, of one peer,
         one request (NO_THREAD: those without one) or everyone: an export, on a reader when
-        big."""
+        big. The first `limit` of them, or with `newest` the last."""
         self._check_open()
         with self._guard("messages_between"):
             return conversation_index.messages_between(
-                self._db, peer=peer, thread=thread, since=since, until=until, limit=limit)
+                self._db, peer=peer, thread=thread, since=since, until=until, limit=limit,
+                newest=newest)
 
     def notes_between(
         self, *, peer: str | None = None, thread: str | None = None,

@@ -264,13 +264,17 @@ def where_between(
 
 def messages_between(
     db: sqlite3.Connection, *, peer: str | None, thread: str | None,
-    since: datetime | None, until: datetime | None, limit: int,
+    since: datetime | None, until: datetime | None, limit: int, newest: bool = False,
 ) -> list[ChatMessage]:
     where, params = where_between(peer, thread, since, until, prefix="m.")
+    order = "DESC" if newest else ""
     rows: list[MessageRow] = db.execute(
-        f"SELECT {MESSAGE_COLUMNS} FROM message m WHERE {where} ORDER BY m.ts_us, m.seq LIMIT ?",
+        f"SELECT {MESSAGE_COLUMNS} FROM message m WHERE {where} "
+        f"ORDER BY m.ts_us {order}, m.seq {order} LIMIT ?",
         (*params, limit),
     ).fetchall()
+    if newest:
+        rows.reverse()
     return [message_from_row(row) for row in rows]
 
 

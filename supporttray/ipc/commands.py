@@ -7,17 +7,24 @@ controller, from ui/ above us, passed in by the composition root).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from supporttray.app.errors import AskError, DeskError
+from supporttray.app.history_query import HistoryQuery, export_history, list_history
+from supporttray.core.history_errors import HistoryError
 from supporttray.core.sysinfo import SysinfoItem
 from supporttray.ipc import protocol
 from supporttray.ipc.protocol import (
     ActivateRequest,
     AskRequest,
     AskResult,
+    HistoryRequest,
+    HistoryResult,
     OpenLinkRequest,
     OpenLinkResult,
     PresenceRequest,
@@ -31,6 +38,7 @@ from supporttray.ipc.protocol import (
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
     from supporttray.app.service import SupportService
+    from supporttray.core.history import HistoryStore
     from supporttray.ipc.server import Handler
 
 log = logging.getLogger("supporttray.ipc")
@@ -56,10 +64,12 @@ _R = TypeVar("_R")
 class ControlCommands:
     """The answers of the running instance to `status`, `ask`, `presence`, `take`, ..."""
 
-    def __init__(self, service: SupportService, chat: ChatService, windows: Windows) -> None:
+    def __init__(self, service: SupportService, chat: ChatService, windows: Windows, *,
+                 history: HistoryStore | None = None) -> None:
         self._service = service
         self._chat = chat
         self._windows = windows
+        self._history = history
 
     def handlers(self) -> Mapping[str, Handler]:
         """For ipc.server.ControlServer: each command's name on the wire -> its method."""
@@ -72,6 +82,7 @@ class ControlCommands:
             PresenceRequest.cmd: _parsed(PresenceRequest.from_wire, self.presence),
             TakeRequest.cmd: _parsed(TakeRequest.from_wire, self.take),
             ResolveRequest.cmd: _parsed(ResolveRequest.from_wire, self.resolve),
+            HistoryRequest.cmd: _parsed(HistoryRequest.from_wire, self.history),
         }
 
     async def status(self, _request: StatusRequest) -> dict[str, Any]:
@@ -119,6 +130,39 @@ class ControlCommands:
             return protocol.ok(await self._service.resolve_request(request.request))
         except (DeskError, AskError) as exc:
             return protocol.failure(str(exc))
+
+    async def history(self, request: HistoryRequest) -> dict[str, Any]:
+        """`supporttray history`: read (or export) on an executor thread, through a reader
+        connection of its own, so a search of a big history never stalls the tray."""
+        if self._history is None:
+            return protocol.failure("This SupportTray keeps no chat history.")
+        try:
+            since = datetime.fromisoformat(request.since) if request.since else None
+        except ValueError:
+            return protocol.failure(f"{request.since!r} is not a date and time.")
+        query = HistoryQuery(with_=request.with_, search=request.search, since=since,
+                             limit=request.limit)
+        me = self._service.config.account_jid
+        target = Path(request.export) if request.export else None
+        reader = self._history.open_reader()
+
+        def work() -> HistoryResult:
+            try:
+                if target is not None:
+                    return HistoryResult(exported=export_history(
+                        reader, query, target, me=me, redact=request.redact))
+                return HistoryResult(messages=tuple(list_history(reader, query, me=me)))
+            finally:
+                reader.close()
+
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(None, work)
+        except (HistoryError, ValueError) as exc:
+            return protocol.failure(str(exc))
+        except OSError as exc:
+            return protocol.failure(f"The export could not be written to {target} "
+                                    f"({exc.strerror or exc}).")
+        return protocol.ok(result.to_wire())
 
     async def _send_ask(self, request: AskRequest) -> dict[str, Any]:
         """`supporttray ask --send`: route, attach what policy allows, send (or queue)."""

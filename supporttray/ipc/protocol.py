@@ -184,8 +184,37 @@ class ResolveRequest:
         return cls(request=_text(message, "request"))
 
 
+@dataclass(frozen=True)
+class HistoryRequest:
+    """`supporttray history`: list or search the history, or export it to a file.
+
+    `since` is ISO 8601 (the command line has read the user's date); `export` an absolute path
+    the instance writes (0600); `redact` system-info keys left out of it; `limit` 0 = all."""
+
+    cmd: ClassVar[str] = "history"
+    with_: str | None = None
+    search: str | None = None
+    since: str | None = None
+    export: str | None = None
+    redact: tuple[str, ...] = ()
+    limit: int = 1000
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "with": self.with_, "search": self.search, "since": self.since,
+                "export": self.export, "redact": list(self.redact), "limit": self.limit}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> HistoryRequest:
+        redact = message.get("redact") or []
+        limit = message.get("limit")
+        return cls(with_=_optional_text(message, "with"), search=_optional_text(message, "search"),
+                   since=_optional_text(message, "since"), export=_optional_text(message, "export"),
+                   redact=tuple(str(key) for key in redact) if isinstance(redact, list) else (),
+                   limit=limit if isinstance(limit, int) and limit >= 0 else 1000)
+
+
 Request = (StatusRequest | ActivateRequest | ReconnectRequest | AskRequest | OpenLinkRequest
-           | PresenceRequest | TakeRequest | ResolveRequest)
+           | PresenceRequest | TakeRequest | ResolveRequest | HistoryRequest)
 
 
 # -- the results: what `ok(...)` carries back for the commands that answer with more than ok ----
@@ -269,3 +298,21 @@ class ClaimResult:
         return cls(request=request if isinstance(request, dict) else {},
                    claimed_by=str(claimed_by) if claimed_by else None,
                    won=bool(result.get("won")), pending=bool(result.get("pending")))
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    """`history`: the messages (and notes) as `--json` prints them, or what an export wrote."""
+
+    messages: tuple[dict[str, Any], ...] = ()
+    exported: int | None = None  # messages written to the export file
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"messages": list(self.messages), "exported": self.exported}
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> HistoryResult:
+        messages = result.get("messages") or []
+        exported = result.get("exported")
+        return cls(messages=tuple(m for m in messages if isinstance(m, dict)),
+                   exported=exported if isinstance(exported, int) else None)

@@ -12,16 +12,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from supporttray.config.atomic_file import write_atomically
 from supporttray.core.history_schema import NO_THREAD
 from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
+from supporttray.core.transcript_export import ExportFormat, gather, render
 
 if TYPE_CHECKING:
-    from supporttray.core.history import ConversationSummary, Note, SearchHit
+    from supporttray.core.history import ConversationSummary, HistoryStore, Note, SearchHit
 
 log = logging.getLogger("supporttray.ui")
 
@@ -96,11 +99,41 @@ class Transcript:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class ExportJob:
+    """Write one conversation (a request, or everything with the person) to a file."""
+
+    peer: str
+    thread: str | None
+    target: Path
+    fmt: ExportFormat
+    redact: frozenset[str]
+    exported_at: datetime
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    job: ExportJob
+    messages: int  # how many it holds
+    error: str = ""  # a sentence when it could not be written
+
+
+def write_export(reader: HistoryReader, job: ExportJob, *, me: str) -> int:
+    """Render and write (0600, atomically) on the calling thread; how many messages."""
+    # The reader is a HistoryStore (a fake in tests has the same methods).
+    store = cast("HistoryStore", reader)
+    transcript = gather(store, peer=job.peer, thread=job.thread, me=me, redact=job.redact,
+                        exported_at=job.exported_at)
+    write_atomically(job.target, render(transcript, job.fmt))
+    return len(transcript.messages)
+
+
 class HistoryWorker(QObject):
     """Lives on the history thread; opens its reader there on first use."""
 
     page_ready = Signal(object)  # Page
     transcript_ready = Signal(object)  # Transcript
+    export_done = Signal(object)  # ExportDone
 
     def __init__(self, open_reader: Callable[[], HistoryReader], *, me: str,
                  page_size: int = PAGE_SIZE) -> None:
@@ -168,6 +201,24 @@ class HistoryWorker(QObject):
         self.transcript_ready.emit(Transcript(query.generation, query, tuple(messages),
                                               tuple(notes)))
 
+    @Slot(object)
+    def export(self, job: ExportJob) -> None:
+        try:
+            messages = write_export(self._read(), job, me=self._me)
+        except OSError as error:
+            log.warning("an export could not be written", exc_info=True)
+            self.export_done.emit(ExportDone(job, 0, _(
+                "{file} could not be written ({reason}). Choose another folder or name."
+            ).format(file=job.target, reason=error.strerror or error)))
+            return
+        except Exception:
+            log.warning("an export failed", exc_info=True)
+            self.export_done.emit(ExportDone(job, 0, _(
+                "The conversation could not be exported; the log says why.")))
+            return
+        log.info("exported %d message(s) as %s", messages, job.fmt.value)
+        self.export_done.emit(ExportDone(job, messages))
+
     def close_reader(self) -> None:
         """After the thread has stopped: the reader is not used anywhere else then."""
         reader, self._reader = self._reader, None
@@ -180,6 +231,7 @@ class HistoryQueries(QObject):
 
     _list_wanted = Signal(object)
     _transcript_wanted = Signal(object)
+    _export_wanted = Signal(object)
 
     def __init__(self, open_reader: Callable[[], HistoryReader], *, me: str,
                  page_size: int = PAGE_SIZE, parent: QObject | None = None) -> None:
@@ -192,8 +244,10 @@ class HistoryQueries(QObject):
         self.worker.moveToThread(self._thread)
         self._list_wanted.connect(self.worker.list_page)
         self._transcript_wanted.connect(self.worker.transcript)
+        self._export_wanted.connect(self.worker.export)
         self.page_ready = self.worker.page_ready
         self.transcript_ready = self.worker.transcript_ready
+        self.export_done = self.worker.export_done
         self._thread.start()
 
     def new_list(self) -> int:
@@ -221,6 +275,9 @@ class HistoryQueries(QObject):
 
     def ask_transcript(self, query: TranscriptQuery) -> None:
         self._transcript_wanted.emit(query)
+
+    def ask_export(self, job: ExportJob) -> None:
+        self._export_wanted.emit(job)
 
     def stop(self) -> None:
         """Stop the thread (waiting for a query in progress) and close the reader."""

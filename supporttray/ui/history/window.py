@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.i18n import _
+from supporttray.core.i18n import _, ngettext
+from supporttray.ui.history.export_dialog import AskExport, ask_export
 from supporttray.ui.history.list_model import HistoryListModel, RowDelegate
 from supporttray.ui.history.search_worker import (
     PAGE_SIZE,
+    ExportDone,
+    ExportJob,
     HistoryQueries,
     HistoryReader,
     ListQuery,
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from supporttray.core.history import Note
+    from supporttray.core.messages import ChatMessage
 
 log = logging.getLogger("supporttray.ui")
 
@@ -75,6 +79,12 @@ def ask_for_note(parent: QWidget, name: str) -> str | None:
     return text if ok and text.strip() else None
 
 
+def _export_name(name: str, now: datetime) -> str:
+    """A file name to start from: "conversation-ann-lee-2026-11-15"."""
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
+    return f"{_('conversation')}-{slug or 'chat'}-{now:%Y-%m-%d}"
+
+
 def _own_as(name_of: Callable[[str], str], own_jid: str, own_name: str
             ) -> Callable[[str], str]:
     return lambda jid: own_name if jid == own_jid else name_of(jid)
@@ -98,6 +108,7 @@ class HistoryWindow(KeptWindow):
         debounce_ms: int = SEARCH_DEBOUNCE_MS,
         page_size: int = PAGE_SIZE,
         ask_note: AskNote = ask_for_note,
+        ask_export: AskExport = ask_export,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -109,6 +120,8 @@ class HistoryWindow(KeptWindow):
         self._staff = staff
         self._clock = clock
         self._ask_note = ask_note
+        self._ask_export = ask_export
+        self._messages_shown: tuple[ChatMessage, ...] = ()
         self._peer: str | None = None  # the list shows only this person's conversations
         self._query = ListQuery(0)
         self._shown: TranscriptQuery | None = None
@@ -167,7 +180,7 @@ class HistoryWindow(KeptWindow):
         self.export_button.setObjectName("historyExport")
         self.export_button.setToolTip(_("Save this conversation as a Markdown or HTML file"))
         self.export_button.setEnabled(False)
-        self.export_button.hide()  # shown once an export writer is attached
+        self.export_button.clicked.connect(self.export)
         self.note_button = QPushButton(_("Add note…"), self)
         self.note_button.setObjectName("historyAddNote")
         self.note_button.setToolTip(_("A private note on this request; never sent"))
@@ -211,6 +224,7 @@ class HistoryWindow(KeptWindow):
                                        parent=self)
         self._queries.page_ready.connect(self._on_page)
         self._queries.transcript_ready.connect(self._on_transcript)
+        self._queries.export_done.connect(self._on_exported)
         # A window deleted without dispose() (a test that failed half-way) must not take a
         # running thread with it: Qt aborts the process for that.
         queries = self._queries
@@ -331,6 +345,7 @@ class HistoryWindow(KeptWindow):
         if transcript.generation != self._queries.transcript_generation:
             return
         query = transcript.query
+        self._messages_shown = transcript.messages
         if transcript.error:
             self._shown = None
             self.transcript.show_error(transcript.error)
@@ -364,6 +379,34 @@ class HistoryWindow(KeptWindow):
             self._queries.new_transcript(), shown.peer, shown.thread, note_id=note.id,
             message_id=None))
         return note
+
+    def export(self) -> ExportJob | None:
+        """Export… the conversation shown: the fields to leave out, the file, then written
+        on the history thread."""
+        shown = self._shown
+        if shown is None:
+            return None
+        fields = sorted({key for message in self._messages_shown
+                         for key, _value in message.sysinfo})
+        suggested = _export_name(self._name_of(shown.peer), self._clock())
+        choice = self._ask_export(self, fields, suggested)
+        if choice is None:
+            return None
+        job = ExportJob(shown.peer, shown.thread, choice.target, choice.fmt, choice.redact,
+                        self._clock())
+        self.export_button.setEnabled(False)
+        self._say(_("Exporting…"))
+        self._queries.ask_export(job)
+        return job
+
+    def _on_exported(self, done: ExportDone) -> None:
+        self.export_button.setEnabled(self._shown is not None)
+        if done.error:
+            self._say(done.error, error=True)
+        else:
+            self._say(ngettext("Exported {count} message to {file}.",
+                               "Exported {count} messages to {file}.", done.messages
+                               ).format(count=done.messages, file=done.job.target))
 
     # -- the keyboard ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

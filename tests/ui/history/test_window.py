@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from supporttray.core.history import HistoryStore
+from supporttray.core.messages import ChatMessage, Delivery, Direction
+from supporttray.core.transcript_export import ExportFormat
+from supporttray.ui.history.export_dialog import AskExport, ExportChoice, RedactDialog
 from supporttray.ui.history.list_model import HTML_ROLE
 from supporttray.ui.history.transcript_view import MESSAGE_ID_ROLE, NOTE_ID_ROLE
 from supporttray.ui.history.window import HistoryWindow
+from tests.helpers import T0
 from tests.ui.history_fakes import ANN, BEN, HOSTILE, FakeHistory, chat
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints",
@@ -36,11 +44,12 @@ def history() -> FakeHistory:
 def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
     made: list[HistoryWindow] = []
 
-    def make(history: FakeHistory, *, staff: bool = False, note: str | None = None
-             ) -> HistoryWindow:
+    def make(history: FakeHistory | HistoryStore, *, staff: bool = False,
+             note: str | None = None, export: AskExport | None = None) -> HistoryWindow:
         window = HistoryWindow(history, name_of=name_of, own_name="Me",
                                author="dave@example.org", staff=staff, debounce_ms=0,
-                               ask_note=lambda _parent, _name: note)
+                               ask_note=lambda _parent, _name: note,
+                               ask_export=export or (lambda _p, _f, _n: None))
         qtbot.addWidget(window)
         made.append(window)
         return window
@@ -199,3 +208,46 @@ def test_a_chat_opens_the_history_of_that_person(
     window.show_for(ANN)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     assert rows(window)[0].startswith("Ann")
+
+
+def test_export_writes_the_request_shown_leaving_out_the_fields_ticked(
+        qtbot: QtBot, tmp_path: Path, make_window: MakeWindow) -> None:
+    # Given a real history with Ann's question carrying system info, opened in the window
+    store = HistoryStore(":memory:")
+    store.add(ChatMessage("q1", ANN, Direction.IN, "Printer jams", T0, "t1", Delivery.RECEIVED,
+                          (("os.name", "Debian 12"), ("net.addresses", "10.1.2.3"))))
+    store.add(ChatMessage("a1", ANN, Direction.OUT, "On my way", T0 + timedelta(minutes=1),
+                          "t1", Delivery.SENT))
+    asked: list[list[str]] = []
+    target = tmp_path / "ann.md"
+
+    def choose(_parent: QWidget, fields: list[str], _name: str) -> ExportChoice:
+        asked.append(fields)
+        return ExportChoice(target, ExportFormat.MARKDOWN, frozenset({"net.addresses"}))
+
+    window = make_window(store, export=choose)
+    window.show_for(ANN)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.open_current()
+    qtbot.waitUntil(lambda: window.export_button.isEnabled())
+    # When Export… is chosen
+    window.export()
+    qtbot.waitUntil(lambda: window.status_text().startswith("Exported"))
+    # Then the fields the conversation holds were offered, and the file holds the request
+    # without the address, owner-only
+    assert asked == [["net.addresses", "os.name"]]
+    assert window.status_text() == f"Exported 2 messages to {target}."
+    text = target.read_text()
+    assert "Printer jams" in text and "Debian 12" in text and "10.1.2.3" not in text
+    assert target.stat().st_mode & 0o777 == 0o600
+    window.dispose()
+    store.close()
+
+
+def test_the_redaction_dialog_leaves_addresses_out_unless_unticked(qtbot: QtBot) -> None:
+    dialog = RedactDialog(["net.addresses", "os.name"])
+    qtbot.addWidget(dialog)
+    assert dialog.left_out() == {"net.addresses"}
+    dialog.boxes["os.name"].setChecked(True)
+    dialog.boxes["net.addresses"].setChecked(False)
+    assert dialog.left_out() == {"os.name"}

@@ -50,6 +50,7 @@ from supporttray.core.history import (
     HistoryStore,
     fault_of,
 )
+from supporttray.core.history_schema import NOTE_INDEX
 
 log = logging.getLogger("supporttray.store")
 
@@ -228,16 +229,17 @@ def _damage_in(path: Path) -> _Unusable | None:
 
 
 def _check_search_index(db: sqlite3.Connection, path: Path) -> None:
-    try:
-        db.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('integrity-check')")
-    except sqlite3.DatabaseError as e:
-        if fault_of(e) is not HistoryFault.DAMAGED:
-            raise
-        log.warning("history %s: the search index is damaged; rebuilding it from the messages",
-                    path, exc_info=True)
-        # One statement, one transaction: a crash during it leaves the old index, not half one.
-        db.execute(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')")
-        log.warning("history %s: search index rebuilt", path)
+    for index in (SEARCH_INDEX, NOTE_INDEX):
+        try:
+            db.execute(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as e:
+            if fault_of(e) is not HistoryFault.DAMAGED:
+                raise
+            log.warning("history %s: the search index %s is damaged; rebuilding it from the "
+                        "messages and notes", path, index, exc_info=True)
+            # One statement, one transaction: a crash during it leaves the old index, not half.
+            db.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
+            log.warning("history %s: search index rebuilt (%s)", path, index)
 
 
 def _with(path: Path, companion: str) -> Path:

@@ -248,6 +248,7 @@ class HistoryQueries(QObject):
         self.page_ready = self.worker.page_ready
         self.transcript_ready = self.worker.transcript_ready
         self.export_done = self.worker.export_done
+        self._stopped = False
         self._thread.start()
 
     def new_list(self) -> int:
@@ -280,9 +281,10 @@ class HistoryQueries(QObject):
         self._export_wanted.emit(job)
 
     def stop(self) -> None:
-        """Stop the thread (waiting for a query in progress) and close the reader."""
-        if not self._thread.isRunning():
+        """Stop the thread (waiting for a query in progress) and close the reader; once."""
+        if self._stopped:
             return
+        self._stopped = True
         # Whatever is still queued is skipped.
         self.worker.wanted_list = self.worker.wanted_transcript = 2**62
         self._thread.quit()

@@ -738,6 +738,7 @@ def test_the_privacy_line_reads_retention_from_the_settings_and_the_server_from_
     assert desk.chat.keeping() == Keeping(True, 90, None)
     desk.chat.server_archive.found(True)
     assert desk.chat.keeping() == Keeping(True, 90, True)
+    assert make_desk(history__enabled=False).chat.keeping() == Keeping(False, 0, None)
 
 
 @pytest.mark.asyncio

@@ -251,3 +251,19 @@ def test_the_redaction_dialog_leaves_addresses_out_unless_unticked(qtbot: QtBot)
     dialog.boxes["os.name"].setChecked(True)
     dialog.boxes["net.addresses"].setChecked(False)
     assert dialog.left_out() == {"os.name"}
+
+
+def test_only_the_last_of_quickly_typed_searches_is_shown(
+        qtbot: QtBot, history: FakeHistory, make_window: MakeWindow) -> None:
+    # Given a history that answers slowly, and two searches typed one after the other
+    history.delay_s = 0.15
+    window = make_window(history)
+    window.open()
+    window.search.setText("jams")
+    window.run_query()
+    window.search.setText("vpn")
+    window.run_query()
+    # When the answers are in / Then the list holds the last search's hits only
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 and "VPN" in rows(window)[0])
+    qtbot.wait(400)
+    assert [row.split(" · ")[-1] for row in rows(window)] == ["VPN drops every hour"]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -45,9 +45,11 @@ def make_window(qtbot: QtBot) -> Iterator[MakeWindow]:
     made: list[HistoryWindow] = []
 
     def make(history: FakeHistory | HistoryStore, *, staff: bool = False,
-             note: str | None = None, export: AskExport | None = None) -> HistoryWindow:
+             note: str | None = None, export: AskExport | None = None,
+             page_size: int = 50) -> HistoryWindow:
         window = HistoryWindow(history, name_of=name_of, own_name="Me",
                                author="dave@example.org", staff=staff, debounce_ms=0,
+                               page_size=page_size,
                                ask_note=lambda _parent, _name: note,
                                ask_export=export or (lambda _p, _f, _n: None))
         qtbot.addWidget(window)
@@ -267,3 +269,17 @@ def test_only_the_last_of_quickly_typed_searches_is_shown(
     qtbot.waitUntil(lambda: window.model.rowCount() == 1 and "VPN" in rows(window)[0])
     qtbot.wait(400)
     assert [row.split(" · ")[-1] for row in rows(window)] == ["VPN drops every hour"]
+
+
+def test_the_list_arrives_page_by_page_as_it_is_scrolled(
+        qtbot: QtBot, history: FakeHistory, make_window: MakeWindow) -> None:
+    # Given three conversations and pages of two
+    history.messages.append(chat(500, "carol@example.org", "Access to the finance share?",
+                                 thread="t3"))
+    window = make_window(history, page_size=2)
+    # When the window opens: the view asks for more while it has room to show them
+    window.open()
+    # Then the next, older page follows the first
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    assert [row.split(" · ")[0] for row in rows(window)] == ["carol@example.org", "Ben", "Ann"]
+    assert not window.model.canFetchMore(QModelIndex())

@@ -8,20 +8,31 @@ questions and answers of 4-30 words drawn Zipf-like from a support vocabulary, a
 
 Search is HistoryStore.search, as the history window will call it on a reader connection:
 common words, rare words, prefixes, two words, no hit, and one peer only; p50/p99 over them all.
+The history window's own calls are measured the same way: conversations() (its first page, the
+50 newest conversations, and the next page) and find() (hits with highlighted snippets, the same
+queries). Export: one 10,000-message conversation (system info on every request's first message)
+gathered and rendered as HTML and as Markdown, and written (0600, atomically).
 Opening is HistoryStore(path) (what start-up does) plus outbox() (what going online does).
+App start: `supporttray run` (as the cold-start figure launches it, against the run's Prosody)
+with an empty history and with the largest one copied into its profile: launch -> tray shown
+and -> online, which must not grow with the history.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
+import shutil
 import sqlite3
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import BENCH_DIR, Row, Run, median, percentile
+from supporttray.app.history_query import HistoryQuery, export_history
 from supporttray.core.history import SCHEMA_VERSION, HistoryStore
 
 FIGURE = "history"
@@ -29,6 +40,13 @@ CACHE = BENCH_DIR / "results" / "cache"
 GENERATOR_VERSION = 1
 PEERS = 400
 BATCH = 20_000
+EXPORT_MESSAGES = 10_000
+# Every request's first message in the export's conversation carries this system info.
+EXPORT_SYSINFO = json.dumps([
+    ["os.name", "Windows 11 Pro"], ["os.version", "23H2"], ["host.name", "LAPTOP-4411"],
+    ["hw.model", "ThinkPad T14 Gen 3"], ["cpu", "12th Gen Intel Core i7-1260P"],
+    ["mem.total", "32 GB"], ["net.addresses", "10.20.30.40, fe80::1"], ["tz", "Europe/Berlin"],
+])
 
 
 def words_of(text: str) -> list[str]:
@@ -61,8 +79,10 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
     return words, weights
 
 
-def generate(path: Path, count: int) -> None:
-    """A history file of `count` messages made by the product's schema and triggers."""
+def generate(path: Path, count: int, *, peers_count: int = PEERS,
+             sysinfo: str | None = None) -> None:
+    """A history file of `count` messages made by the product's schema and triggers; with
+    `sysinfo`, every thread's first message carries it."""
     rng = random.Random(count)
     words, weights = vocabulary(rng)
     cumulative = list(itertools.accumulate(weights))  # choices() is 25x faster given these
@@ -73,9 +93,9 @@ def generate(path: Path, count: int) -> None:
         db.execute("PRAGMA synchronous = OFF")  # generating only; the app keeps NORMAL
         start = datetime(2023, 1, 1, tzinfo=UTC)
         step_us = int(timedelta(days=3 * 365).total_seconds() * 1e6) // max(count, 1)
-        peers = [f"person{i:03d}@example.org" for i in range(PEERS)]
+        peers = [f"person{i:03d}@example.org" for i in range(peers_count)]
         sql = ("INSERT INTO message (id, peer, direction, delivery, ts_us, thread, body, sysinfo)"
-               " VALUES (?, ?, ?, ?, ?, ?, ?, NULL)")
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         epoch_us = int(start.timestamp() * 1e6)
         for first in range(0, count, BATCH):
             rows = []
@@ -83,10 +103,11 @@ def generate(path: Path, count: int) -> None:
                 n = rng.randint(4, 30)
                 body = " ".join(rng.choices(words, cum_weights=cumulative, k=n))
                 incoming = seq % 2 == 0
-                rows.append((f"m{seq:08d}", peers[(seq // 6) % PEERS],
+                rows.append((f"m{seq:08d}", peers[(seq // 6) % peers_count],
                              "in" if incoming else "out",
                              "received" if incoming else "delivered",
-                             epoch_us + seq * step_us, f"t{seq // 6:07d}", body))
+                             epoch_us + seq * step_us, f"t{seq // 6:07d}", body,
+                             sysinfo if seq % 6 == 0 else None))
             db.execute("BEGIN")
             db.executemany(sql, rows)
             db.execute("COMMIT")
@@ -95,14 +116,15 @@ def generate(path: Path, count: int) -> None:
         db.close()
 
 
-def cached(count: int) -> Path:
+def cached(count: int, *, kind: str = "history", peers_count: int = PEERS,
+           sysinfo: str | None = None) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"history-{count}-schema{SCHEMA_VERSION}-gen{GENERATOR_VERSION}.sqlite3"
+    path = CACHE / f"{kind}-{count}-schema{SCHEMA_VERSION}-gen{GENERATOR_VERSION}.sqlite3"
     if not path.exists():
         # Our own name until complete: two runs at once must not write one file.
         partial = path.with_suffix(f".partial-{os.getpid()}")
         try:
-            generate(partial, count)
+            generate(partial, count, peers_count=peers_count, sysinfo=sysinfo)
             os.replace(partial, path)
         finally:
             for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
@@ -170,9 +192,12 @@ def measure(run: Run) -> list[Row]:
                 key = f"{text}{' @peer' if peer else ''}"
                 by_kind.setdefault(key, []).append(elapsed)
                 hits[key] = len(found)
+        pages, next_pages, finds = window_calls(reader, batch, rounds)
     finally:
         reader.close()
         store.close()
+    exports = measure_export(rounds)
+    starts = measure_start(run, path, 2 if run.smoke else 5)
     worst = sorted(((median(v), k) for k, v in by_kind.items()), reverse=True)[:3]
     size_mb = path.stat().st_size / 1e6
     rows.append(Row(
@@ -186,7 +211,108 @@ def measure(run: Run) -> list[Row]:
     ))
     rows.append(Row(FIGURE, f"search p99, {largest:,} messages", percentile(latencies, 99),
                     "ms"))
+    rows.append(Row(
+        FIGURE, f"history window first page, {largest:,} messages", median(pages), "ms",
+        budget=100.0, samples=[round(v, 3) for v in pages],
+        note=f"conversations(limit=50) on a reader, median of {len(pages)}; the next page "
+             f"(before=) {median(next_pages):.2f} ms",
+    ))
+    rows.append(Row(FIGURE, f"find p50, {largest:,} messages", percentile(finds, 50), "ms",
+                    samples=[round(v, 3) for v in finds],
+                    note="find(): hits with snippets and highlight spans, messages and notes, "
+                         "same queries as search"))
+    rows.append(Row(FIGURE, f"find p99, {largest:,} messages", percentile(finds, 99), "ms"))
+    for fmt, took in exports.items():
+        rows.append(Row(FIGURE, f"export {EXPORT_MESSAGES:,}-message conversation, {fmt}",
+                        median(took), "ms", samples=[round(v, 1) for v in took],
+                        note="gather + render + write 0600 atomically (fsync), "
+                             f"median of {len(took)}"))
+    for event, (empty, full) in starts.items():
+        rows.append(Row(
+            FIGURE, f"launch -> {event}, {largest:,} messages", median(full), "s",
+            baseline=median(empty), baseline_label="same, empty history", budget_ratio=1.25,
+            samples=[round(v * 1000, 1) for v in full],
+            note=f"median of {len(full)}; empty history {median(empty):.3f} s"))
     for size in sizes:
         rows.append(Row(FIGURE, f"open + outbox, {size:,} messages", opens[size] * 1000, "ms",
                         note="HistoryStore(path) + outbox(), warm page cache, median of 5"))
     return rows
+
+
+def window_calls(reader: HistoryStore, batch: list[tuple[str, str | None]],
+                 rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """The history window's calls on a reader: first page, next page, find (ms each)."""
+    pages: list[float] = []
+    next_pages: list[float] = []
+    finds: list[float] = []
+    reader.conversations(limit=50)  # warm, as for search
+    for _ in range(rounds * 3):
+        t0 = time.perf_counter()
+        first = reader.conversations(limit=50)
+        pages.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        reader.conversations(limit=50, before=first[-1].last_at)
+        next_pages.append((time.perf_counter() - t0) * 1000)
+    for text, peer in batch:
+        reader.find(text, peer=peer)
+    for _ in range(rounds):
+        for text, peer in batch:
+            t0 = time.perf_counter()
+            reader.find(text, peer=peer)
+            finds.append((time.perf_counter() - t0) * 1000)
+    return pages, next_pages, finds
+
+
+def measure_export(rounds: int) -> dict[str, list[float]]:
+    """Export one 10,000-message conversation to HTML and Markdown (ms per format)."""
+    path = cached(EXPORT_MESSAGES, kind="conversation", peers_count=1, sysinfo=EXPORT_SYSINFO)
+    took: dict[str, list[float]] = {"HTML": [], "Markdown": []}
+    store = HistoryStore(path)
+    reader = store.open_reader()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+            for _ in range(max(3, rounds // 2)):
+                for fmt, suffix in (("HTML", ".html"), ("Markdown", ".md")):
+                    target = Path(folder) / f"out{suffix}"
+                    t0 = time.perf_counter()
+                    written = export_history(reader, HistoryQuery(with_="person000@example.org"),
+                                             target, me="dave@example.org")
+                    took[fmt].append((time.perf_counter() - t0) * 1000)
+                    assert written == EXPORT_MESSAGES, written
+    finally:
+        reader.close()
+        store.close()
+    return took
+
+
+def measure_start(
+    run: Run, history: Path, rounds: int,
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Seconds from launch to tray shown and to online, with an empty history and with a copy
+    of `history` in the profile ({event: (empty, full)}). The copy is removed afterwards, so
+    the cold-start figure's profile (the same account) starts empty again."""
+    from bench.cold_start import launch_app
+
+    profile = run.profile("me", **run.requester_policy())
+    data = profile.directory / "data"
+    target = data / "history.sqlite3"
+
+    def clear() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+    def launches() -> tuple[list[float], list[float]]:
+        launch_app(run, profile)  # unmeasured: page cache, .pyc files, a migration
+        times = [launch_app(run, profile) for _ in range(rounds)]
+        return [t[0] for t in times], [t[1] for t in times]
+
+    clear()
+    try:
+        empty = launches()
+        data.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(history, target)
+        target.chmod(0o600)
+        full = launches()
+    finally:
+        clear()
+    return {"tray shown": (empty[0], full[0]), "online": (empty[1], full[1])}

@@ -37,7 +37,7 @@ from supporttray.core.messages import (
     new_thread_id,
 )
 from supporttray.core.presence import PresenceBook
-from supporttray.core.requests import RequestQueue
+from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.routing import route
 from supporttray.core.sentence import Sentence
 from supporttray.core.server_archive import ServerArchive
@@ -144,6 +144,18 @@ class ChatService:
         if config.mode is Mode.STAFF:
             self.requests = RequestQueue()
             self.desk = RequestDesk(self.requests, config.account_jid)
+            # The history window shows whether each request was resolved (or is open again).
+            self.requests.opened.subscribe(lambda r: self._mark_resolved(r, False))
+            self.requests.closed.subscribe(lambda r: self._mark_resolved(r, True))
+
+    def _mark_resolved(self, request: SupportRequest, resolved: bool) -> None:
+        if request.thread is None:
+            return
+        try:
+            self._history.mark_resolved(request.requester, request.thread, resolved)
+        except HistoryError:
+            log.warning("could not record request %s as %s", request.id,
+                        "resolved" if resolved else "open", exc_info=True)
 
     def attach_transport(self, transport: MessageTransport) -> None:
         self._transport = transport

@@ -25,12 +25,16 @@ DEFAULT_LIMIT: Final = 1000
 
 @dataclass(frozen=True)
 class HistoryQuery:
-    """One `history` command: who with, which words, since when, and where to export to."""
+    """One `history` command (or the history window's export): who with, which request, which
+    words, which time. `thread` and `until` are for exports only (the window exports one
+    request, or a date range); the command line gives neither."""
 
     with_: str | None = None
     search: str | None = None
     since: datetime | None = None
     limit: int = DEFAULT_LIMIT  # 0: every message
+    thread: str | None = None
+    until: datetime | None = None
 
 
 def list_history(store: HistoryStore, query: HistoryQuery, *, me: str) -> list[dict[str, Any]]:
@@ -63,13 +67,15 @@ def export_history(
     store: HistoryStore, query: HistoryQuery, target: Path, *, me: str,
     redact: Iterable[str] = (), now: datetime | None = None,
 ) -> int:
-    """Write the conversation (`with_`) or the date range to `target` in the format its
-    extension names, 0600 and atomically; how many messages it holds. ValueError for an
-    extension that names no format; OSError when it cannot be written."""
+    """Write the conversation (`with_`), the request (`with_` and `thread`) or the date range
+    (`since`, `until`) to `target` in the format its extension names, 0600 and atomically;
+    how many messages it holds. ValueError for an extension that names no format; OSError
+    when it cannot be written. Blocking: on an executor thread, with a reader."""
     fmt = format_for(target)
     if fmt is None:
         raise ValueError(unknown_format_sentence(target))
-    transcript = gather(store, peer=query.with_, since=query.since, me=me, redact=redact,
+    transcript = gather(store, peer=query.with_, thread=query.thread, since=query.since,
+                        until=query.until, me=me, redact=redact,
                         exported_at=now or datetime.now(UTC))
     write_atomically(target, render(transcript, fmt))
     return len(transcript.messages)

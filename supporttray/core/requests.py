@@ -66,6 +66,8 @@ class RequestQueue:
         self.opened: Listeners[SupportRequest] = Listeners()
         self.arrived: Listeners[SupportRequest] = Listeners()
         self.changed: Listeners[None] = Listeners()
+        # A request resolved (by us or, through the room, a colleague): the history records it.
+        self.closed: Listeners[SupportRequest] = Listeners()
 
     def note(self, message: ChatMessage) -> SupportRequest | None:
         """An incoming message from a requester: the request it opens, if it opens one."""
@@ -115,6 +117,7 @@ class RequestQueue:
         """The request is done; a later message in its thread opens it again."""
         request = self._requests.pop(request_id, None)
         if request is not None:
+            self.closed.emit(request)
             self.changed.emit(None)
         return request
 

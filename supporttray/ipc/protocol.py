@@ -197,6 +197,7 @@ class HistoryRequest:
     since: str | None = None
     export: str | None = None
     redact: tuple[str, ...] = ()
+    # app.history_query.DEFAULT_LIMIT, spelled out: the command line imports no app module.
     limit: int = 1000
 
     def to_wire(self) -> dict[str, Any]:

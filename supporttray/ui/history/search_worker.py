@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from supporttray.config.atomic_file import write_atomically
+from supporttray.app.history_query import HistoryQuery, export_history
 from supporttray.core.history_schema import NO_THREAD
 from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
-from supporttray.core.transcript_export import ExportFormat, gather, render
+from supporttray.core.transcript_export import ExportFormat
 
 if TYPE_CHECKING:
     from supporttray.core.history import ConversationSummary, HistoryStore, Note, SearchHit
@@ -119,13 +119,12 @@ class ExportDone:
 
 
 def write_export(reader: HistoryReader, job: ExportJob, *, me: str) -> int:
-    """Render and write (0600, atomically) on the calling thread; how many messages."""
+    """history-core's writer (as `history --export`: 0600, atomically), on the calling
+    thread; how many messages the file holds."""
     # The reader is a HistoryStore (a fake in tests has the same methods).
     store = cast("HistoryStore", reader)
-    transcript = gather(store, peer=job.peer, thread=job.thread, me=me, redact=job.redact,
-                        exported_at=job.exported_at)
-    write_atomically(job.target, render(transcript, job.fmt))
-    return len(transcript.messages)
+    return export_history(store, HistoryQuery(with_=job.peer, thread=job.thread), job.target,
+                          me=me, redact=job.redact, now=job.exported_at)
 
 
 class HistoryWorker(QObject):

@@ -152,8 +152,13 @@ class HistoryStore:
             )
         if self._read_only:
             db.execute("PRAGMA query_only = ON")
-            if version != SCHEMA_VERSION:
+            if version == 0:
                 raise HistoryError(f"{self._where} has no chat history yet.")
+            if version != SCHEMA_VERSION:
+                # A reader never migrates: the app does, at its next start.
+                raise HistoryError(
+                    f"{self._where} was written by an earlier version of SupportTray. Start "
+                    "SupportTray once to bring it up to date, then try again.")
             return
         wal = True
         if not self._memory:

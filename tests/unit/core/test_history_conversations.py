@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from supporttray.core import history_schema
-from supporttray.core.history import NO_THREAD, HistoryStore
+from supporttray.core.history import NO_THREAD, HistoryError, HistoryStore
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 
 ALICE = "alice@example.org"
@@ -169,3 +169,15 @@ def test_a_version_3_history_gains_notes_and_summaries_and_keeps_its_messages(
     with sqlite3.connect(path) as check:
         assert check.execute("PRAGMA user_version").fetchone()[0] == 4
     check.close()
+
+
+def test_a_reader_of_an_older_history_says_to_start_the_app_once(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in history_schema._MIGRATIONS[:3]:
+        step(db)
+    db.execute(f"PRAGMA application_id = {history_schema.APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 3")
+    db.close()
+    with pytest.raises(HistoryError, match=r"earlier version of SupportTray\. Start SupportTray"):
+        HistoryStore(path, read_only=True)

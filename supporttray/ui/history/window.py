@@ -431,6 +431,9 @@ class HistoryWindow(KeptWindow):
         elif watched is self.list and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.open_current()
             return True
+        elif watched is self.list and key == Qt.Key.Key_Up and self.list.currentIndex().row() <= 0:
+            self.search.setFocus()  # back up to the search from the first row
+            return True
         elif watched is self.transcript and key == Qt.Key.Key_Left:
             self.list.setFocus()
             return True

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from supporttray.core.history import HistoryStore
@@ -131,7 +131,6 @@ def test_enter_on_a_hit_opens_the_conversation_scrolled_to_it(
     search(qtbot, window, "jams")
     # When Down moves into the list and Enter opens the hit
     qtbot.keyClick(window.search, Qt.Key.Key_Down)
-    assert window.list.hasFocus() or not window.isActiveWindow()
     qtbot.keyClick(window.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.shown is not None)
     # Then the transcript holds the messages around it, the hit selected and in view
@@ -283,3 +282,25 @@ def test_the_list_arrives_page_by_page_as_it_is_scrolled(
     qtbot.waitUntil(lambda: window.model.rowCount() == 3)
     assert [row.split(" · ")[0] for row in rows(window)] == ["carol@example.org", "Ben", "Ann"]
     assert not window.model.canFetchMore(QModelIndex())
+
+
+def test_the_keyboard_goes_from_the_search_to_the_list_and_back(
+        qtbot: QtBot, history: FakeHistory, make_window: MakeWindow) -> None:
+    # Given the window opened: the typing goes to the search field
+    window = make_window(history)
+    window.open()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert QApplication.focusWidget() is window.search
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    # When Down: the list has the keyboard, on its first row
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is window.list
+    assert window.list.currentIndex().row() == 0
+    # When Up on the first row: back in the search field
+    qtbot.keyClick(window.list, Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is window.search
+    # When Enter there: the first row opens, and the transcript has the keyboard
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.shown is not None)
+    assert window.shown.peer == BEN
+    assert QApplication.focusWidget() is window.transcript

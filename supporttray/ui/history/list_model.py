@@ -15,7 +15,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from supporttray.core.history import SearchHit
 from supporttray.ui.history.hit_text import NameOf, hit_html, hit_text, summary_html, summary_text
@@ -112,6 +118,8 @@ class RowDelegate(QStyledItemDelegate):
         document.setDefaultFont(option.font)
         document.setHtml(str(index.data(HTML_ROLE) or ""))
         width = option.rect.width()
+        if width <= 0 and isinstance(option.widget, QAbstractItemView):
+            width = option.widget.viewport().width()  # sizeHint's option has no rect yet
         document.setTextWidth(width if width > 0 else 400)
         return document
 

@@ -166,6 +166,8 @@ class HistoryWindow(KeptWindow):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setWordWrap(True)
+        # Rows are as tall as their wrapped text at the list's width: laid out again on resize.
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setSpacing(1)
         self.list.activated.connect(self._open_index)
         self.list.doubleClicked.connect(self._open_index)
@@ -235,17 +237,20 @@ class HistoryWindow(KeptWindow):
     def open(self) -> None:
         """Show the window, newest conversations first, the typing in the search field."""
         if self.model.rowCount() == 0 or not self.isVisible():
-            self.run_query()
-        bring_to_front(self)
-        self.search.setFocus()
-        self.search.selectAll()
+            self.run_query()  # what was kept since it was last open
+        self._present()
 
     def show_for(self, peer: str | None) -> None:
-        """Only the conversations with `peer` (None: everyone's), then open()."""
+        """Only the conversations with `peer` (None: everyone's), the typing in the search."""
         self._peer = peer
         self._update_filter()
         self.run_query()
-        self.open()
+        self._present()
+
+    def _present(self) -> None:
+        bring_to_front(self)
+        self.search.setFocus()
+        self.search.selectAll()
 
     def dispose(self) -> None:
         self._debounce.stop()

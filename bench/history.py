@@ -10,7 +10,8 @@ Search is HistoryStore.search, as the history window will call it on a reader co
 common words, rare words, prefixes, two words, no hit, and one peer only; p50/p99 over them all.
 The history window's own calls are measured the same way: conversations() (its first page, the
 50 newest conversations, and the next page) and find() (hits with highlighted snippets, the same
-queries). Export: one 10,000-message conversation (system info on every request's first message)
+queries); and the window itself, offscreen in a fresh process: open -> first page drawn.
+Export: one 10,000-message conversation (system info on every request's first message)
 gathered and rendered as HTML and as Markdown, and written (0600, atomically).
 Opening is HistoryStore(path) (what start-up does) plus outbox() (what going online does).
 App start: `supporttray run` (as the cold-start figure launches it, against the run's Prosody)
@@ -26,12 +27,14 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bench.common import BENCH_DIR, Row, Run, median, percentile
+from bench.common import BENCH_DIR, CHILDREN, Row, Run, median, percentile
 from supporttray.app.history_query import HistoryQuery, export_history
 from supporttray.core.history import SCHEMA_VERSION, HistoryStore
 
@@ -197,6 +200,7 @@ def measure(run: Run) -> list[Row]:
         reader.close()
         store.close()
     exports = measure_export(rounds)
+    window = measure_window(run, path, rounds)
     starts = measure_start(run, path, 2 if run.smoke else 5)
     worst = sorted(((median(v), k) for k, v in by_kind.items()), reverse=True)[:3]
     size_mb = path.stat().st_size / 1e6
@@ -216,6 +220,15 @@ def measure(run: Run) -> list[Row]:
         budget=100.0, samples=[round(v, 3) for v in pages],
         note=f"conversations(limit=50) on a reader, median of {len(pages)}; the next page "
              f"(before=) {median(next_pages):.2f} ms",
+    ))
+    rows.append(Row(
+        FIGURE, f"history window: open -> first page shown, {largest:,} messages",
+        median(window["opens_ms"]), "ms", budget=100.0,
+        samples=[round(v, 1) for v in window["opens_ms"]],
+        note=f"a fresh window built, its thread's reader opened, 50 conversations drawn, median "
+             f"of {len(window['opens_ms'])}; the first open of the process (loading the "
+             f"window's modules) {window['first_ms']:.0f} ms; longest UI-loop gap meanwhile "
+             f"{window['longest_gap_ms']:.0f} ms (children/history_window_app.py)",
     ))
     rows.append(Row(FIGURE, f"find p50, {largest:,} messages", percentile(finds, 50), "ms",
                     samples=[round(v, 3) for v in finds],
@@ -237,6 +250,19 @@ def measure(run: Run) -> list[Row]:
         rows.append(Row(FIGURE, f"open + outbox, {size:,} messages", opens[size] * 1000, "ms",
                         note="HistoryStore(path) + outbox(), warm page cache, median of 5"))
     return rows
+
+
+def measure_window(run: Run, path: Path, rounds: int) -> dict[str, Any]:
+    """The history window itself, offscreen in a fresh process (children/history_window_app)."""
+    done = subprocess.run([run.python, str(CHILDREN / "history_window_app.py"), str(path),
+                           str(rounds)], env=run.env, capture_output=True, text=True,
+                          timeout=300)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"history window child failed ({done.returncode}): "
+                           f"{done.stderr[-500:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 def window_calls(reader: HistoryStore, batch: list[tuple[str, str | None]],

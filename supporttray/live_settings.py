@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("supporttray")
 
+# history.retention_days too: the chats' privacy line says how long they are kept.
 CHAT_KEYS = frozenset({"sysinfo.consent", "sysinfo.fields", "sysinfo.new_request_after_hours",
-                       "support.fallback"})
+                       "support.fallback", "history.retention_days"})
 AUTO_AWAY_KEYS = frozenset({"presence.auto_away_minutes", "presence.auto_xa_minutes"})
 
 

@@ -27,6 +27,8 @@ def chat_config(settings: Settings) -> ChatConfig:
         fallback=settings.get_str("support.fallback"),
         sysinfo_consent=settings.get_str("sysinfo.consent"),
         new_request_after_hours=settings.get_float("sysinfo.new_request_after_hours"),
+        history_enabled=settings.get_bool("history.enabled"),
+        retention_days=settings.get_int("history.retention_days"),
     )
 
 

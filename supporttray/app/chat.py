@@ -24,6 +24,7 @@ from supporttray.core import canned
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
+from supporttray.core.history_privacy import Keeping
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import (
     ArchivePosition,
@@ -37,6 +38,7 @@ from supporttray.core.messages import (
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.routing import route
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.sysinfo import SysinfoSnapshot
 from supporttray.language.catalogue import N_
 from supporttray.language.sentence import Sentence
@@ -108,6 +110,9 @@ class ChatConfig:
     fallback: str  # support.fallback: who gets a question when nobody is available
     sysinfo_consent: str  # "preview" | "always" | "never"
     new_request_after_hours: float  # an exchange older than this starts a new request
+    # What the chats' privacy line says of this computer (history.enabled, .retention_days).
+    history_enabled: bool = True
+    retention_days: int = 0
 
 
 class ChatService:
@@ -130,6 +135,8 @@ class ChatService:
         self._collector = collector
         self._clock = clock
         self._transport: MessageTransport | None = None
+        # Whether the server keeps a copy too (found by discovery at login): the privacy line.
+        self.server_archive = ServerArchive()
         # Staff mode: who is waiting for help (core/requests.py), shared with the team through
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None
@@ -385,6 +392,37 @@ class ChatService:
     def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]:
         """The messages of one earlier request, oldest first."""
         return self._history.thread_messages(bare_jid(peer), thread)
+
+    def keeping(self) -> Keeping:
+        """Who keeps the chats and how long: this computer (settings) and the server (disco)."""
+        return Keeping(self._config.history_enabled, self._config.retention_days,
+                       self.server_archive.archives)
+
+    @property
+    def account_jid(self) -> str:
+        return self._config.account_jid
+
+    @property
+    def history(self) -> HistoryStore:
+        """The local history (the history window reads it with a reader of its own)."""
+        return self._history
+
+    async def delete_conversation(self, peer: str) -> int:
+        """Delete every message and note with `peer` from this computer (not from the server:
+        XEP-0313 has no delete); how many messages went. A long one is thousands of rows, so
+        the deletion runs on an executor thread with a connection of its own."""
+        who = bare_jid(peer)
+        path = self._history.path
+        if path is None:  # in memory: one connection only
+            deleted = self._history.delete_conversation(who)
+        else:
+            def delete() -> int:
+                with HistoryStore(path) as store:
+                    return store.delete_conversation(who)
+
+            deleted = await asyncio.get_running_loop().run_in_executor(None, delete)
+        self.conversations.forget(who)
+        return deleted
 
     def composing(self, peer: str, active: bool) -> None:
         transport = self._transport

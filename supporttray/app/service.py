@@ -108,6 +108,7 @@ class SupportService:
         self._connection = XmppConnection(
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
             self.own_presence, chat=self.chat, staff_room=room, clock=self.clock,
+            server_archive=self.chat.server_archive if self.chat is not None else None,
         )
         if self.chat is not None and self._connection.chat_wire is not None:
             self.chat.attach_transport(self._connection.chat_wire)

@@ -41,6 +41,15 @@ class Conversations:
         self._reindex(key)
         self.changed.emit(ConversationChanged(key))
 
+    def forget(self, peer: str) -> None:
+        """The chat was deleted from the history: nothing of it is shown any more."""
+        key = bare_jid(peer)
+        for message in self._messages.pop(key, []):
+            self._where.pop(message.id, None)
+        self._unread.pop(key, None)
+        self._typing.pop(key, None)
+        self.changed.emit(ConversationChanged(key))
+
     def add(self, message: ChatMessage) -> None:
         """A new message in the chat: at the end, or in time order when it is older than the
         chat's last one (caught up from the server's archive). Theirs counts as unread."""

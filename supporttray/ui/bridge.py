@@ -20,6 +20,7 @@ from supporttray.core.messages import ChatMessage
 from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import BookChanged, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
+from supporttray.core.server_archive import ServerArchive
 
 log = logging.getLogger("supporttray.ui")
 
@@ -65,6 +66,13 @@ class StaffRoomChanged:
     """Staff: whether the queue is shared with the team right now, as one sentence."""
 
     line: str
+
+
+@dataclass(frozen=True)
+class ServerArchiveChanged:
+    """What the login's discovery found: does the server keep its own copy of our chats."""
+
+    archives: bool | None
 
 
 class Coalescer(QObject):
@@ -113,6 +121,7 @@ class CoreBridge(QObject):
     requests_opened = Signal(RequestsOpened)
     requests_announced = Signal(RequestsAnnounced)
     staff_room_changed = Signal(StaffRoomChanged)
+    server_archive_changed = Signal(ServerArchiveChanged)  # the latest
 
     def __init__(
         self,
@@ -135,6 +144,7 @@ class CoreBridge(QObject):
         self._pending_opened: list[SupportRequest] = []
         self._pending_announced: list[SupportRequest] = []
         self._room_dirty = False
+        self._pending_archive: ServerArchiveChanged | None = None
         self._unsubscribers: list[Callable[[], None]] = []
         if book is not None:
             self._unsubscribers.append(book.changed.subscribe(self._on_book_changed))
@@ -143,12 +153,16 @@ class CoreBridge(QObject):
         if own_presence is not None:
             self._unsubscribers.append(own_presence.changed.subscribe(self._on_own_changed))
 
-    def observe_chat(self, conversations: Conversations) -> None:
-        """Also observe the chats, once they exist (attached after the icon is up)."""
+    def observe_chat(self, conversations: Conversations,
+                     server_archive: ServerArchive | None = None) -> None:
+        """Also observe the chats, once they exist (attached after the icon is up), and what
+        the login finds of the server's archive."""
         self._unsubscribers += [
             conversations.changed.subscribe(self._on_conversation_changed),
             conversations.arrived.subscribe(self._on_arrived),
         ]
+        if server_archive is not None:
+            self._unsubscribers.append(server_archive.changed.subscribe(self._on_archive_found))
 
     def observe_requests(self, queue: RequestQueue, desk: RequestDesk | None = None) -> None:
         """Staff: also observe the request queue (and the desk's staff room), once they exist."""
@@ -174,6 +188,7 @@ class CoreBridge(QObject):
         self._unsubscribers.clear()
         self._coalescer.stop()
         self._take_pending()
+        self._take_archive()
 
     # -- noting what changed ------------------------------------------------------------------
     def _on_book_changed(self, event: BookChanged) -> None:
@@ -212,6 +227,10 @@ class CoreBridge(QObject):
         self._room_dirty = True
         self._coalescer.schedule()
 
+    def _on_archive_found(self, archives: bool | None) -> None:
+        self._pending_archive = ServerArchiveChanged(archives)
+        self._coalescer.schedule()
+
     # -- emitting ------------------------------------------------------------------------------
     def _take_pending(self) -> tuple[
         ConnectionStatus | None, frozenset[str], PresenceChoice | None, frozenset[str],
@@ -228,6 +247,10 @@ class CoreBridge(QObject):
         self._pending_arrivals, self._pending_opened, self._pending_announced = [], [], []
         self._queue_dirty = self._room_dirty = False
         return taken
+
+    def _take_archive(self) -> ServerArchiveChanged | None:
+        archive, self._pending_archive = self._pending_archive, None
+        return archive
 
     def _flush(self) -> None:
         (status, jids, choice, peers, arrivals, queue_dirty, opened, announced,
@@ -253,3 +276,6 @@ class CoreBridge(QObject):
             self.requests_announced.emit(RequestsAnnounced(announced))
         if room_dirty and self._desk is not None:
             self.staff_room_changed.emit(StaffRoomChanged(self._desk.room_line()))
+        archive = self._take_archive()
+        if archive is not None:
+            self.server_archive_changed.emit(archive)

@@ -33,11 +33,14 @@ from supporttray.ui.status_window import StatusWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
 
-    # Built on first use: together about 100 ms and 3.6 MB that start-up does not need.
+    # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
+    # not need.
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat.backend import ChatBackend, Spawn
     from supporttray.ui.chat.window import ChatWindow
+    from supporttray.ui.chat_windows import ChatWindows
     from supporttray.ui.desktop_notices import DesktopNotificationService, NoticeAction
+    from supporttray.ui.history.window import HistoryWindow
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
     from supporttray.ui.notifier import Notifier
@@ -155,10 +158,8 @@ class TrayController(QObject):
         self._chat: ChatBackend | None = None
         self._spawn: Spawn | None = None
         self._can_ask = False
-        self._ask_window: AskWindow | None = None
-        self._chat_window: ChatWindow | None = None
+        self._windows: ChatWindows | None = None
         self._notifier: Notifier | None = None
-        self._queue_window: QueueWindow | None = None
         self._alerts: RequestAlerts | None = None
         self._on_balloon_click: Callable[[], object] | None = None
 
@@ -180,19 +181,24 @@ class TrayController(QObject):
         """
         if self._chat is not None:
             raise RuntimeError("a chat service is already attached")
+        from supporttray.ui.chat_windows import ChatWindows
         from supporttray.ui.notifier import Notifier
 
         self._chat = chat
         self._spawn = spawn
         self._can_ask = self._mode == Mode.REQUESTER
         book = self._book
-        self._bridge.observe_chat(chat.conversations)
+        windows = self._windows = ChatWindows(
+            chat, spawn, book=book, connection=self._connection, bridge=self._bridge,
+            icons=self._icons, mode=self._mode, app_name=self._app_name, clock=self._clock,
+            open_chat=self.open_chat, open_history=self.open_history)
+        self._bridge.observe_chat(chat.conversations, chat.server_archive)
         self._notifier = Notifier(
             chat.conversations,
             self,
             bridge=self._bridge,
-            is_reading=lambda peer: (self._chat_window is not None
-                                     and self._chat_window.is_reading(peer)),
+            is_reading=lambda peer: (windows.built_chat is not None
+                                     and windows.built_chat.is_reading(peer)),
             open_chat=self.open_chat,
             name_of=lambda peer: display_name(book, peer),
             do_not_disturb=self._busy,
@@ -277,6 +283,22 @@ class TrayController(QObject):
         bring_to_front(window)
         return True
 
+    def open_history(self, peer: str | None = None) -> bool:
+        """The history window (only `peer`'s conversations, if given); False without chat."""
+        if self._closed or self._windows is None:
+            return False
+        window = self._windows.history()
+        if peer is None:
+            window.open()
+        else:
+            window.show_for(peer)
+        return True
+
+    @property
+    def history_window(self) -> HistoryWindow | None:
+        """The history window if it has been opened (nothing is built by asking)."""
+        return self._windows.built_history if self._windows is not None else None
+
     def open_link(self, url: str) -> bool:
         """Open one of IT's links (web page, phone, e-mail) with the desktop's application for
         it; where there is none, say so rather than do nothing."""
@@ -359,15 +381,8 @@ class TrayController(QObject):
             self._notifier.close()
         if self._alerts is not None:
             self._alerts.close()
-        if self._ask_window is not None:
-            self._ask_window.dispose()
-            self._ask_window.deleteLater()
-        if self._chat_window is not None:
-            self._chat_window.dispose()
-            self._chat_window.deleteLater()
-        if self._queue_window is not None:
-            self._queue_window.dispose()
-            self._queue_window.deleteLater()
+        if self._windows is not None:
+            self._windows.close()
         self._bridge.close()
         if self._message_dialog is not None:
             self._message_dialog.deleteLater()
@@ -418,53 +433,17 @@ class TrayController(QObject):
     @property
     def ask_window(self) -> AskWindow | None:
         """The ask window (built now if it was not yet); None in staff mode or without chat."""
-        if self._ask_window is None and self._can_ask and not self._closed:
-            from supporttray.ui.ask_window import AskWindow
-
-            assert self._chat is not None and self._spawn is not None
-            self._ask_window = AskWindow(
-                self._chat,
-                self._book,
-                self._connection,
-                self._icons,
-                spawn=self._spawn,
-                open_chat=self.open_chat,
-                app_name=self._app_name,
-                clock=self._clock,
-            )
-        return self._ask_window
+        return None if self._closed or self._windows is None else self._windows.ask()
 
     @property
     def queue_window(self) -> QueueWindow | None:
         """Staff mode's request queue (built now if it was not yet); None otherwise."""
-        requests = self._chat.requests if self._chat is not None else None
-        if self._queue_window is None and requests is not None and not self._closed:
-            from supporttray.ui.queue_window import QueueWindow
-
-            self._queue_window = QueueWindow(
-                requests, self._book, bridge=self._bridge, open_chat=self.open_chat,
-                desk=self._chat.desk if self._chat is not None else None, spawn=self._spawn,
-                app_name=self._app_name, clock=self._clock)
-        return self._queue_window
+        return None if self._closed or self._windows is None else self._windows.queue()
 
     @property
     def chat_window(self) -> ChatWindow | None:
         """The chat window (built now if it was not yet); None without a chat service."""
-        if self._chat_window is None and self._chat is not None and not self._closed:
-            from supporttray.ui.chat.window import ChatWindow
-
-            assert self._spawn is not None
-            self._chat_window = ChatWindow(
-                self._chat,
-                bridge=self._bridge,
-                book=self._book,
-                mode=self._mode,
-                spawn=self._spawn,
-                app_name=self._app_name,
-                icons=self._icons,
-                clock=self._clock,
-            )
-        return self._chat_window
+        return None if self._closed or self._windows is None else self._windows.chats()
 
     @property
     def notifier(self) -> Notifier | None:
@@ -586,6 +565,7 @@ class TrayController(QObject):
                          self._unread).format(count=self._unread)
                 if self._unread else _("Open chats"))
             chats.triggered.connect(self.show_chats)
+            menu.addAction(_("History…")).triggered.connect(lambda: self.open_history())
         if self._links:
             menu.addSeparator()
             for label, url in self._links.items():

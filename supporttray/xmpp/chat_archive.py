@@ -37,6 +37,7 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ArchivePosition
+from supporttray.core.server_archive import ServerArchive
 from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.stanzas import delay_time
 
@@ -69,9 +70,12 @@ class ChatArchive:
     """One client's catch-up; install() before connecting."""
 
     def __init__(self, positions: PositionStore, take: Taker, *,
-                 page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES) -> None:
+                 page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES,
+                 server_archive: ServerArchive | None = None) -> None:
         self._positions = positions
         self._take = take
+        # Told what discovery found, for the chats' privacy line (who keeps a copy).
+        self._server_archive = server_archive
         self._page_size = page_size
         self._max_pages = max_pages
         self._client: Any = None
@@ -139,6 +143,8 @@ class ChatArchive:
         try:
             assert self._services is not None
             archives = await self._services.archives()
+            if self._server_archive is not None:
+                self._server_archive.found(archives)
             if not archives:
                 log.info("the server %s our chats: messages another client of this account "
                          "took while we were away are not shown here",

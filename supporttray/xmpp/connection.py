@@ -22,6 +22,7 @@ from supporttray.core.connection import ConnectionMonitor, ConnectionState, Netw
 from supporttray.core.jid import bare_jid
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, ResourcePresence
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.staff_directory import StaffDirectory
 from supporttray.language.sentence import Sentence
 from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
@@ -65,6 +66,7 @@ class XmppConnection:
         own_presence: OwnPresence,
         *,
         chat: ChatSink | None = None,
+        server_archive: ServerArchive | None = None,
         staff_room: StaffRoom | None = None,
         clock: Clock = utc_now,
     ) -> None:
@@ -99,6 +101,7 @@ class XmppConnection:
                 is_requester=lambda jid: self._directory.is_requester(jid)
                 and not self._book.is_staff(jid),
                 is_online=lambda: monitor.status.state is ConnectionState.ONLINE,
+                server_archive=server_archive,
             )
         self._tasks: set[asyncio.Task[Any]] = set()
         for staff_jid in directory.staff:

@@ -27,6 +27,7 @@ from supporttray.core.messages import (
     TransportOffline,
     new_message_id,
 )
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.sysinfo import FORM_TYPE, SysinfoRejected, SysinfoSnapshot, validate_received
 from supporttray.xmpp.chat_archive import ChatArchive
 from supporttray.xmpp.discovery import ServiceDirectory
@@ -79,6 +80,7 @@ class ChatWire:
         *,
         is_requester: Callable[[str], bool],
         is_online: Callable[[], bool],
+        server_archive: ServerArchive | None = None,
     ) -> None:
         self._sink = sink
         self._is_requester = is_requester
@@ -88,7 +90,7 @@ class ChatWire:
         # Chat messages handed to the server in this stream-managed session, not acked yet:
         # a resumed session resends them itself (slixmpp), so the outbox must not.
         self._in_flight: set[str] = set()
-        self.archive = ChatArchive(sink, self._take_archived)
+        self.archive = ChatArchive(sink, self._take_archived, server_archive=server_archive)
 
     def install(self, client: Any, stream: StreamWatch | None = None,
                 services: ServiceDirectory | None = None) -> None:

@@ -127,6 +127,8 @@ async def test_a_new_profile_starts_from_now_not_from_the_whole_archive(
     async with online(app):
         await seconds_until(lambda: app.history.archive_position(app.jid) is not None)
         assert bodies(app, requester.jid) == []
+        # and the chats' privacy line knows that the server keeps its own copy (disco)
+        assert app.chat.keeping().server_archives is True
 
     # ...but from then on it misses nothing the phone takes
     async with signed_in((phone, ""), (requester, "")):

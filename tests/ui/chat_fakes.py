@@ -12,12 +12,15 @@ from supporttray.app.request_desk import RequestDesk
 from supporttray.core import canned
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import ThreadList
+from supporttray.core.history_privacy import Keeping
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage, Delivery, Direction, new_message_id
 from supporttray.core.requests import RequestQueue
+from supporttray.core.server_archive import ServerArchive
 from supporttray.core.sysinfo import SysinfoItem, SysinfoSnapshot
 from supporttray.ui.bridge import CoreBridge
 from tests.helpers import T0
+from tests.ui.history_fakes import FakeHistory
 
 SNAPSHOT = SysinfoSnapshot(
     (
@@ -85,6 +88,11 @@ class FakeChat:
         self.replies: list[tuple[str, str]] = []
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
+        self.server_archive = ServerArchive()
+        self.retention_days = 0
+        self.deleted: list[str] = []
+        self.history = FakeHistory()
+        self.account_jid = "me@example.org"
         # The editor's side: templates as typed; `None` replies means "fill these templates".
         self.templates: list[str] = []
         self.templates_locked = False
@@ -152,6 +160,14 @@ class FakeChat:
 
     def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]:
         return list(self.thread_bodies.get((bare_jid(peer), thread), []))
+
+    def keeping(self) -> Keeping:
+        return Keeping(True, self.retention_days, self.server_archive.archives)
+
+    async def delete_conversation(self, peer: str) -> int:
+        self.deleted.append(peer)
+        self.conversations.forget(peer)
+        return 1
 
     def mark_read(self, peer: str) -> None:
         self.read.append(peer)

@@ -10,11 +10,13 @@ from supporttray.core.conversations import Conversations
 from supporttray.core.messages import ChatMessage, Direction
 from supporttray.core.presence import Availability, BookChanged, PresenceBook
 from supporttray.core.requests import RequestQueue
+from supporttray.core.server_archive import ServerArchive
 from supporttray.ui.bridge import (
     ConversationsChanged,
     CoreBridge,
     MessagesArrived,
     QueueChanged,
+    ServerArchiveChanged,
 )
 from tests.ui.chat_fakes import T0, message
 
@@ -110,4 +112,19 @@ def test_queue_changes_carry_what_the_tray_badge_needs(qtbot: QtBot) -> None:
             queue.note(ChatMessage(f"m-{thread}", f"{thread}@example.org", Direction.IN, "VPN?",
                                    T0, thread=thread))
     assert blocker.args == [QueueChanged(open_requests=2, unclaimed=2)]
+    bridge.close()
+
+
+def test_what_the_login_found_of_the_servers_archive_reaches_the_windows(qtbot: QtBot) -> None:
+    archive = ServerArchive()
+    bridge = CoreBridge()
+    bridge.observe_chat(Conversations(), archive)
+    seen: list[ServerArchiveChanged] = []
+    bridge.server_archive_changed.connect(seen.append)
+
+    archive.found(False)
+    archive.found(True)
+    qtbot.waitUntil(lambda: not bridge.flush_pending)
+
+    assert seen == [ServerArchiveChanged(True)]
     bridge.close()

@@ -266,7 +266,7 @@ def test_the_menu_offers_ask_support_and_open_chats(
 ) -> None:
     controller, chat, _spawner = chat_controller
     texts = menu_texts(controller)
-    assert texts[-4:] == ["Ask support…", "Open chats", "Open SupportTray", "Quit"]
+    assert texts[-5:] == ["Ask support…", "Open chats", "History…", "Open SupportTray", "Quit"]
     chat.receive("ping")
     qtbot.waitUntil(lambda: controller.unread == 1)
     assert "Open chats (1 unread)" in menu_texts(controller)
@@ -413,7 +413,8 @@ def test_the_chat_and_ask_windows_are_built_when_first_wanted_not_at_start(
     controller.start()
     assert windows() == before
     # The menu is complete without them.
-    assert menu_texts(controller)[-4:] == ["Ask support…", "Open chats", "Open SupportTray", "Quit"]
+    assert menu_texts(controller)[-5:] == ["Ask support…", "Open chats", "History…",
+                                           "Open SupportTray", "Quit"]
     controller.show_chats()
     window = controller.chat_window
     assert window is not None and window.isVisible()

@@ -31,6 +31,7 @@ from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import RequestQueue
 from supporttray.ui.ask_window import AskWindow
 from supporttray.ui.chat.window import ChatWindow
+from supporttray.ui.history.window import HistoryWindow
 from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_menu import message_dialog
 from supporttray.ui.queue_window import QueueWindow
@@ -39,6 +40,7 @@ from supporttray.ui.tray import TrayController
 from tests.helpers import FakeClock
 from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for
 from tests.ui.conftest import MakeController
+from tests.ui.history_fakes import FakeHistory
 from tests.ui.test_sign_in_window import FakeSignIn
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints",
@@ -144,13 +146,18 @@ def test_every_control_of_every_window_has_a_name(
     qtbot.addWidget(sign_in)
     dialog = message_dialog(OwnPresence())
     qtbot.addWidget(dialog)
-    windows: list[QWidget] = [ask, chats, requester_chats, queue, status.window, sign_in, dialog]
+    history = HistoryWindow(FakeHistory.sample(), name_of=str, own_name="You",
+                            author="dave@example.org", staff=True)
+    qtbot.addWidget(history)
+    history.show_for(ANN)
+    windows: list[QWidget] = [ask, chats, requester_chats, queue, status.window, sign_in, dialog,
+                              history]
     assert chats.canned_editor is not None
     windows.append(chats.canned_editor)
     # When each is walked, widget by widget / Then no control is nameless
     missing = [line for window in windows for line in unnamed_controls(window)]
     assert not missing, "nameless controls:\n" + "\n".join(missing)
-    for window in (ask, chats, requester_chats, queue):
+    for window in (ask, chats, requester_chats, queue, history):
         window.dispose()
 
 

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from supporttray.app.request_desk import RequestDesk
     from supporttray.core.conversations import Conversations
     from supporttray.core.history import ThreadList
+    from supporttray.core.history_privacy import Keeping
     from supporttray.core.messages import ChatMessage
     from supporttray.core.requests import RequestQueue
+    from supporttray.core.server_archive import ServerArchive
     from supporttray.core.sysinfo import SysinfoSnapshot
+    from supporttray.ui.history.window import HistoryAccess
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
@@ -26,6 +29,7 @@ class ChatBackend(Protocol):
     conversations: Conversations
     requests: RequestQueue | None  # staff mode: who is waiting
     desk: RequestDesk | None  # staff mode: take and resolve, shared with the team
+    server_archive: ServerArchive  # does the server keep a copy (the privacy line)
 
     async def plan_ask(self, to: str | None = None, *, new_request: bool = False) -> AskPlan: ...
 
@@ -56,6 +60,18 @@ class ChatBackend(Protocol):
     def thread_messages(self, peer: str, thread: str) -> list[ChatMessage]: ...
 
     def mark_read(self, peer: str) -> None: ...
+
+    # The privacy line: who keeps the chats; and deleting one from this computer.
+    def keeping(self) -> Keeping: ...
+
+    async def delete_conversation(self, peer: str) -> int: ...
+
+    # The history window: the store it reads (with a reader of its own) and our account.
+    @property
+    def history(self) -> HistoryAccess: ...
+
+    @property
+    def account_jid(self) -> str: ...
 
     def open_conversation(self, peer: str) -> list[ChatMessage]: ...
 

@@ -32,6 +32,7 @@ from supporttray.core.sentence import shown
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.chat.message_view import MessageView
+from supporttray.ui.chat.privacy_line import ConfirmDelete, PrivacyLine, ask_to_delete
 from supporttray.ui.chat.request_bar import RequestBar
 from supporttray.ui.chat.thread_dialog import ThreadDialog
 from supporttray.ui.icons import IconKey, IconSet
@@ -56,6 +57,8 @@ class ConversationPane(QWidget):
     """One conversation: who it is with, the messages, typing, and the message box."""
 
     edit_replies_requested = Signal()
+    history_requested = Signal(str)  # this person's conversations in the history window
+    deleted = Signal(str)  # the conversation was deleted from this computer: close the tab
 
     def __init__(
         self,
@@ -69,10 +72,12 @@ class ConversationPane(QWidget):
         clock: Clock,
         open_link: Callable[[str], object],
         composing_pause_ms: int = COMPOSING_PAUSE_MS,
+        confirm_delete: ConfirmDelete = ask_to_delete,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.peer = bare_jid(peer)
+        self._confirm_delete = confirm_delete
         self._service = service
         self._book = book
         self._icons = icons
@@ -203,6 +208,11 @@ class ConversationPane(QWidget):
         bottom.addWidget(self._typing)
         bottom.addWidget(self._error)
         bottom.addLayout(composer)
+        # Who keeps this chat, said where it is written (issue 14: privacy you can see).
+        self.privacy_line = PrivacyLine(self)
+        self.privacy_line.history_clicked.connect(lambda: self.history_requested.emit(self.peer))
+        self.privacy_line.delete_clicked.connect(self.delete_conversation)
+        bottom.addWidget(self.privacy_line)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -228,10 +238,34 @@ class ConversationPane(QWidget):
         conversations = self._service.conversations
         messages = conversations.messages(self.peer)
         self.view.set_messages(messages)
+        self.refresh_keeping()
         typing = conversations.is_typing(self.peer)
         self._typing.setText(_("{name} is typing…").format(name=self.name) if typing else "")
         if self.requester_header is not None:
             self._refresh_requester(messages)
+
+    def refresh_keeping(self) -> None:
+        """The privacy line again (the login found whether the server archives)."""
+        self.privacy_line.show_keeping(self._service.keeping())
+
+    def delete_conversation(self) -> bool:
+        """Ask (saying what stays on the server), then delete the chat from this computer."""
+        archives = self._service.keeping().server_archives
+        if not self._confirm_delete(self.window(), self.name, archives):
+            return False
+        self._spawn(self._delete())
+        return True
+
+    async def _delete(self) -> None:
+        try:
+            await self._service.delete_conversation(self.peer)
+        except Exception:
+            log.exception("deleting a conversation failed")
+            self._show_error(_("The conversation could not be deleted from the history. "
+                               "Try again; if it keeps failing, the log says why."))
+            return
+        if not self._closed:
+            self.deleted.emit(self.peer)
 
     def _refresh_requester(self, messages: list[ChatMessage]) -> None:
         header = self.requester_header

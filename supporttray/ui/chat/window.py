@@ -20,11 +20,18 @@ from supporttray.core.clock import Clock, utc_now
 from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.presence import PresenceBook
-from supporttray.ui.bridge import ConversationsChanged, CoreBridge, MessagesArrived, QueueChanged
+from supporttray.ui.bridge import (
+    ConversationsChanged,
+    CoreBridge,
+    MessagesArrived,
+    QueueChanged,
+    ServerArchiveChanged,
+)
 from supporttray.ui.canned_editor import CannedEditor, ask_to_discard
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.conversation_pane import COMPOSING_PAUSE_MS, ConversationPane
 from supporttray.ui.chat.links import open_allowed_link
+from supporttray.ui.chat.privacy_line import ConfirmDelete, ask_to_delete
 from supporttray.ui.icons import IconKey, IconSet
 from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.presence_text import display_name
@@ -50,9 +57,13 @@ class ChatWindow(KeptWindow):
         open_link: Callable[[str], object] = open_allowed_link,
         composing_pause_ms: int = COMPOSING_PAUSE_MS,
         confirm_discard: Callable[[QWidget], bool] = ask_to_discard,
+        confirm_delete: ConfirmDelete = ask_to_delete,
+        open_history: Callable[[str], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._confirm_delete = confirm_delete
+        self._open_history = open_history
         self._composing_pause_ms = composing_pause_ms
         self._confirm_discard = confirm_discard
         self._editor: CannedEditor | None = None
@@ -106,6 +117,7 @@ class ChatWindow(KeptWindow):
         bridge.messages_arrived.connect(self._on_arrived)
         bridge.staff_changed.connect(self.refresh_people)
         bridge.queue_changed.connect(self._on_queue_changed)
+        bridge.server_archive_changed.connect(self._on_server_archive)
         conversations = service.conversations
         # Built on first use: conversations with unread messages already have their tabs.
         for peer in conversations.peers():
@@ -200,6 +212,7 @@ class ChatWindow(KeptWindow):
             bridge.messages_arrived.disconnect(self._on_arrived)
             bridge.staff_changed.disconnect(self.refresh_people)
             bridge.queue_changed.disconnect(self._on_queue_changed)
+            bridge.server_archive_changed.disconnect(self._on_server_archive)
         if self._editor is not None:
             # Quitting: unsaved edits in the editor go with the app (no question at quit).
             self._editor.deleteLater()
@@ -256,6 +269,10 @@ class ChatWindow(KeptWindow):
         for pane in self._panes.values():
             pane.refresh_request()
 
+    def _on_server_archive(self, _event: ServerArchiveChanged) -> None:
+        for pane in self._panes.values():
+            pane.refresh_keeping()
+
     def _refresh_chats(self, peers: frozenset[str] | set[str]) -> None:
         conversations = self._service.conversations
         for peer in peers:
@@ -284,8 +301,13 @@ class ChatWindow(KeptWindow):
             clock=self._clock,
             open_link=self._open_link,
             composing_pause_ms=self._composing_pause_ms,
+            confirm_delete=self._confirm_delete,
         )
         self._panes[peer] = pane
+        pane.privacy_line.history_button.setVisible(self._open_history is not None)
+        if self._open_history is not None:
+            pane.history_requested.connect(self._open_history)
+        pane.deleted.connect(self._close_deleted)
         pane.edit_replies_requested.connect(lambda p=peer: self.edit_canned_replies(p))
         index = self._tabs.addTab(pane, pane.name)
         self._tabs.setTabToolTip(index, peer)
@@ -297,6 +319,11 @@ class ChatWindow(KeptWindow):
         self._update_tab_texts()
         self._update_tab_icons()
         return pane
+
+    def _close_deleted(self, peer: str) -> None:
+        pane = self._panes.get(peer)
+        if pane is not None:
+            self._close_tab(self._tabs.indexOf(pane))
 
     def _close_tab(self, index: int) -> None:
         widget = self._tabs.widget(index)

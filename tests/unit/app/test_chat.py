@@ -21,6 +21,7 @@ from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryStore
+from supporttray.core.history_privacy import Keeping
 from supporttray.core.messages import ChatMessage, Delivery, Direction, TransportOffline
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.requests import SupportRequest
@@ -730,3 +731,28 @@ def test_a_colleagues_request_shows_its_question_and_system_info_in_our_chat_onc
     # and stored: opening again (or after a restart) shows it once
     assert len(desk.chat.open_conversation(ann)) == 1
     assert [m.id for m in desk.history.conversation(ann)] == [shown.id]
+
+
+def test_the_privacy_line_reads_retention_from_the_settings_and_the_server_from_disco() -> None:
+    desk = make_desk(history__retention_days=90)
+    assert desk.chat.keeping() == Keeping(True, 90, None)
+    desk.chat.server_archive.found(True)
+    assert desk.chat.keeping() == Keeping(True, 90, True)
+    assert make_desk(history__enabled=False).chat.keeping() == Keeping(False, 0, None)
+
+
+@pytest.mark.asyncio
+async def test_deleting_a_conversation_removes_it_from_the_history_and_the_chat(
+        tmp_path: Path) -> None:
+    # Given a history file with a chat with Alice and one with Bob
+    history = HistoryStore(tmp_path / "history.sqlite")
+    desk = make_desk(history=history)
+    desk.chat.receive(incoming("Hello", message_id="m1", at=REPLIED_AT))
+    desk.chat.receive(incoming("Hi", peer=BOB, message_id="m2", at=REPLIED_AT))
+    # When Alice's is deleted (on an executor thread, with a connection of its own)
+    deleted = await desk.chat.delete_conversation(ALICE)
+    # Then it is gone from the file and from the chats shown; Bob's stays
+    assert deleted == 1
+    assert history.conversation(ALICE) == [] and desk.chat.conversations.messages(ALICE) == []
+    assert [m.body for m in history.conversation(BOB)] == ["Hi"]
+    history.close()

@@ -121,3 +121,14 @@ def test_an_answer_from_another_client_reads_what_came_before_it_only() -> None:
     assert chats.unread(ANN) == 1 and changes == [ANN]
     chats.answered(answer)  # again: nothing more to read, nothing announced
     assert chats.unread(ANN) == 1 and changes == [ANN]
+
+
+def test_a_forgotten_chat_shows_nothing_and_counts_nothing() -> None:
+    conversations = Conversations()
+    conversations.add(ChatMessage("m1", "alice@example.org", Direction.IN, "hi", T0))
+    conversations.forget("alice@example.org/laptop")
+    assert conversations.messages("alice@example.org") == []
+    assert conversations.unread("alice@example.org") == 0
+    # and the same message may come again (caught up from the server's archive)
+    conversations.add(ChatMessage("m1", "alice@example.org", Direction.IN, "hi", T0))
+    assert conversations.unread("alice@example.org") == 1

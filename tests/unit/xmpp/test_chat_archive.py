@@ -10,6 +10,7 @@ import pytest
 import slixmpp
 
 from supporttray.core.messages import ArchivePosition
+from supporttray.core.server_archive import ServerArchive
 from supporttray.xmpp.chat_archive import ChatArchive
 from tests.helpers import T0
 
@@ -128,3 +129,17 @@ def test_the_catch_up_waits_for_our_presence(loop: Any) -> None:
     assert archive._task is not None
     archive._task.cancel()
     loop.run_until_complete(asyncio.gather(archive._task, return_exceptions=True))
+
+
+def test_what_discovery_found_of_the_servers_archive_is_told_upward(loop: Any) -> None:
+    # given a login whose discovery says the server archives our chats
+    found = ServerArchive()
+    told: list[bool | None] = []
+    found.changed.subscribe(told.append)
+    archive = ChatArchive(Positions(), lambda *_a: None, server_archive=found)
+
+    # when its catch-up runs
+    catch_up(loop, archive, [(lambda: None, [], None)])
+
+    # then the app knows the server keeps a copy (the chats' privacy line says so)
+    assert found.archives is True and told == [True]

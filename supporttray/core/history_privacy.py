@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supporttray.core.i18n import N_
-from supporttray.core.sentence import Sentence
+from supporttray.language.catalogue import N_
+from supporttray.language.sentence import Sentence
 
 
 @dataclass(frozen=True)

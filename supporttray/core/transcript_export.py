@@ -25,8 +25,8 @@ from typing import Final
 from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.history import HistoryStore
 from supporttray.core.history_conversations import Note
-from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage, Direction
+from supporttray.language.catalogue import _
 
 # An export reads at most this many messages: a date range over years stays one file a
 # browser can open.

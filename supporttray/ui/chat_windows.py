@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock
 from supporttray.core.connection import ConnectionMonitor
-from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook
+from supporttray.language.catalogue import _
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_text import display_name

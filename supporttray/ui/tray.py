@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook
 from supporttray.core.text import one_line
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet, badge_label
 from supporttray.ui.kept_window import bring_to_front

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.core.sysinfo import SysinfoSnapshot
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.chat.delivery_mark import DELIVERY_TIPS, delivery_pixmap
 from supporttray.ui.chat.time_text import full_time_text, time_text
 from supporttray.ui.message_text import clean, shorten, to_html

@@ -24,11 +24,11 @@ from supporttray.app.chat import AskError
 from supporttray.config.mode import Mode
 from supporttray.core import canned
 from supporttray.core.clock import Clock
-from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.messages import ChatMessage
 from supporttray.core.presence import PresenceBook
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import _
+from supporttray.language.sentence import shown
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.chat.message_edit import MessageEdit
 from supporttray.ui.chat.message_view import MessageView

@@ -7,8 +7,8 @@ from typing import Final
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 
-from supporttray.core.i18n import N_
 from supporttray.core.messages import Delivery
+from supporttray.language.catalogue import N_
 
 DELIVERY_TIPS: Final = {
     Delivery.QUEUED: N_("Waiting to be sent — it goes out as soon as you are back online"),

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.core.clock import Clock
-from supporttray.core.i18n import _, ngettext
 from supporttray.core.messages import ChatMessage, Direction
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.chat.bubble import MessageBubble
 from supporttray.ui.chat.time_text import day_text
 from supporttray.ui.text_colors import secondary_color

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QToolButton, QWidget
 
 from supporttray.core.history_privacy import Keeping, keeping_sentence
-from supporttray.core.i18n import _
-from supporttray.core.sentence import shown
+from supporttray.language.catalogue import _
+from supporttray.language.sentence import shown
 from supporttray.ui.sysinfo_panel import ElidedLabel
 from supporttray.ui.text_colors import secondary_color
 

@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from supporttray.app.errors import DeskError
-from supporttray.core.i18n import _
 from supporttray.core.presence import PresenceBook
 from supporttray.core.requests import SupportRequest
-from supporttray.core.sentence import shown
 from supporttray.core.text import one_line
+from supporttray.language.catalogue import _
+from supporttray.language.sentence import shown
 from supporttray.ui.chat.backend import ChatBackend, Spawn
 from supporttray.ui.presence_text import display_name
 from supporttray.ui.text_colors import secondary_color

@@ -6,8 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from supporttray.core.clock import Clock
-from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
+from supporttray.language.catalogue import _
 from supporttray.ui.chat.message_view import MessageView
 from supporttray.ui.chat.time_text import local_time
 from supporttray.ui.date_text import date_text

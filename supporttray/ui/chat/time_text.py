@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QLocale, QTime
 
-from supporttray.core.i18n import _
+from supporttray.language.catalogue import _
 from supporttray.ui.date_text import date_text
 
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from supporttray.config.mode import Mode
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.i18n import _
 from supporttray.core.jid import bare_jid
 from supporttray.core.presence import PresenceBook
+from supporttray.language.catalogue import _
 from supporttray.ui.bridge import (
     ConversationsChanged,
     CoreBridge,

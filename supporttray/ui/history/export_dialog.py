@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.config.sysinfo_fields import LABELS
-from supporttray.core.i18n import _
 from supporttray.core.transcript_export import ExportFormat, format_for
+from supporttray.language.catalogue import _
 
 # Left out unless the person ticks them back: where a computer was is nobody else's business.
 LEFT_OUT_BY_DEFAULT: Final = frozenset({"net.addresses"})

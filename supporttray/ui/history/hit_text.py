@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from supporttray.core.i18n import _, ngettext
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.chat.time_text import local_time
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from supporttray.app.history_query import HistoryQuery, export_history
 from supporttray.core.history_schema import NO_THREAD
-from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage
 from supporttray.core.transcript_export import ExportFormat
+from supporttray.language.catalogue import _
 
 if TYPE_CHECKING:
     from supporttray.core.history import ConversationSummary, HistoryStore, Note, SearchHit

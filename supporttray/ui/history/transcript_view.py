@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
-from supporttray.core.i18n import _
 from supporttray.core.messages import ChatMessage, Direction
+from supporttray.language.catalogue import _
 from supporttray.ui.history.hit_text import day_and_time
 from supporttray.ui.text_colors import is_dark
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from supporttray.core.clock import Clock, utc_now
-from supporttray.core.i18n import _, ngettext
+from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.history.export_dialog import AskExport, ask_export
 from supporttray.ui.history.list_model import HistoryListModel, RowDelegate
 from supporttray.ui.history.search_worker import (

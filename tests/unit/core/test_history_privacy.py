@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from supporttray.core import i18n
 from supporttray.core.history_privacy import Keeping, keeping_sentence
+from supporttray.language import catalogue as i18n
 
 
 @pytest.mark.parametrize(("keeping", "line"), [

@@ -20,6 +20,7 @@ from supporttray.language.catalogue import _, ngettext
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.icons import IconKey, IconSet, badge_label
 from supporttray.ui.kept_window import bring_to_front
+from supporttray.ui.on_demand import OnDemand
 from supporttray.ui.presence_text import (
     display_name,
     menu_text,
@@ -28,7 +29,6 @@ from supporttray.ui.presence_text import (
     summary_sentence,
     tray_tooltip,
 )
-from supporttray.ui.status_window import StatusWindow
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from supporttray.ui.notifier import Notifier
     from supporttray.ui.queue_window import QueueWindow
     from supporttray.ui.request_alerts import RequestAlerts
+    from supporttray.ui.status_window import StatusWindow
 
 log = logging.getLogger("supporttray.ui")
 
@@ -147,13 +148,11 @@ class TrayController(QObject):
         self._tray.activated.connect(self._on_tray_activated)
         self._tray.messageClicked.connect(self._balloon_clicked)
 
-        self._window = StatusWindow(
-            book, connection, self._icons, app_name=app_name, mode=mode, clock=clock
-        )
-        self._window.reconnect_clicked.connect(self._reconnect)
-        self._window.quit_clicked.connect(self._quit)
-        self._window.ask_clicked.connect(lambda: self.open_ask())
-        self._window.chats_clicked.connect(self.show_chats)
+        # Built when first shown (no tray, a left-click, "Open SupportTray"): an icon in a tray
+        # is the normal idle state, and a hidden window would cost its widgets all the same.
+        self._status: OnDemand[StatusWindow] = OnDemand(self._build_status_window)
+        self._chat_actions = False
+        self._notice: str | None = None
 
         self._chat: ChatBackend | None = None
         self._spawn: Spawn | None = None
@@ -223,7 +222,9 @@ class TrayController(QObject):
                 queue=requests, desk=chat.desk, open_chat=self.open_chat)
             self._bridge.queue_changed.connect(lambda event: self._set_waiting(event.unclaimed))
             self._set_waiting(requests.unclaimed())
-        self._window.set_chat_actions(ask=self._can_ask, chats=True)
+        self._chat_actions = True
+        if (window := self._status.built) is not None:
+            window.set_chat_actions(ask=self._can_ask, chats=True)
         if self._menu.isVisible():
             self._rebuild_menu()
 
@@ -246,7 +247,7 @@ class TrayController(QObject):
         else:
             log.info("no system tray available: showing the status window instead")
             self._window_is_fallback = True
-            self._window.set_hide_on_close(False)
+            self.window.set_hide_on_close(False)
             self._show_window()
             self._schedule_retry()
 
@@ -323,7 +324,8 @@ class TrayController(QObject):
         count = max(0, count)
         if count != self._unread:
             self._unread = count
-            self._window.set_unread(count)
+            if (window := self._status.built) is not None:
+                window.set_unread(count)
             self._refresh()
 
     def _set_waiting(self, count: int) -> None:
@@ -362,14 +364,16 @@ class TrayController(QObject):
             self._tray.showMessage(title, text, self._tray.icon(), NOTIFICATION_MS)
             return
         # No tray: flash the status window's taskbar entry rather than steal the focus.
-        if not self._window.isVisible():
-            self._window.showMinimized()
-        QApplication.alert(self._window)
+        if not self.window.isVisible():
+            self.window.showMinimized()
+        QApplication.alert(self.window)
 
     def show_notice(self, text: str) -> None:
         """What the person must know about this session (their history was set aside): a
         balloon now, whose click opens the status window, where it stays until they quit."""
-        self._window.set_notice(text)
+        self._notice = text
+        if (window := self._status.built) is not None:
+            window.set_notice(text)
         self.show_notification(self._app_name, text, on_click=self.activate)
 
     def close(self) -> None:
@@ -389,8 +393,9 @@ class TrayController(QObject):
         self._retry_timer.stop()
         self._tray.hide()
         self._tray.setContextMenu(None)  # type: ignore[arg-type]
-        self._window.dispose()
-        self._window.deleteLater()
+        if (window := self._status.built) is not None:
+            window.dispose()
+            window.deleteLater()
         self._menu.deleteLater()
 
     def _busy(self) -> bool:
@@ -424,7 +429,8 @@ class TrayController(QObject):
 
     @property
     def window(self) -> StatusWindow:
-        return self._window
+        """The status window, built now if it was not yet."""
+        return self._status.get()
 
     @property
     def bridge(self) -> CoreBridge:
@@ -465,10 +471,12 @@ class TrayController(QObject):
         self._tray.setContextMenu(self._menu)
         self._tray.show()
         self._attached = True
-        self._window.set_hide_on_close(True)
-        if self._window_is_fallback and self._window.isVisible():
+        window = self._status.built
+        if window is not None:
+            window.set_hide_on_close(True)
+        if self._window_is_fallback and window is not None and window.isVisible():
             # It was only standing in for the tray (say the panel started after us at login).
-            self._window.hide()
+            window.hide()
         self._window_is_fallback = False
         log.info("tray icon shown")
 
@@ -503,7 +511,8 @@ class TrayController(QObject):
         )
         if tooltip != self._tray.toolTip():
             self._tray.setToolTip(tooltip)
-        self._window.refresh()
+        if (window := self._status.built) is not None:
+            window.refresh()
         if self._menu.isVisible():
             self._rebuild_menu()
 
@@ -608,8 +617,24 @@ class TrayController(QObject):
         elif self._notifier is not None:
             self._notifier.notification_clicked()
 
+    def _build_status_window(self) -> StatusWindow:
+        from supporttray.ui.status_window import StatusWindow
+
+        window = StatusWindow(self._book, self._connection, self._icons,
+                              app_name=self._app_name, mode=self._mode, clock=self._clock)
+        window.reconnect_clicked.connect(self._reconnect)
+        window.quit_clicked.connect(self._quit)
+        window.ask_clicked.connect(lambda: self.open_ask())
+        window.chats_clicked.connect(self.show_chats)
+        window.set_chat_actions(ask=self._can_ask, chats=self._chat_actions)
+        window.set_unread(self._unread)
+        if self._notice is not None:
+            window.set_notice(self._notice)
+        window.set_hide_on_close(self._attached)
+        return window
+
     def _show_window(self) -> None:
-        bring_to_front(self._window)
+        bring_to_front(self.window)
 
     def _reconnect(self) -> None:
         log.info("reconnect requested by the user")

@@ -46,6 +46,7 @@ TRAYER_ARGS = [
 
 CHILD = """
 import json
+import sys
 import time
 from datetime import timedelta
 
@@ -92,6 +93,8 @@ print(json.dumps({
     "attached": controller.is_attached,
     "icon_visible": controller.tray_icon.isVisible() and docked,
     "icon_size": [geometry.width(), geometry.height()],
+    # Before `controller.window`, which builds it: an icon in a tray needs no window.
+    "window_loaded": "supporttray.ui.status_window" in sys.modules,
     "window_visible": controller.window.isVisible(),
     "tooltip": controller.tooltip,
 }))
@@ -169,6 +172,7 @@ def test_tray_icon_docks_in_a_real_system_tray(x_display: str) -> None:
     assert seen["attached"], seen
     assert seen["icon_visible"], seen
     assert not seen["window_visible"], "with a tray the fallback window must stay hidden"
+    assert not seen["window_loaded"], "with a tray the status window is not even built"
     assert seen["tooltip"] == "SupportTray — 1 of 2 support staff available"
 
 

@@ -16,7 +16,9 @@ One at a time, because two Qt processes side by side share (and so halve) each o
 
 The idle state of a tray app on a desktop is an icon and no window: that is where memory, CPU
 and wake-ups are budgeted, on Xvfb with a real tray host (trayer), SupportTray and then the bare
-baseline on the same desktop. Memory is budgeted as a ratio to that baseline (PSS moves with
+baseline on the same desktop, whose system bus (a private dbus-daemon) has stand-ins for
+NetworkManager and logind, as every Linux laptop has them (the app listens there for the network
+coming back; without them it would load Qt's network plugins instead). Memory is budgeted as a ratio to that baseline (PSS moves with
 whatever else the machine maps; the same-run ratio much less). Offscreen there is no system
 tray, so SupportTray shows its fallback status window, which redraws when a shown local time
 changes (once a minute) and looks for a tray once a minute: those rows say what an open window
@@ -30,9 +32,11 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.cold_start import bare_account
 from bench.common import (
@@ -186,9 +190,15 @@ def idle_on_a_desktop(run: Run, window: float, settle: float) -> tuple[Idle, Idl
     if missing:
         return (f"not measured: {' and '.join(missing)} not installed "
                 "(scripts/bootstrap installs them)")
-    with x11_desktop() as display:
+    from tests.system_bus import SystemBus
+
+    # A Linux desktop's system bus, NetworkManager and logind on it (the tests' stand-ins on a
+    # private dbus-daemon): what the app listens to on every laptop, which this machine lacks.
+    with x11_desktop() as display, tempfile.TemporaryDirectory() as bus_dir, \
+            SystemBus(Path(bus_dir)) as bus:
         env = {k: v for k, v in run.env.items() if k != "QT_QPA_PLATFORM"}
         env["DISPLAY"] = display
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = bus.address
         # One after the other, as offscreen: side by side they would halve each other's PSS.
         ours = idle_app(run, window, settle, env=env, name="idletray")
         base = idle_bare(run, ["--qt", "--xmpp"], window, settle, env=env, account="basetray")

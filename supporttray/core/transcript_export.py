@@ -26,7 +26,7 @@ from supporttray.config.sysinfo_fields import LABELS
 from supporttray.core.history import HistoryStore
 from supporttray.core.history_conversations import Note
 from supporttray.core.messages import ChatMessage, Direction
-from supporttray.language.catalogue import _
+from supporttray.language.catalogue import _, current_language
 
 # An export reads at most this many messages: a date range over years stays one file a
 # browser can open.
@@ -202,7 +202,8 @@ def _h(text: str) -> str:
 def to_html(transcript: Transcript) -> str:
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        # The labels' language (a screen reader reads the page in it); bodies are as written.
+        f'<html lang="{_h(current_language().replace("_", "-"))}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_h(_CSP)}">',

@@ -24,6 +24,12 @@ DOMAIN = "supporttray"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 _catalogue: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"  # the code of the catalogue `install` loaded
+
+
+def current_language() -> str:
+    """The language sentences come out in ("de", "en"): a file we write says so (HTML lang)."""
+    return _language
 
 
 def _(message: str) -> str:
@@ -66,7 +72,7 @@ def install(language: str) -> str:
 
     A regional code falls back to its base language; a language we do not ship is English.
     """
-    global _catalogue
+    global _catalogue, _language
     for code in (language, language.split("_")[0]):
         if code == "en":
             break
@@ -74,6 +80,8 @@ def install(language: str) -> str:
         if mo.is_file():
             with mo.open("rb") as stream:
                 _catalogue = gettext.GNUTranslations(stream)
+            _language = code
             return code
     _catalogue = gettext.NullTranslations()
+    _language = "en"
     return "en"

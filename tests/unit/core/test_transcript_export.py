@@ -21,6 +21,7 @@ from supporttray.core.transcript_export import (
     to_html,
     to_markdown,
 )
+from supporttray.language import catalogue
 
 GOLDEN = Path(__file__).parent / "golden"
 ALICE = "alice@example.org"
@@ -148,3 +149,15 @@ def test_gather_reads_one_request_or_a_date_range_from_the_store() -> None:
     assert one.title == f"Request st-1 with {ALICE}"
     assert [m.id for m in later.messages] == ["m1"] and list(later.notes) == []
     assert later.title == "Chat history, 2026-03-02 – 2026-03-03"
+
+
+def test_an_export_made_in_a_german_ui_has_german_labels_and_says_so() -> None:
+    catalogue.install("de")
+    try:
+        page = to_html(transcript())
+    finally:
+        catalogue.install("en")
+    assert '<html lang="de">' in page
+    assert f"Notiz von {ME}, nicht gesendet" in page
+    assert "Drucker" not in page and "The printer on floor 2 jams." in page  # bodies as written
+    assert '<html lang="en">' in to_html(transcript())

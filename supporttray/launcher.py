@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
     from supporttray.config.password_source import PasswordKeeper, PasswordSource
-    from supporttray.core.connection import ConnectionStatus
+    from supporttray.core.connection import ConnectionMonitor, ConnectionStatus
     from supporttray.core.history import HistoryStore
     from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
@@ -54,6 +54,8 @@ W = TypeVar("W")
 # When a start-up that trusted the history (unchanged since a clean close) checks it after all:
 # once the login and the archive catch-up are over.
 HISTORY_CHECK_DELAY_S = 60.0
+# After the first login, when the memory start-up freed goes back to the OS.
+MEMORY_SETTLE_S = 20.0
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -296,6 +298,7 @@ async def _run_tray(
     # (~5 MB here); nothing needs it once start-up is done.
     linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
+    _free_memory_once_settled(service.monitor)
     auto_away = _start_auto_away(settings, own_presence)
     if auto_away is not None:
         lifetime.callback(auto_away.stop)
@@ -311,6 +314,30 @@ async def _run_tray(
     log.info("quitting")
     # The icon goes at once, as the person asked; the rest may wait on the server a moment.
     tray.close()
+
+
+def _free_memory_once_settled(monitor: ConnectionMonitor) -> None:
+    """Once the first login and what follows it (catch-up, roster, time queries) are over, the
+    memory start-up freed goes back to the OS (platform/free_memory.py)."""
+    from supporttray.core.connection import ConnectionState
+
+    loop = asyncio.get_running_loop()
+    pending = True
+
+    def changed(status: ConnectionStatus) -> None:
+        nonlocal pending
+        if pending and status.state is ConnectionState.ONLINE:
+            pending = False
+            loop.call_later(MEMORY_SETTLE_S, _free_memory)
+
+    monitor.changed.subscribe(changed)
+
+
+def _free_memory() -> None:
+    from supporttray.platform.free_memory import release_free_memory
+
+    if release_free_memory():
+        log.info("start-up over: freed memory returned to the system")
 
 
 def _sign_in_window(settings: Settings, passwords: PasswordSource, service: SupportService,
@@ -598,6 +625,7 @@ async def _check_history_later(path: Path) -> None:
 
     await asyncio.sleep(HISTORY_CHECK_DELAY_S)
     await asyncio.get_running_loop().run_in_executor(None, check_in_background, path)
+    _free_memory()  # its page cache, freed when its connection closed
 
 
 def _check_history(paths: Paths) -> HistoryCheck:

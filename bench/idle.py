@@ -18,8 +18,9 @@ The idle state of a tray app on a desktop is an icon and no window: that is wher
 and wake-ups are budgeted, on Xvfb with a real tray host (trayer), SupportTray and then the bare
 baseline on the same desktop, whose system bus (a private dbus-daemon) has stand-ins for
 NetworkManager and logind, as every Linux laptop has them (the app listens there for the network
-coming back; without them it would load Qt's network plugins instead). Memory is budgeted as a ratio to that baseline (PSS moves with
-whatever else the machine maps; the same-run ratio much less). Offscreen there is no system
+coming back; without them it would load Qt's network plugins instead). Memory is budgeted as a
+ratio to that baseline (PSS moves with whatever else the machine maps; the same-run ratio much
+less). Offscreen there is no system
 tray, so SupportTray shows its fallback status window, which redraws when a shown local time
 changes (once a minute) and looks for a tray once a minute: those rows say what an open window
 costs.

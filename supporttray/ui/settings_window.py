@@ -34,6 +34,9 @@ log = logging.getLogger("supporttray.ui")
 
 LOCKED_TEXT: Final = N_("Set by your organisation")
 SAVED_NOTHING: Final = N_("Nothing was saved: correct the settings marked below.")
+# Settings every window reads when it is built: a change shows from the next start on.
+AT_NEXT_START: Final = frozenset({"app.language"})
+NEXT_START_TEXT: Final = N_("Takes effect the next time {app_name} starts.")
 
 
 class SettingsBackend(Protocol):
@@ -61,6 +64,7 @@ class SettingsWindow(QDialog):
         self.setWindowTitle(_("{app_name} settings").format(app_name=app_name))
         self.setAccessibleName(_("{app_name} settings").format(app_name=app_name))
         self.setModal(False)
+        self._app_name = app_name
         self.fields: dict[str, Field] = {}
         self.errors: dict[str, QLabel] = {}
         self.locked_notes: dict[str, QLabel] = {}
@@ -123,6 +127,12 @@ class SettingsWindow(QDialog):
         error.setStyleSheet(f"color: {error_color(error)}")
         error.hide()
         cell_layout.addWidget(note)
+        if spec.key in AT_NEXT_START:
+            later = QLabel(_(NEXT_START_TEXT).format(app_name=self._app_name), cell)
+            later.setObjectName(f"next-start:{spec.key}")
+            later.setWordWrap(True)
+            later.setStyleSheet(f"color: {secondary_color(self)}")
+            cell_layout.addWidget(later)
         cell_layout.addWidget(error)
         self.locked_notes[spec.key] = note
         self.errors[spec.key] = error

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.settings_editor import SettingsEditor
@@ -206,3 +206,12 @@ def test_a_change_reaches_the_running_services_without_a_restart(
         assert chat.canned_templates() == settings.get_str_list("staff.canned_replies")
     finally:
         live.stop()
+
+
+def test_the_language_row_says_it_takes_effect_at_the_next_start(qtbot: QtBot) -> None:
+    window = window_for(qtbot, Settings(Policy.empty()))
+    later = window.findChild(QLabel, "next-start:app.language")
+    assert later is not None and later.isVisible()
+    assert later.text() == "Takes effect the next time SupportTray starts."
+    # Every other change applies at once: no such line elsewhere.
+    assert window.findChild(QLabel, "next-start:staff.sound") is None

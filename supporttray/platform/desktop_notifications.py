@@ -20,9 +20,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from supporttray.platform.dbus_link import DBusLink, Refused
+
 if TYPE_CHECKING:
     from jeepney import Message
-    from jeepney.io.asyncio import DBusRouter
 
 log = logging.getLogger("supporttray.platform")
 
@@ -30,9 +31,6 @@ SERVICE: Final = "org.freedesktop.Notifications"
 PATH: Final = "/org/freedesktop/Notifications"
 DEFAULT_ACTION: Final = "default"  # the spec's key for a click on the notification itself
 CATEGORY_IM: Final = "im.received"
-# Long enough for a service that D-Bus starts on demand; short enough that a hung one is
-# noticed before the person wonders where the notification went.
-CALL_TIMEOUT_S: Final = 3.0
 # The server decides how long it stays; -1 is the spec's "as the server prefers".
 EXPIRE_DEFAULT: Final = -1
 
@@ -49,11 +47,8 @@ class DesktopNotifications:
 
     def __init__(self, app_name: str, *, bus: str = "SESSION") -> None:
         self._app_name = app_name
-        self._bus = bus
-        self._router: DBusRouter | None = None
-        self._router_context: Any = None
+        self._link = DBusLink(bus)
         self._listener: asyncio.Task[None] | None = None
-        self._filters = contextlib.ExitStack()
         self._tasks: set[asyncio.Task[Any]] = set()
         # One Notify at a time, so a second notice for a chat replaces the first one's id.
         self._sending = asyncio.Lock()
@@ -75,28 +70,20 @@ class DesktopNotifications:
     async def start(self) -> str:
         """Connect and ask the service who it is; returns what was found, for the log."""
         from jeepney import MatchRule
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.asyncio import open_dbus_router
 
         try:
-            self._router_context = open_dbus_router(bus=self._bus)
-            router = await asyncio.wait_for(self._router_context.__aenter__(), CALL_TIMEOUT_S)
+            await self._link.open()
         except (OSError, KeyError, ValueError, TimeoutError) as exc:
             # KeyError: no DBUS_SESSION_BUS_ADDRESS (a session without D-Bus).
-            self._router_context = None
             return f"notifications: tray balloons (no session D-Bus: {exc!r})"
-        self._router = router
-        rule = MatchRule(type="signal", interface=SERVICE, path=PATH)
-        properties = MatchRule(type="signal", interface="org.freedesktop.DBus.Properties",
-                               member="PropertiesChanged", path=PATH)
-        queue: asyncio.Queue[Message] = asyncio.Queue()
-        for each in (rule, properties):
-            self._filters.enter_context(router.filter(each, queue=queue))
+        rules = (MatchRule(type="signal", interface=SERVICE, path=PATH),
+                 MatchRule(type="signal", interface="org.freedesktop.DBus.Properties",
+                           member="PropertiesChanged", path=PATH))
+        queue = self._link.listen(rules)
         try:
-            for each in (rule, properties):
-                await self._call(message_bus.AddMatch(each))
-            info = await self._call(self._method("GetServerInformation"))
-        except (OSError, TimeoutError, _Refused) as exc:
+            await self._link.add_matches(rules)
+            info = await self._link.call(self._method("GetServerInformation"))
+        except (OSError, TimeoutError, Refused) as exc:
             return f"notifications: tray balloons (no notification service answers: {exc})"
         self.server = f"{info[0]} {info[2]}".strip()
         self._listener = asyncio.ensure_future(self._listen(queue))
@@ -109,12 +96,7 @@ class DesktopNotifications:
         for task in [*self._tasks, *([self._listener] if self._listener else [])]:
             task.cancel()
         self._listener = None
-        if self._router_context is not None:
-            self._filters.close()
-            context, self._router_context = self._router_context, None
-            with contextlib.suppress(Exception):
-                await context.__aexit__(None, None, None)
-        self._router = None
+        await self._link.close()
 
     def show(self, key: str, summary: str, body: str, *,
              actions: Sequence[tuple[str, str]] = (), on_action: ActionHandler,
@@ -143,11 +125,11 @@ class DesktopNotifications:
             replaces = self._ids.get(key, 0)
             hints = {"category": ("s", category), "desktop-entry": ("s", "supporttray")}
             try:
-                reply = await self._call(self._method(
+                reply = await self._link.call(self._method(
                     "Notify", "susssasa{sv}i",
                     (self._app_name, replaces, "", summary, body, actions, hints,
                      EXPIRE_DEFAULT)))
-            except (OSError, TimeoutError, _Refused) as exc:
+            except (OSError, TimeoutError, Refused) as exc:
                 log.warning("the desktop's notification service did not take a notification "
                             "(%s); showing a tray balloon", exc)
                 fallback()
@@ -158,8 +140,8 @@ class DesktopNotifications:
             self._handlers[notification_id] = on_action
 
     async def _close(self, notification_id: int) -> None:
-        with contextlib.suppress(OSError, TimeoutError, _Refused):
-            await self._call(self._method("CloseNotification", "u", (notification_id,)))
+        with contextlib.suppress(OSError, TimeoutError, Refused):
+            await self._link.call(self._method("CloseNotification", "u", (notification_id,)))
 
     async def _read_inhibited(self) -> bool:
         from jeepney import DBusAddress, new_method_call
@@ -167,21 +149,11 @@ class DesktopNotifications:
         properties = DBusAddress(PATH, bus_name=SERVICE,
                                  interface="org.freedesktop.DBus.Properties")
         try:
-            reply = await self._call(new_method_call(properties, "Get", "ss",
+            reply = await self._link.call(new_method_call(properties, "Get", "ss",
                                                      (SERVICE, "Inhibited")))
-        except (OSError, TimeoutError, _Refused):
+        except (OSError, TimeoutError, Refused):
             return False  # a server without do-not-disturb, or one that does not say
         return bool(reply[0][1])
-
-    async def _call(self, message: Message) -> tuple[Any, ...]:
-        from jeepney import MessageType
-
-        assert self._router is not None
-        reply = await asyncio.wait_for(self._router.send_and_get_reply(message),
-                                       CALL_TIMEOUT_S)
-        if reply.header.message_type is MessageType.error:
-            raise _Refused(str(reply.body[0]) if reply.body else "an error")
-        return tuple(reply.body)
 
     @staticmethod
     def _method(member: str, signature: str | None = None,
@@ -231,7 +203,3 @@ class DesktopNotifications:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-class _Refused(Exception):
-    """The service answered with a D-Bus error."""

@@ -10,20 +10,20 @@ plugins into an idle tray, about 5 MB of its memory, to hear two signals.
   default route: a change while connected is a move to another network), through
   `org.freedesktop.DBus.Properties.PropertiesChanged` on its root object.
 - logind: `PrepareForSleep(false)` means the computer woke up.
-Every call has a short timeout, so a hung bus never stalls the app.
+Every call has a short timeout (dbus_link.py), so a hung bus never stalls the app.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from supporttray.platform.dbus_link import DBusLink, Refused
+
 if TYPE_CHECKING:
     from jeepney import Message
-    from jeepney.io.asyncio import DBusRouter
 
 log = logging.getLogger("supporttray.platform")
 
@@ -33,7 +33,6 @@ LOGIND_SERVICE: Final = "org.freedesktop.login1"
 LOGIND_PATH: Final = "/org/freedesktop/login1"
 LOGIND_MANAGER: Final = "org.freedesktop.login1.Manager"
 PROPERTIES: Final = "org.freedesktop.DBus.Properties"
-CALL_TIMEOUT_S: Final = 3.0
 
 # NM_STATE_* -> how far the network reaches (0 none, 1 local, 2 site, 3 the internet), the
 # same scale as Qt's reachability, so "stronger than before" means "the server may be back".
@@ -54,9 +53,7 @@ class SystemBusWatch:
         self._on_reach = on_reach
         self._on_moved = on_moved
         self._on_woke = on_woke
-        self._router: DBusRouter | None = None
-        self._router_context: Any = None
-        self._filters = contextlib.ExitStack()
+        self._link = DBusLink("SYSTEM")
         self._listener: asyncio.Task[None] | None = None
         self._primary: str | None = None
         self.reach = 0  # NetworkManager's at start, then as it changes
@@ -67,27 +64,19 @@ class SystemBusWatch:
         """Connect and find the two services; None when there is no system bus at all, else
         what was found, for the log."""
         from jeepney import MatchRule
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.asyncio import open_dbus_router
 
         try:
-            self._router_context = open_dbus_router(bus="SYSTEM")
-            router = await asyncio.wait_for(self._router_context.__aenter__(), CALL_TIMEOUT_S)
+            await self._link.open()
         except (OSError, KeyError, ValueError, TimeoutError) as exc:
-            self._router_context = None
             log.info("no system bus: %r", exc)
             return None
-        self._router = router
         rules = (MatchRule(type="signal", interface=PROPERTIES, member="PropertiesChanged",
                            path=NM_PATH),
                  MatchRule(type="signal", interface=LOGIND_MANAGER, member="PrepareForSleep",
                            path=LOGIND_PATH))
-        queue: asyncio.Queue[Message] = asyncio.Queue()
-        for rule in rules:
-            self._filters.enter_context(router.filter(rule, queue=queue))
+        queue = self._link.listen(rules)
         try:
-            for rule in rules:
-                await self._call(message_bus.AddMatch(rule))
+            await self._link.add_matches(rules)
             self.network_manager = await self._has_owner(NM_SERVICE)
             self.logind = await self._has_owner(LOGIND_SERVICE)
             if self.network_manager:
@@ -95,7 +84,7 @@ class SystemBusWatch:
                 self.reach = reach_of(int(state))
                 self._primary = str(await self._property(NM_SERVICE, NM_PATH,
                                                          "PrimaryConnection", default=""))
-        except (OSError, TimeoutError, _Refused) as exc:
+        except (OSError, TimeoutError, Refused) as exc:
             log.info("the system bus does not answer: %s", exc)
             await self.stop()
             return None
@@ -107,18 +96,13 @@ class SystemBusWatch:
         if self._listener is not None:
             self._listener.cancel()
             self._listener = None
-        self._filters.close()
-        if self._router_context is not None:
-            context, self._router_context = self._router_context, None
-            with contextlib.suppress(Exception):
-                await context.__aexit__(None, None, None)
-        self._router = None
+        await self._link.close()
 
     # -- calls ------------------------------------------------------------------------------
     async def _has_owner(self, name: str) -> bool:
         from jeepney.bus_messages import message_bus
 
-        reply = await self._call(message_bus.NameHasOwner(name))
+        reply = await self._link.call(message_bus.NameHasOwner(name))
         return bool(reply[0])
 
     async def _property(self, service: str, path: str, name: str, *,
@@ -127,20 +111,10 @@ class SystemBusWatch:
 
         address = DBusAddress(path, bus_name=service, interface=PROPERTIES)
         try:
-            reply = await self._call(new_method_call(address, "Get", "ss", (service, name)))
-        except _Refused:
+            reply = await self._link.call(new_method_call(address, "Get", "ss", (service, name)))
+        except Refused:
             return default  # an older NetworkManager without it
         return reply[0][1]
-
-    async def _call(self, message: Message) -> tuple[Any, ...]:
-        from jeepney import MessageType
-
-        assert self._router is not None
-        reply = await asyncio.wait_for(self._router.send_and_get_reply(message),
-                                       CALL_TIMEOUT_S)
-        if reply.header.message_type is MessageType.error:
-            raise _Refused(str(reply.body[0]) if reply.body else "an error")
-        return tuple(reply.body)
 
     # -- signals ----------------------------------------------------------------------------
     async def _listen(self, queue: asyncio.Queue[Message]) -> None:
@@ -174,7 +148,3 @@ class SystemBusWatch:
             if primary not in (before, "/") and self.reach > 0:
                 log.info("network: another primary connection")
                 self._on_moved()
-
-
-class _Refused(Exception):
-    """The bus or a service answered a call with an error."""

@@ -11,7 +11,7 @@ import logging
 import random
 import ssl
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import slixmpp
@@ -27,6 +27,7 @@ from supporttray.core.staff_directory import StaffDirectory
 from supporttray.language.sentence import Sentence
 from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
 from supporttray.xmpp.capabilities import Capabilities
+from supporttray.xmpp.contact_details import ContactDetails
 from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
@@ -47,7 +48,6 @@ _MAX_RETRY_SECONDS = 60.0
 # After a wake-up or a network change, how long the server has to answer a ping before the
 # link is taken for dead: the stream's ack deadline, for the same reason.
 LINK_CHECK_SECONDS = ACK_DEADLINE_SECONDS
-_QUERIES_IN_FLIGHT = 8
 # Subscription requests queued per loop turn at login: 1,000 at once took ~25 ms of the UI loop.
 _SUBSCRIBES_PER_TURN = 100
 
@@ -87,8 +87,7 @@ class XmppConnection:
         self._reconnect_at_once = False
         self._retry_on_change = False  # a fatal error a network change may cure
         self._link_check: asyncio.Future[None] | None = None
-        self._time_queries: set[str] = set()
-        self._queries: asyncio.Semaphore | None = None  # made on the loop, at first use
+        self._details = ContactDetails(book, lambda: self._client, clock, self._spawn)
         self.chat_wire: ChatWire | None = None
         self.services: ServiceDirectory | None = None  # the server's services, per client
         self._capabilities: Capabilities | None = None
@@ -359,7 +358,7 @@ class XmppConnection:
 
     def _forget_session(self) -> None:
         self._book.clear_presences()
-        self._time_queries.clear()
+        self._details.forget()
 
     def _on_session_end(self, _event: object) -> None:
         """The server no longer has our session (a resumption failed): what we knew of others'
@@ -499,47 +498,8 @@ class XmppConnection:
             priority = 0
         self._book.update(sender.full, availability, presence["status"] or "", priority,
                           idle_since)
-        if availability is not Availability.OFFLINE and sender.full not in self._time_queries:
-            self._time_queries.add(sender.full)
-            self._spawn(self._ask_time_and_idle(sender.full, idle_since is None))
-
-    async def _ask_time_and_idle(self, full_jid: str, ask_idle: bool) -> None:
-        """Their local time (XEP-0202) and, for clients without XEP-0319, idle time (XEP-0012).
-
-        At most a few queries in flight: at a login with 1,000 contacts online, 2,000 pending
-        replies made slixmpp match every incoming stanza against all of them.
-        """
-        if self._queries is None:
-            self._queries = asyncio.Semaphore(_QUERIES_IN_FLIGHT)
-        async with self._queries:
-            await self._query_time_and_idle(full_jid, ask_idle)
-
-    async def _query_time_and_idle(self, full_jid: str, ask_idle: bool) -> None:
-        client = self._client
-        if client is None:
-            return
-        try:
-            iq = await client.plugin["xep_0202"].get_entity_time(slixmpp.JID(full_jid), timeout=10)
-            self._book.set_utc_offset(full_jid, entity_time.offset_from_reply(iq))
-        except (IqError, IqTimeout, ValueError) as exc:
-            log.debug("no entity time from %s: %s", full_jid, type(exc).__name__)
-        if not ask_idle:
-            return
-        try:
-            iq = await client.plugin["xep_0012"].get_last_activity(
-                slixmpp.JID(full_jid), timeout=10
-            )
-            seconds = int(iq["last_activity"]["seconds"])
-        except (IqError, IqTimeout, ValueError, TypeError) as exc:
-            log.debug("no last activity from %s: %s", full_jid, type(exc).__name__)
-            return
-        member = self._book.member(full_jid)
-        if member is None or member.availability is Availability.OFFLINE or seconds < 60:
-            return
-        resource = next((r for r in member.resources if full_jid.endswith("/" + r.resource)), None)
-        if resource is not None and resource.idle_since is None:
-            self._book.update(full_jid, resource.availability, resource.status,
-                              resource.priority, self._clock() - timedelta(seconds=seconds))
+        if availability is not Availability.OFFLINE:
+            self._details.came_online(sender.full, ask_idle=idle_since is None)
 
     def _send_own_presence(self) -> None:
         client = self._client

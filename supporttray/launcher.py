@@ -270,17 +270,23 @@ async def _run_tray(
             log.warning("settings file unreadable: %s", exc)
             return None
 
+    from supporttray.app.group_check import ChatKeeper, GroupChecks
+
+    group_checks = GroupChecks(chat.account_jid, lambda: settings.get_family("groups"),
+                               keeper=ChatKeeper(chat.receive))
+    lifetime.callback(group_checks.stop)
     service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
-                             reload_config=reread_support_config)
+                             reload_config=reread_support_config, group_checks=group_checks)
     live.service = service
 
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
-                           ControlCommands(service, chat, tray, history=history.store).handlers())
+                           ControlCommands(service, chat, tray, history=history.store,
+                                           group_checks=group_checks).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:

@@ -38,6 +38,7 @@ from supporttray.language.sentence import Sentence
 from supporttray.xmpp.connection import XmppConnection
 
 if TYPE_CHECKING:  # staff mode only: requesters never load them
+    from supporttray.app.group_check import GroupChecks
     from supporttray.app.on_call import OnCallRunner
     from supporttray.xmpp.staff_room import StaffRoom
 
@@ -58,6 +59,7 @@ class SupportService:
         clock: Clock = utc_now,
         on_call: OnCallRunner | None = None,
         history: OpenedHistory | None = None,
+        group_checks: GroupChecks | None = None,
     ) -> None:
         self.config = config
         self.credentials = credentials
@@ -72,6 +74,7 @@ class SupportService:
         # from it: the file cannot be read just now (the root logs why), keep what we have.
         self._reload_config = reload_config
         self.chat = chat
+        self.group_checks = group_checks  # ours and others' yes/no checks (app/group_check.py)
         if chat is not None:
             # Back online: whatever was typed meanwhile goes out, oldest first.
             def flush_when_online(status: ConnectionStatus) -> None:
@@ -109,7 +112,10 @@ class SupportService:
             setup.jid, password, setup.endpoint, setup.directory, self.book, self.monitor,
             self.own_presence, chat=self.chat, staff_room=room, clock=self.clock,
             server_archive=self.chat.server_archive if self.chat is not None else None,
+            group_checks=self.group_checks,
         )
+        if self.group_checks is not None and self._connection.group_check_wire is not None:
+            self.group_checks.attach_wire(self._connection.group_check_wire)
         if self.chat is not None and self._connection.chat_wire is not None:
             self.chat.attach_transport(self._connection.chat_wire)
             if self.chat.desk is not None:

@@ -275,6 +275,7 @@ async def _run_tray(
     group_checks = GroupChecks(chat.account_jid, lambda: settings.get_family("groups"),
                                keeper=ChatKeeper(chat.receive))
     lifetime.callback(group_checks.stop)
+    tray.attach_group_checks(group_checks)
     service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,

@@ -31,7 +31,7 @@ def test_a_users_group_adds_to_the_policys() -> None:
 def test_a_member_that_is_not_an_address_is_refused_with_the_key(tmp_path: Path) -> None:
     policy_file = tmp_path / "policy.toml"
     policy_file.write_text('[enforced]\ngroups.dev = ["ann"]\n', encoding="utf-8")
-    with pytest.raises(PolicyError, match="groups.dev"):
+    with pytest.raises(PolicyError, match=r"groups\.dev"):
         load_policy(policy_file, explicit=True)
 
 

@@ -276,6 +276,10 @@ async def _run_tray(
                                keeper=ChatKeeper(chat.receive))
     lifetime.callback(group_checks.stop)
     tray.attach_group_checks(group_checks)
+    if chat.desk is not None:  # staff: "Did this fix it?" after each request we resolve
+        chat.confirms_fix = group_checks.confirms_fix
+        chat.desk.resolved_by_me.subscribe(
+            lambda r: group_checks.ask_if_fixed(r.requester, r.id, r.thread))
     service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,

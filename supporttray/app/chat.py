@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -141,6 +142,9 @@ class ChatService:
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
+        # Staff: a requester's "yes, fixed" to "Did this fix it?" keeps the request closed
+        # (app.group_check.GroupChecks.confirms_fix); any other reply opens it again.
+        self.confirms_fix: Callable[[ChatMessage], bool] | None = None
         if config.mode is Mode.STAFF:
             self.requests = RequestQueue()
             self.desk = RequestDesk(self.requests, config.account_jid)
@@ -288,7 +292,8 @@ class ChatService:
         self.conversations.add(message)
         if message.direction is Direction.OUT:
             self.conversations.answered(message)  # written on another client of ours
-        if self.requests is not None and not self.book.is_staff(message.peer):
+        if self.requests is not None and not self.book.is_staff(message.peer) and not (
+                self.confirms_fix is not None and self.confirms_fix(message)):
             self.requests.note(message)
 
     def delivered(self, message_id: str) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from supporttray.core.answer_words import Answer
+from supporttray.core.answer_words import Answer, recognise
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.group_check import (
+    FIX_PREFIX,
     THREAD_PREFIX,
     CheckChanged,
     GroupCheck,
@@ -35,8 +37,13 @@ from supporttray.xmpp.group_check_wire import GroupCheckWire, question_body
 
 log = logging.getLogger("supporttray.app")
 
-# What a button sends: readable in any client, and read back as the same answer.
+# What a button sends: readable in any client, and read back as the same answer
+# (core.answer_words recognises each).
 BUTTON_WORDS = {Answer.AGREED: "Yes", Answer.OBJECTED: "No"}
+FIX_BUTTON_WORDS = {Answer.AGREED: "Yes, this fixed it.",
+                    Answer.OBJECTED: "Not yet — the problem is still there."}
+FIX_QUESTION = "Did this fix it?"
+FIX_BODY = "Did this fix it? Reply yes, or not yet if the problem is still there."
 
 
 class GroupCheckError(Exception):
@@ -57,6 +64,12 @@ class AskedOfMe:
     deadline: datetime | None
     message_id: str
     answered: Answer | None = None
+    thread: str | None = None
+
+    @property
+    def about_a_fix(self) -> bool:
+        """"Did this fix it?" after a request was resolved (not a colleague's group check)."""
+        return self.check_id.startswith(FIX_PREFIX)
 
 
 class ChatKeeper:
@@ -85,6 +98,9 @@ class GroupChecks:
         self._waiters: dict[str, asyncio.Event] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self.asked_of_me: dict[str, AskedOfMe] = {}
+        # Requests we resolved whose requester has not said yet whether it is fixed: thread ->
+        # requester.
+        self._awaiting_fix: dict[str, str] = {}
         self.changed: Listeners[CheckChanged] = Listeners()
         self.question_arrived: Listeners[AskedOfMe] = Listeners()
 
@@ -210,10 +226,12 @@ class GroupChecks:
 
     # -- questions to us -------------------------------------------------------------------
     def question_received(self, asker: str, check_id: str, question: str,
-                          deadline: datetime | None, message_id: str) -> None:
+                          deadline: datetime | None, message_id: str,
+                          thread: str | None = None) -> None:
         if not check_id or not question.strip():
             return
-        asked = AskedOfMe(check_id, bare_jid(asker), question, deadline, message_id)
+        asked = AskedOfMe(check_id, bare_jid(asker), question, deadline, message_id,
+                          thread=thread)
         self.asked_of_me[check_id] = asked
         self.question_arrived.emit(asked)
 
@@ -226,8 +244,10 @@ class GroupChecks:
         if wire is None or not wire.online:
             raise GroupCheckError(Sentence(N_(
                 "You are not connected; answer again once the connection is back.")))
-        body = BUTTON_WORDS[answer]
-        thread = THREAD_PREFIX + check_id
+        body = (FIX_BUTTON_WORDS if asked.about_a_fix else BUTTON_WORDS)[answer]
+        # A fix is answered in the request's thread: "Not yet" opens that request again.
+        thread = (asked.thread if asked.about_a_fix and asked.thread
+                  else THREAD_PREFIX + check_id)
         try:
             message_id = wire.send_answer(asked.asker, check_id, answer, body, thread)
         except TransportOffline:
@@ -235,5 +255,34 @@ class GroupChecks:
                 "The connection went away; answer again once it is back."))) from None
         if self._keeper is not None:
             self._keeper.keep(message_id, asked.asker, body, thread, self._clock())
-        self.asked_of_me[check_id] = AskedOfMe(asked.check_id, asked.asker, asked.question,
-                                               asked.deadline, asked.message_id, answer)
+        self.asked_of_me[check_id] = dataclasses.replace(asked, answered=answer)
+
+    # -- closing the loop: "Did this fix it?" ----------------------------------------------
+    def ask_if_fixed(self, requester: str, request_id: str, thread: str | None) -> None:
+        """We resolved a request: ask the requester, in its thread, whether it is fixed (their
+        app shows Yes / Not yet; any client shows the sentence). Offline: not asked."""
+        wire = self._wire
+        if wire is None or not wire.online or thread is None:
+            return
+        try:
+            message_id = wire.send_question(requester, FIX_PREFIX + request_id, FIX_QUESTION,
+                                            FIX_BODY, None, thread)
+        except TransportOffline:
+            return
+        self._awaiting_fix[thread] = bare_jid(requester)
+        if self._keeper is not None:
+            self._keeper.keep(message_id, bare_jid(requester), FIX_BODY, thread, self._clock())
+
+    def confirms_fix(self, message: ChatMessage) -> bool:
+        """Staff side: True for the requester's yes to "Did this fix it?" (it keeps the
+        request closed); "Not yet" or anything else is False and opens the request again,
+        with their words as what the queue shows."""
+        thread = message.thread
+        if message.direction is not Direction.IN or thread is None or \
+                self._awaiting_fix.get(thread) != bare_jid(message.peer):
+            return False
+        del self._awaiting_fix[thread]
+        fixed = recognise(message.body) is Answer.AGREED
+        log.info("request thread %s: the requester says %s", thread,
+                 "it is fixed" if fixed else "it is not fixed yet")
+        return fixed

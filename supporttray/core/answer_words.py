@@ -22,6 +22,8 @@ What it gets wrong (known, and why we accept it):
   didn't" are not answers (None), so the asker sees the words and decides.
 - Only English and German words are known; "oui", "sí", "da" are not answers.
 - "k" and "y" count as yes and "n" as no: a stray single letter is taken at its word.
+- Thanks alone ("thanks!", "danke") is not an answer: to "Did this fix it?" it opens the
+  request again, which errs on the side of the requester.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ _AGREEING = (
     "of course", "alright", "all right", "affirmative", "approved", "np", "ja", "jep", "jo",
     "klar", "passt", "einverstanden", "gerne", "mach", "mach ruhig", "los", "in ordnung",
     "geht klar", "ok für mich",
+    # Answers to "Did this fix it?"
+    "works", "it works", "working", "fixed", "all good", "solved", "funktioniert", "läuft",
+    "behoben", "geht wieder",
 )
 
 # Skin tones and the variation selector ride on thumbs (👍🏽, 👍️): gone before matching.

@@ -20,6 +20,9 @@ from supporttray.core.jid import bare_jid
 # The check's id rides in our element and in the thread of each question (`check-<id>`), so a
 # plain client that keeps the thread answers into the right check.
 THREAD_PREFIX = "check-"
+# "Did this fix it?" after a request is resolved rides as a check of its own kind: its id is
+# this prefix and the request's id, and it is asked and answered in the request's thread.
+FIX_PREFIX = "fix-"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 

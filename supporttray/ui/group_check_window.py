@@ -113,15 +113,21 @@ class CheckQuestionWindow(QWidget):
         self._checks = checks
         self._asked = asked
         self.setWindowTitle(_("A question for you — {app}").format(app=app_name))
-        who = QLabel(_("{name} asks:").format(name=name_of(asked.asker)))
-        question = QLabel(asked.question)
+        name = name_of(asked.asker)
+        if asked.about_a_fix:
+            # Ours, so shown in the reader's language (the wire carries English).
+            who = QLabel(_("{name} marked your request resolved.").format(name=name))
+            question = QLabel(_("Did this fix it?"))
+        else:
+            who = QLabel(_("{name} asks:").format(name=name))
+            question = QLabel(asked.question)
         question.setWordWrap(True)
         question.setTextFormat(Qt.TextFormat.PlainText)
         font = question.font()
         font.setBold(True)
         question.setFont(font)
         self.yes = QPushButton(_("Yes"))
-        self.no = QPushButton(_("No"))
+        self.no = QPushButton(_("Not yet") if asked.about_a_fix else _("No"))
         self.yes.clicked.connect(lambda: self.answer(Answer.AGREED))
         self.no.clicked.connect(lambda: self.answer(Answer.OBJECTED))
         self.status = QLabel()
@@ -142,8 +148,12 @@ class CheckQuestionWindow(QWidget):
         except GroupCheckError as exc:
             self.status.setText(exc.sentence.translated())
             return
-        self.status.setText(_("You answered Yes.") if answer is Answer.AGREED
-                            else _("You answered No."))
+        if self._asked.about_a_fix:
+            self.status.setText(_("Thank you. Support has been told.") if answer is
+                                Answer.AGREED else _("The request is open again for the team."))
+        else:
+            self.status.setText(_("You answered Yes.") if answer is Answer.AGREED
+                                else _("You answered No."))
 
 
 class GroupCheckWindows:

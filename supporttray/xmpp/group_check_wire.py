@@ -79,7 +79,8 @@ class GroupCheckSink(Protocol):
     """Where group-check traffic goes (app.group_check.GroupChecks)."""
 
     def question_received(self, asker: str, check_id: str, question: str,
-                          deadline: datetime | None, message_id: str) -> None: ...
+                          deadline: datetime | None, message_id: str,
+                          thread: str | None = None) -> None: ...
 
     def answer_received(self, person: str, answer: Answer | None, text: str, *,
                         check_id: str | None, thread: str | None,
@@ -161,7 +162,8 @@ class GroupCheckWire:
         question = stanza.get_plugin("supporttray_check", check=True)
         if question is not None:
             self._sink.question_received(sender, str(question["id"]), question["question"],
-                                         _deadline(question["deadline"]), str(stanza["id"]))
+                                         _deadline(question["deadline"]), str(stanza["id"]),
+                                         thread)
             return
         button = stanza.get_plugin("supporttray_check_answer", check=True)
         if button is not None:

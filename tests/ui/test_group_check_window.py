@@ -21,6 +21,7 @@ class RecordingWire:
     def __init__(self) -> None:
         self.questions: list[str] = []
         self.answers: list[tuple[str, Answer]] = []
+        self.threads: list[str] = []
 
     def send_question(self, peer: str, check_id: str, question: str, body: str,
                       deadline: datetime | None, thread: str) -> str:
@@ -30,6 +31,7 @@ class RecordingWire:
     def send_answer(self, asker: str, check_id: str, answer: Answer, body: str,
                     thread: str) -> str:
         self.answers.append((asker, answer))
+        self.threads.append(thread)
         return "a1"
 
 
@@ -110,3 +112,18 @@ def test_the_yes_button_answers_and_no_changes_it(qtbot: QtBot, checks: GroupChe
     assert wire.answers == [("ann@example.org", Answer.AGREED),
                             ("ann@example.org", Answer.OBJECTED)]
     assert checks.asked_of_me["c9"].answered is Answer.OBJECTED
+
+
+def test_did_this_fix_it_offers_yes_and_not_yet_in_the_requests_thread(
+    qtbot: QtBot, checks: GroupChecks, wire: RecordingWire,
+) -> None:
+    checks.question_received("alice@example.org", "fix-st-1", "Did this fix it?", None, "m2",
+                             "st-1")
+    question = CheckQuestionWindow(checks, checks.asked_of_me["fix-st-1"], name_of=str,
+                                   app_name="SupportTray")
+    qtbot.addWidget(question)
+    assert question.no.text() == "Not yet"
+    question.no.click()
+    assert wire.answers == [("alice@example.org", Answer.OBJECTED)]
+    assert wire.threads == ["st-1"]
+    assert question.status.text() == "The request is open again for the team."

@@ -94,3 +94,32 @@ async def test_asking_only_yourself_is_refused() -> None:
 def test_no_loop_needed_to_refuse_an_empty_question() -> None:
     with pytest.raises(GroupCheckError):
         service().start(["dev"], "  ")
+
+
+def reply(body: str, thread: str = "st-1", peer: str = ANN) -> ChatMessage:
+    from datetime import UTC
+
+    from supporttray.core.messages import Delivery
+
+    return ChatMessage(id=body, peer=peer, direction=Direction.IN, body=body,
+                       timestamp=datetime(2026, 12, 7, tzinfo=UTC), thread=thread,
+                       delivery=Delivery.RECEIVED)
+
+
+@pytest.mark.parametrize(("body", "closed"), [("Yes, this fixed it.", True),
+                                              ("works now, thanks", True),
+                                              ("thanks!", False),
+                                              ("Not yet — the problem is still there.", False),
+                                              ("yep all good", True)])
+def test_only_a_yes_to_did_this_fix_it_keeps_the_request_closed(body: str,
+                                                                 closed: bool) -> None:
+    checks = service()
+    checks.ask_if_fixed(ANN, "st-1", "st-1")
+    assert checks.confirms_fix(reply(body)) is closed
+
+
+def test_a_reply_in_a_thread_not_asked_about_opens_it_as_before() -> None:
+    checks = service()
+    checks.ask_if_fixed(ANN, "st-1", "st-1")
+    assert not checks.confirms_fix(reply("yes", thread="st-2"))
+    assert not checks.confirms_fix(reply("yes", peer=BOB))

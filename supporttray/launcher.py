@@ -270,20 +270,16 @@ async def _run_tray(
             log.warning("settings file unreadable: %s", exc)
             return None
 
-    from supporttray.app.group_check import ChatKeeper, GroupChecks
+    from supporttray.working_together import build_working_together
 
-    group_checks = GroupChecks(chat.account_jid, lambda: settings.get_family("groups"),
-                               keeper=ChatKeeper(chat.receive))
-    lifetime.callback(group_checks.stop)
-    tray.attach_group_checks(group_checks)
-    if chat.desk is not None:  # staff: "Did this fix it?" after each request we resolve
-        chat.confirms_fix = group_checks.confirms_fix
-        chat.desk.resolved_by_me.subscribe(
-            lambda r: group_checks.ask_if_fixed(r.requester, r.id, r.thread))
+    together = build_working_together(chat, settings)
+    lifetime.callback(together.stop)
+    tray.attach_group_checks(together.checks, together.chats)
     service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
-                             reload_config=reread_support_config, group_checks=group_checks)
+                             reload_config=reread_support_config, group_checks=together.checks,
+                             group_chats=together.chats)
     live.service = service
 
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
@@ -291,7 +287,7 @@ async def _run_tray(
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
-                                           group_checks=group_checks).handlers())
+                                           group_checks=together.checks).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:

@@ -142,9 +142,10 @@ class ChatService:
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
-        # Staff: a requester's "yes, fixed" to "Did this fix it?" keeps the request closed
-        # (app.group_check.GroupChecks.confirms_fix); any other reply opens it again.
-        self.confirms_fix: Callable[[ChatMessage], bool] | None = None
+        # Staff: messages that open no request although they come from a requester: a yes to
+        # "Did this fix it?" (any other reply opens it again), an answer to a group check, a
+        # group chat's line (app/group_check.py, app/group_chat.py; the root sets it).
+        self.opens_no_request: Callable[[ChatMessage], bool] | None = None
         if config.mode is Mode.STAFF:
             self.requests = RequestQueue()
             self.desk = RequestDesk(self.requests, config.account_jid)
@@ -293,7 +294,7 @@ class ChatService:
         if message.direction is Direction.OUT:
             self.conversations.answered(message)  # written on another client of ours
         if self.requests is not None and not self.book.is_staff(message.peer) and not (
-                self.confirms_fix is not None and self.confirms_fix(message)):
+                self.opens_no_request is not None and self.opens_no_request(message)):
             self.requests.note(message)
 
     def delivered(self, message_id: str) -> None:

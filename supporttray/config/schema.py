@@ -147,6 +147,14 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
             ),
             _spec("support.staff", "str_list", (), "JIDs of the support staff.", format="jid"),
             _spec(
+                "muc.service",
+                "str",
+                "",
+                "The group-chat (MUC) service for three-way chats, e.g. conference.example.org; "
+                "empty means the one the server names when asked (service discovery).",
+                format="domain",
+            ),
+            _spec(
                 "support.group",
                 "str",
                 "",

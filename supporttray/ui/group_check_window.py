@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,12 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supporttray.app.group_chat import GroupChats
 from supporttray.app.group_check import AskedOfMe, GroupCheckError, GroupChecks
 from supporttray.core.answer_words import Answer
 from supporttray.core.group_check import CheckChanged
 from supporttray.language.catalogue import N_, _
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.group_check_panel import GroupCheckPanel
+
+if TYPE_CHECKING:
+    from supporttray.core.presence import PresenceBook
+    from supporttray.ui.chat.backend import Spawn
+    from supporttray.ui.chat_windows import ChatWindows
 
 # (label, minutes; 0 = no deadline)
 DEADLINES = ((N_("No deadline"), 0), (N_("5 minutes"), 5), (N_("10 minutes"), 10),
@@ -169,6 +176,19 @@ class GroupCheckWindows:
         self.questions: dict[str, CheckQuestionWindow] = {}
         bridge.observe_group_checks(checks)
         bridge.group_check_asked.connect(self.show_question)
+
+    def offer_invites(self, windows: ChatWindows, chats: GroupChats, spawn: Spawn, *,
+                      staff: bool, book: PresenceBook) -> None:
+        """The chat window's Invite… menu, added when the window is built."""
+        from supporttray.ui.invite_dialog import add_group_chat_menu
+
+        def contacts() -> list[str]:
+            return sorted({m.jid for m in book.members()}
+                          | {p for p in windows.conversation_peers() if not chats.is_room(p)})
+
+        windows.chat_built.append(lambda window: add_group_chat_menu(
+            window, chats, spawn=spawn, contacts=contacts, name_of=self._name_of,
+            offer_sysinfo=staff))
 
     def open_ask(self) -> None:
         if self.built_ask is None:

@@ -33,6 +33,7 @@ from supporttray.ui.status_window import StatusWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
 
+    from supporttray.app.group_chat import GroupChats
     from supporttray.app.group_check import GroupChecks
 
     # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
@@ -231,14 +232,18 @@ class TrayController(QObject):
         if self._menu.isVisible():
             self._rebuild_menu()
 
-    def attach_group_checks(self, checks: GroupChecks) -> None:
-        """Add "Ask a group…" and the Yes / No windows for others' questions to us."""
+    def attach_group_checks(self, checks: GroupChecks, chats: GroupChats) -> None:
+        """Add "Ask a group…", the Yes / No windows for others' questions to us, and the chat
+        window's Invite… menu (after attach_chat)."""
         from supporttray.ui.group_check_window import GroupCheckWindows
 
         book = self._book
         self._group_checks = GroupCheckWindows(
             checks, self._bridge, name_of=lambda jid: display_name(book, jid),
             app_name=self._app_name)
+        if self._windows is not None and self._spawn is not None:
+            self._group_checks.offer_invites(self._windows, chats, self._spawn,
+                                             staff=self._mode == Mode.STAFF, book=book)
 
     def set_alert_sound(self, on: bool) -> None:
         """`staff.sound` changed while running: a sound for each new request, or none."""

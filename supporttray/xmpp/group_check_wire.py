@@ -156,8 +156,9 @@ class GroupCheckWire:
                 "delay", check=True) is not None:
             return  # an offline or archived copy: a check is live, and answers come live
         sender = bare_jid(str(stanza["from"]))
-        if sender == bare_jid(str(self._client.boundjid)):
-            return
+        if sender == bare_jid(str(self._client.boundjid)) or stanza.get_plugin(
+                "groupchat_invite", check=True) is not None:
+            return  # ours (a carbon), or an invitation: its body is no answer
         thread = str(stanza["thread"] or "") or None
         question = stanza.get_plugin("supporttray_check", check=True)
         if question is not None:

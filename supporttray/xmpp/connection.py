@@ -115,7 +115,7 @@ class XmppConnection:
         if group_chats is not None:
             self.group_rooms = GroupRooms(
                 group_chats, muc_service=group_chats.muc_service,
-                ignore_room=lambda room: staff_room is not None and room == staff_room.room)
+                ignore_room=lambda room: staff_room is not None and staff_room.names(room))
         self._tasks: set[asyncio.Task[Any]] = set()
         for staff_jid in directory.staff:
             book.add_staff(staff_jid)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.answer_time import usual_wait
 from supporttray.app.canned_replies import (  # re-exported: the windows use it
     CannedRepliesError as CannedRepliesError,
 )
@@ -22,6 +23,7 @@ from supporttray.app.errors import AskError as AskError  # re-exported: the wind
 from supporttray.app.request_desk import RequestDesk
 from supporttray.config.mode import Mode
 from supporttray.core import canned
+from supporttray.core.answer_time import expectation
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
@@ -100,6 +102,8 @@ class AskPlan:
     new_request: bool
     consent: str  # "preview" | "always" | "never"
     sysinfo: SysinfoSnapshot | None  # what will be attached (None: nothing)
+    # "Usually answered within 5 minutes", from the first replies to our recent requests.
+    expectation: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,14 @@ class ChatService:
         reason = (decision.reason if transport is not None and transport.online
                   else Sentence(NOT_CONNECTED))
         return AskPlan(peer, reason, decision.nobody_online, thread,
-                       not continuing, consent, sysinfo)
+                       not continuing, consent, sysinfo, self._expectation(now))
+
+    def _expectation(self, now: datetime) -> Sentence | None:
+        try:
+            wait = usual_wait(self._history, [m.jid for m in self.book.members()], now)
+        except HistoryError:
+            return None
+        return expectation(wait) if wait is not None else None
 
     async def ask(self, plan: AskPlan, text: str,
                   *, sysinfo: SysinfoSnapshot | None = None) -> ChatMessage:

@@ -25,7 +25,7 @@ def usual_first_reply(waits: Iterable[tuple[datetime, timedelta]], now: datetime
                     reverse=True)[:RECENT_REQUESTS]
     if len(recent) < MIN_REQUESTS:
         return None
-    return statistics.median(wait for _asked, wait in recent)
+    return timedelta(seconds=statistics.median(w.total_seconds() for _asked, w in recent))
 
 
 def expectation(wait: timedelta) -> Sentence:

@@ -120,3 +120,26 @@ async def test_a_vendor_whose_server_cannot_be_reached_gets_a_sentence(
                                         for m in staff.shown(room)), timeout=30)
         # and nothing of it became a request
         assert staff.chat.requests is not None and staff.chat.requests.requests() == []
+
+
+@pytest.mark.asyncio
+async def test_the_demos_simulated_vendor_joins_when_invited(xmpp_server: XmppServer) -> None:
+    from supporttray.xmpp.simulated_person import PersonScript, SimulatedPerson
+
+    requester_account, staff_account, vendor_account = xmpp_server.fresh_accounts(3)
+    staff = build_app(staff_account, xmpp_server, support__mode="staff",
+                      support__auto_accept_domains=[xmpp_server.domain])
+    chats = with_group_chats(staff)
+    assert xmpp_server.ca_file is not None
+    victor = SimulatedPerson(
+        PersonScript(vendor_account.jid, vendor_account.password,
+                     joins_invites="Hi, Victor from Acme Printers here."),
+        xmpp_server.host, xmpp_server.port, xmpp_server.ca_file)
+    async with online(staff):
+        await victor.start()
+        try:
+            room = await chats.invite(requester_account.jid, vendor_account.jid)
+            await seconds_until(lambda: any("Victor from Acme Printers" in m.body
+                                            for m in staff.shown(room)), timeout=15)
+        finally:
+            await victor.stop()

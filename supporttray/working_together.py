@@ -34,7 +34,7 @@ def build_working_together(chat: ChatService, settings: Settings) -> WorkingToge
         def opens_no_request(message: ChatMessage) -> bool:
             return (chats.is_room(message.peer) or is_notice(message)
                     or check_id_of_thread(message.thread) is not None
-                    or checks.confirms_fix(message))
+                    or checks.is_an_answer(message) or checks.confirms_fix(message))
 
         chat.opens_no_request = opens_no_request
         # "Did this fix it?" after each request we resolve.

@@ -257,6 +257,13 @@ class GroupChecks:
             self._keeper.keep(message_id, asked.asker, body, thread, self._clock())
         self.asked_of_me[check_id] = dataclasses.replace(asked, answered=answer)
 
+    def is_an_answer(self, message: ChatMessage) -> bool:
+        """Staff side: a colleague's yes or no to a check of ours that is still running (a
+        plain client's reply has no thread): an answer, not a new request."""
+        who = bare_jid(message.peer)
+        return (message.direction is Direction.IN and recognise(message.body) is not None
+                and any(c.asks(who) and not c.deadline_passed for c in self._checks.values()))
+
     # -- closing the loop: "Did this fix it?" ----------------------------------------------
     def ask_if_fixed(self, requester: str, request_id: str, thread: str | None) -> None:
         """We resolved a request: ask the requester, in its thread, whether it is fixed (their

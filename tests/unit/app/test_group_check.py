@@ -123,3 +123,12 @@ def test_a_reply_in_a_thread_not_asked_about_opens_it_as_before() -> None:
     checks.ask_if_fixed(ANN, "st-1", "st-1")
     assert not checks.confirms_fix(reply("yes", thread="st-2"))
     assert not checks.confirms_fix(reply("yes", peer=BOB))
+
+
+@pytest.mark.asyncio
+async def test_a_colleagues_plain_yes_to_a_running_check_is_an_answer_not_a_request() -> None:
+    checks = service()
+    checks.start(["dev"], "Restart?")
+    assert checks.is_an_answer(reply("yes", thread=None))  # type: ignore[arg-type]
+    assert not checks.is_an_answer(reply("my printer jams", thread=None))  # type: ignore[arg-type]
+    assert not checks.is_an_answer(reply("yes", peer="zoe@example.org"))

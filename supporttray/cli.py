@@ -96,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
                              help="staff: close a request; the requester is told it is resolved")
     resolve.add_argument("request", metavar="REQUEST",
                          help="the request's id (status --json) or the requester's JID")
+    check = sub.add_parser("check", parents=[common],
+                           help="ask people one yes/no question; --wait exits 0 only if all "
+                                "agreed, 1 if someone objected, 4 if someone did not answer")
+    check.add_argument("--to", required=True, metavar="JID[,JID...|GROUP]",
+                       help="addresses and saved groups (groups.NAME), comma-separated")
+    check.add_argument("--deadline", metavar="DURATION", help="e.g. 10m, 90s, 2h")
+    check.add_argument("--wait", action="store_true",
+                       help="print each answer as it arrives and exit with the outcome")
+    check.add_argument("question", nargs="+", metavar="QUESTION")
     history = sub.add_parser("history", parents=[common],
                              help="list, search or export the chat history")
     history.add_argument("--json", action="store_true", help="print a JSON list of messages")
@@ -191,6 +200,8 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _request_command(paths, command, args.request, out=sys.stdout)
     if command == "history":
         return _history(paths, args)
+    if command == "check":
+        return _check(paths, args)
     settings = _settings(paths, _policy(args))
     if command == "sysinfo":
         from supporttray.app.sysinfo_command import run_sysinfo
@@ -216,6 +227,17 @@ def _history(paths: Any, args: argparse.Namespace) -> int:
                            keeps_history=settings.get_bool("history.enabled"), out=sys.stdout)
     except HistoryCommandError as exc:
         raise CliError(str(exc), exc.code) from None
+
+
+def _check(paths: Any, args: argparse.Namespace) -> int:
+    from supporttray.check_command import CheckUsageError, check_request, run_check
+
+    try:
+        request_ = check_request(args.to, " ".join(args.question), args.deadline)
+    except CheckUsageError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    return run_check(request_, lambda r, timeout: _ask_instance(paths, r, timeout),
+                     wait=args.wait, out=sys.stdout)
 
 
 def _doctor(paths: Any, args: argparse.Namespace) -> int:

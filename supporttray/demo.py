@@ -72,7 +72,9 @@ def run_demo(*, staff: bool = False) -> int:
         policy_file = write_policy(
             sandbox, staff=demo_accounts.SUPPORT_GROUP_MEMBERS, path=workdir / "policy.toml",
             extra={"support.mode": (Mode.STAFF if staff else Mode.REQUESTER).value,
-                   "branding.name": f"{APP_NAME} demo"},
+                   "branding.name": f"{APP_NAME} demo",
+                   "groups.dev-team": [f"{name}@{sandbox.domain}"
+                                       for name in demo_accounts.DEV_TEAM]},
         )
         paths = resolve_paths(str(workdir / "profile"), {})
         paths.ensure()
@@ -120,13 +122,19 @@ async def _demo_main(
         room = staff_room_jid(settings.get_str("support.staff_room"))
         colleague = {"staff_room": room or "", "claims": ALICE_TAKES_REQUEST,
                      "colleagues": (me_jid,)}
+    # Ask the "dev-team" group a yes/no question: alice agrees in words, bob with a thumb, carol
+    # once she is online.
     alice = person(demo_accounts.ALICE, status="In the office", utc_offset_hours=1.0,
-                   answers=True, **colleague)
+                   answers=True, check_reply="Yes, go ahead", **colleague)
     bob = person(demo_accounts.BOB, show="away", status="Back at 3 pm", idle_minutes=25,
-                 utc_offset_hours=-5.0, answers=True)
+                 utc_offset_hours=-5.0, answers=True, check_reply="👍", check_after=6.0)
     carol = person(demo_accounts.CAROL, status="On call tonight", utc_offset_hours=9.0,
-                   answers=True)
-    online = [alice, bob]
+                   answers=True, check_reply="ok")
+    # Invite victor into a chat (Invite… in the chat window): he joins and asks a question.
+    victor = person(demo_accounts.VENDOR, status="Acme Printers support",
+                    joins_invites="Hi, Victor from Acme Printers here. Which firmware version "
+                                  "does the printer show under Settings > About?")
+    online = [alice, bob, victor]
     await asyncio.gather(*(p.start() for p in online))
 
     async def carol_arrives() -> None:
@@ -201,6 +209,9 @@ def _print_banner(jid: str, staff: bool, profile: Path) -> None:
            "second request herself and answers it."]
           if staff else []),
         f"  In another terminal: supporttray status --profile {profile}",
+        f"  Ask a group: supporttray check --profile {profile} --to dev-team --wait "
+        "\"Restart the dev server?\" (or \"Ask a group…\" in the tray menu).",
+        "  Invite… in a chat's corner menu brings victor@ (a printer vendor) into it.",
         "  Quit from the tray menu or press Ctrl-C.",
     ]
     print("\n".join(lines), flush=True)

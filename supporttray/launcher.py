@@ -272,17 +272,24 @@ async def _run_tray(
             log.warning("settings file unreadable: %s", exc)
             return None
 
+    from supporttray.working_together import build_working_together
+
+    together = build_working_together(chat, settings)
+    lifetime.callback(together.stop)
+    tray.attach_group_checks(together.checks, together.chats)
     service = SupportService(support_config(settings), passwords, book=chat.book,
                              monitor=monitor, own_presence=own_presence, chat=chat,
                              on_call=on_call, history=history,
-                             reload_config=reread_support_config)
+                             reload_config=reread_support_config, group_checks=together.checks,
+                             group_chats=together.chats)
     live.service = service
 
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
-                           ControlCommands(service, chat, tray, history=history.store).handlers())
+                           ControlCommands(service, chat, tray, history=history.store,
+                                           group_checks=together.checks).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:

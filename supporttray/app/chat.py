@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from supporttray.app.answer_time import usual_wait
 from supporttray.app.canned_replies import (  # re-exported: the windows use it
     CannedRepliesError as CannedRepliesError,
 )
@@ -21,6 +23,7 @@ from supporttray.app.errors import AskError as AskError  # re-exported: the wind
 from supporttray.app.request_desk import RequestDesk
 from supporttray.config.mode import Mode
 from supporttray.core import canned
+from supporttray.core.answer_time import expectation
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
@@ -99,6 +102,8 @@ class AskPlan:
     new_request: bool
     consent: str  # "preview" | "always" | "never"
     sysinfo: SysinfoSnapshot | None  # what will be attached (None: nothing)
+    # "Usually answered within 5 minutes", from the first replies to our recent requests.
+    expectation: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,10 @@ class ChatService:
         # the desk (app/request_desk.py).
         self.requests: RequestQueue | None = None
         self.desk: RequestDesk | None = None
+        # Staff: messages that open no request although they come from a requester: a yes to
+        # "Did this fix it?" (any other reply opens it again), an answer to a group check, a
+        # group chat's line (app/group_check.py, app/group_chat.py; the root sets it).
+        self.opens_no_request: Callable[[ChatMessage], bool] | None = None
         if config.mode is Mode.STAFF:
             self.requests = RequestQueue()
             self.desk = RequestDesk(self.requests, config.account_jid)
@@ -191,7 +200,14 @@ class ChatService:
         reason = (decision.reason if transport is not None and transport.online
                   else Sentence(NOT_CONNECTED))
         return AskPlan(peer, reason, decision.nobody_online, thread,
-                       not continuing, consent, sysinfo)
+                       not continuing, consent, sysinfo, self._expectation(now))
+
+    def _expectation(self, now: datetime) -> Sentence | None:
+        try:
+            wait = usual_wait(self._history, [m.jid for m in self.book.members()], now)
+        except HistoryError:
+            return None
+        return expectation(wait) if wait is not None else None
 
     async def ask(self, plan: AskPlan, text: str,
                   *, sysinfo: SysinfoSnapshot | None = None) -> ChatMessage:
@@ -288,7 +304,8 @@ class ChatService:
         self.conversations.add(message)
         if message.direction is Direction.OUT:
             self.conversations.answered(message)  # written on another client of ours
-        if self.requests is not None and not self.book.is_staff(message.peer):
+        if self.requests is not None and not self.book.is_staff(message.peer) and not (
+                self.opens_no_request is not None and self.opens_no_request(message)):
             self.requests.note(message)
 
     def delivered(self, message_id: str) -> None:

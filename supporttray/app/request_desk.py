@@ -93,6 +93,8 @@ class RequestDesk:
         self._attached = False
         self._sender: ThreadSender | None = None
         self.room_changed: Listeners[None] = Listeners()
+        # A request we resolved (not a colleague): the requester is asked "Did this fix it?".
+        self.resolved_by_me: Listeners[SupportRequest] = Listeners()
         queue.opened.subscribe(self._opened)
 
     def attach(self, room: RoomPort | None, sender: ThreadSender) -> None:
@@ -158,6 +160,7 @@ class RequestDesk:
         else:
             self._room.post_resolved(request)
         log.info("resolved request %s", request.id)
+        self.resolved_by_me.emit(request)
         return request
 
     async def take_and_wait(self, ref: str, timeout: float = 5.0) -> dict[str, Any]:

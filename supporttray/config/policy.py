@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from supporttray.config.schema import KEYS, InvalidValue, unknown_key_message, validate
+from supporttray.config.schema import (
+    KEYS,
+    InvalidValue,
+    is_known_key,
+    unknown_key_message,
+    validate,
+)
 from supporttray.config.tomlfile import ConfigFileError, KeyLocator, flatten_settings, read_toml
 from supporttray.language.sentence import Sentence
 
@@ -65,7 +71,7 @@ class Policy:
             layer: Mapping[str, object] = getattr(self, name)
             checked: dict[str, object] = {}
             for key, value in layer.items():
-                if key not in KEYS:
+                if not is_known_key(key):
                     raise PolicyError(
                         unknown_key_message(key), path=self.source or _IN_CODE, key=key
                     )

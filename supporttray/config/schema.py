@@ -147,6 +147,14 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
             ),
             _spec("support.staff", "str_list", (), "JIDs of the support staff.", format="jid"),
             _spec(
+                "muc.service",
+                "str",
+                "",
+                "The group-chat (MUC) service for three-way chats, e.g. conference.example.org; "
+                "empty means the one the server names when asked (service discovery).",
+                format="domain",
+            ),
+            _spec(
                 "support.group",
                 "str",
                 "",
@@ -308,6 +316,39 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
     )
 )
 
+# Key families: one key per name the person chooses, all of one kind. `groups.NAME = [JIDs]`
+# saves a group for "Ask a group…" and `supporttray check --to NAME`.
+FAMILIES: Mapping[str, KeySpec] = MappingProxyType({
+    "groups": KeySpec(
+        "groups.NAME", "str_list", (),
+        "A saved group of people for \"Ask a group…\" and `supporttray check --to NAME`, one "
+        "key per group: groups.dev-team = [\"ann@example.org\", \"bob@example.org\"]. Policy "
+        "and user settings both add groups; one of the same name replaces the other as any "
+        "setting does.",
+        format="jid",
+    ),
+})
+
+
+def family_of(key: str) -> str | None:
+    """The family `key` belongs to (`groups.dev-team` -> "groups"), or None."""
+    family, dot, name = key.partition(".")
+    return family if dot and name and family in FAMILIES else None
+
+
+def spec_for(key: str) -> KeySpec:
+    """`key`'s spec, a family member's included; KeyError for an unknown key."""
+    if key in KEYS:
+        return KEYS[key]
+    family = family_of(key)
+    if family is None:
+        raise KeyError(key)
+    return FAMILIES[family]
+
+
+def is_known_key(key: str) -> bool:
+    return key in KEYS or family_of(key) is not None
+
 
 def suggest_key(key: str) -> str | None:
     """The known key closest to a misspelt one, or None if nothing is close."""
@@ -363,7 +404,7 @@ def validate(key: str, value: object) -> object:
 
     Raises KeyError for an unknown key and InvalidValue (a phrase for a human) for a bad value.
     """
-    spec = KEYS[key]
+    spec = spec_for(key)
     if spec.kind == "str":
         return _check_string(spec, value)
     if spec.kind == "choice":

@@ -15,6 +15,8 @@ from supporttray.config.schema import (
     InvalidValue,
     KeySpec,
     Kind,
+    is_known_key,
+    spec_for,
     unknown_key_message,
     validate,
 )
@@ -103,6 +105,16 @@ class Settings:
         assert isinstance(value, Mapping)
         return {str(label): str(item) for label, item in value.items()}
 
+    def get_family(self, family: str) -> dict[str, list[str]]:
+        """A key family's members by name (`groups` -> {"dev-team": [JIDs]}), each layered as
+        any setting is: a user's group adds to the policy's; one of the same name follows the
+        usual order (policy default < user < enforced)."""
+        prefix = family + "."
+        names = {key[len(prefix):] for layer in (self.policy.defaults, self._user,
+                                                 self.policy.enforced)
+                 for key in layer if key.startswith(prefix)}
+        return {name: self.get_str_list(prefix + name) for name in sorted(names)}
+
     def is_locked(self, key: str) -> bool:
         """True if the policy enforces `key`: the UI shows it read-only."""
         _spec_of(key)
@@ -131,7 +143,7 @@ class Settings:
 
     def set(self, key: str, value: object) -> None:
         """Set a user value; SettingLocked if the policy enforces it, SettingsError if it is bad."""
-        if key not in KEYS:
+        if not is_known_key(key):
             raise SettingsError(unknown_key_message(key), path=None, key=key)
         if self.is_locked(key):
             raise SettingLocked(key)
@@ -139,7 +151,7 @@ class Settings:
 
     def reset(self, key: str) -> None:
         """Forget the user's value, so the policy default or built-in default applies again."""
-        if key not in KEYS:
+        if not is_known_key(key):
             raise SettingsError(unknown_key_message(key), path=None, key=key)
         if self.is_locked(key):
             raise SettingLocked(key)
@@ -210,13 +222,13 @@ def _fresh(value: object) -> object:
 
 def _spec_of(key: str) -> KeySpec:
     try:
-        return KEYS[key]
+        return spec_for(key)
     except KeyError:
         raise KeyError(f"unknown setting '{key}'") from None
 
 
 def _checked(key: str, value: object, path: Path | None) -> object:
-    if key not in KEYS:
+    if not is_known_key(key):
         raise SettingsError(unknown_key_message(key), path=path, key=key)
     try:
         return validate(key, value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from supporttray.config.schema import KEYS
+from supporttray.config.schema import is_known_key
 
 
 def update_settings_text(text: str, values: Mapping[str, object]) -> str:
@@ -34,7 +34,7 @@ def update_settings_text(text: str, values: Mapping[str, object]) -> str:
 def _setting_paths(table: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     for name, value in table.items():
         key_path = (*path, str(name))
-        if ".".join(key_path) in KEYS or not isinstance(value, Mapping):
+        if is_known_key(".".join(key_path)) or not isinstance(value, Mapping):
             yield key_path
         else:
             yield from _setting_paths(value, key_path)

@@ -15,7 +15,13 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from supporttray.config.schema import KEYS, InvalidValue, unknown_key_message, validate
+from supporttray.config.schema import (
+    KEYS,
+    InvalidValue,
+    is_known_key,
+    unknown_key_message,
+    validate,
+)
 from supporttray.language.catalogue import N_
 from supporttray.language.sentence import Sentence, SentenceError
 
@@ -306,7 +312,7 @@ def flatten_settings(
                 line=line,
                 key=key,
             )
-        if key not in KEYS:
+        if not is_known_key(key):
             raise error(unknown_key_message(key), path=path, line=line, key=key)
         try:
             result[key] = validate(key, value)
@@ -318,7 +324,7 @@ def flatten_settings(
 def _leaves(table: Mapping[str, object], path: KeyPath) -> Iterator[tuple[KeyPath, object]]:
     for name, value in table.items():
         key_path = (*path, name)
-        if ".".join(key_path) in KEYS or not isinstance(value, dict):
+        if is_known_key(".".join(key_path)) or not isinstance(value, dict):
             yield key_path, value
         elif not value:
             # An empty table ([enforced.server]) sets nothing, but a misspelt one deserves a word.

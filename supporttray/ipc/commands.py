@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -23,6 +23,8 @@ from supporttray.ipc.protocol import (
     ActivateRequest,
     AskRequest,
     AskResult,
+    CheckRequest,
+    CheckWaitRequest,
     HistoryRequest,
     HistoryResult,
     OpenLinkRequest,
@@ -37,6 +39,7 @@ from supporttray.ipc.protocol import (
 
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
+    from supporttray.app.group_check import GroupChecks
     from supporttray.app.service import SupportService
     from supporttray.core.history import HistoryStore
     from supporttray.ipc.server import Handler
@@ -65,8 +68,10 @@ class ControlCommands:
     """The answers of the running instance to `status`, `ask`, `presence`, `take`, ..."""
 
     def __init__(self, service: SupportService, chat: ChatService, windows: Windows, *,
-                 history: HistoryStore | None = None) -> None:
+                 history: HistoryStore | None = None,
+                 group_checks: GroupChecks | None = None) -> None:
         self._service = service
+        self._group_checks = group_checks
         self._chat = chat
         self._windows = windows
         self._history = history
@@ -83,7 +88,35 @@ class ControlCommands:
             TakeRequest.cmd: _parsed(TakeRequest.from_wire, self.take),
             ResolveRequest.cmd: _parsed(ResolveRequest.from_wire, self.resolve),
             HistoryRequest.cmd: _parsed(HistoryRequest.from_wire, self.history),
+            CheckRequest.cmd: _parsed(CheckRequest.from_wire, self.check),
+            CheckWaitRequest.cmd: _parsed(CheckWaitRequest.from_wire, self.check_wait),
         }
+
+    async def check(self, request: CheckRequest) -> dict[str, Any]:
+        """`supporttray check`: ask now; the answer is the check's first state."""
+        from supporttray.app.group_check import GroupCheckError
+        from supporttray.ipc.check_state import check_state
+
+        if self._group_checks is None:
+            return protocol.failure("This SupportTray asks no group checks.")
+        deadline = (timedelta(seconds=request.deadline_seconds)
+                    if request.deadline_seconds is not None else None)
+        try:
+            check = self._group_checks.start(list(request.to), request.question, deadline)
+        except GroupCheckError as exc:
+            return protocol.failure(str(exc))
+        return protocol.ok(check_state(check, self._group_checks.version(check.id)).to_wire())
+
+    async def check_wait(self, request: CheckWaitRequest) -> dict[str, Any]:
+        """`check --wait`: held until the check changes (at most CHECK_HOLD_SECONDS)."""
+        from supporttray.ipc.check_state import CHECK_HOLD_SECONDS, check_state
+
+        checks = self._group_checks
+        check = checks.get(request.id) if checks is not None else None
+        if checks is None or check is None:
+            return protocol.failure(f"No group check {request.id!r} in this instance.")
+        version = await checks.wait_change(request.id, request.seen, CHECK_HOLD_SECONDS)
+        return protocol.ok(check_state(check, version).to_wire())
 
     async def status(self, _request: StatusRequest) -> dict[str, Any]:
         return protocol.ok(self._service.status())

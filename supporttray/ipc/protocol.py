@@ -214,8 +214,52 @@ class HistoryRequest:
                    limit=limit if isinstance(limit, int) and limit >= 0 else 1000)
 
 
+@dataclass(frozen=True)
+class CheckRequest:
+    """`supporttray check`: ask `to` (addresses and group names) one yes/no question;
+    `deadline_seconds` None = no deadline."""
+
+    cmd: ClassVar[str] = "check"
+    to: tuple[str, ...]
+    question: str
+    deadline_seconds: float | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "to": list(self.to), "question": self.question,
+                "deadline_seconds": self.deadline_seconds}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> CheckRequest:
+        to = message.get("to") or []
+        deadline = message.get("deadline_seconds")
+        return cls(to=tuple(str(t) for t in to) if isinstance(to, list) else (),
+                   question=_text(message, "question"),
+                   deadline_seconds=float(deadline) if isinstance(deadline, int | float)
+                   and not isinstance(deadline, bool) else None)
+
+
+@dataclass(frozen=True)
+class CheckWaitRequest:
+    """`check --wait`: the check's state once it has changed past version `seen` (or after
+    the instance's hold time: the command line asks again)."""
+
+    cmd: ClassVar[str] = "check-wait"
+    id: str
+    seen: int = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"cmd": self.cmd, "id": self.id, "seen": self.seen}
+
+    @classmethod
+    def from_wire(cls, message: Mapping[str, Any]) -> CheckWaitRequest:
+        seen = message.get("seen")
+        return cls(id=_text(message, "id"),
+                   seen=seen if isinstance(seen, int) and not isinstance(seen, bool) else 0)
+
+
 Request = (StatusRequest | ActivateRequest | ReconnectRequest | AskRequest | OpenLinkRequest
-           | PresenceRequest | TakeRequest | ResolveRequest | HistoryRequest)
+           | PresenceRequest | TakeRequest | ResolveRequest | HistoryRequest | CheckRequest
+           | CheckWaitRequest)
 
 
 # -- the results: what `ok(...)` carries back for the commands that answer with more than ok ----
@@ -317,3 +361,48 @@ class HistoryResult:
         exported = result.get("exported")
         return cls(messages=tuple(m for m in messages if isinstance(m, dict)),
                    exported=exported if isinstance(exported, int) else None)
+
+
+@dataclass(frozen=True)
+class CheckAnswerState:
+    """One person in a check: `answer` "yes", "no" or None (not answered yet)."""
+
+    person: str
+    answer: str | None
+    text: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"person": self.person, "answer": self.answer, "text": self.text}
+
+    @classmethod
+    def from_wire(cls, item: Mapping[str, Any]) -> CheckAnswerState:
+        answer = item.get("answer")
+        return cls(person=_text(item, "person"),
+                   answer=answer if answer in ("yes", "no") else None, text=_text(item, "text"))
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """Where a group check stands: `outcome` "waiting", "all-agreed", "objected" or
+    "missing" (the deadline passed with someone not answered); `version` grows with each
+    change (check-wait's `seen`)."""
+
+    id: str
+    question: str
+    outcome: str
+    version: int
+    people: tuple[CheckAnswerState, ...]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "question": self.question, "outcome": self.outcome,
+                "version": self.version, "people": [p.to_wire() for p in self.people]}
+
+    @classmethod
+    def from_wire(cls, result: Mapping[str, Any]) -> CheckState:
+        people = result.get("people") or []
+        version = result.get("version")
+        return cls(id=_text(result, "id"), question=_text(result, "question"),
+                   outcome=_text(result, "outcome") or "waiting",
+                   version=version if isinstance(version, int) else 0,
+                   people=tuple(CheckAnswerState.from_wire(p) for p in people
+                                if isinstance(p, dict)))

@@ -19,10 +19,15 @@ ERIN: Final = ("erin", "erin-demo-pw")
 FARID: Final = ("farid", "farid-demo-pw")
 GRACE: Final = ("grace", "grace-demo-pw")
 
+# Victor at the printer vendor: joins a three-way chat he is invited to.
+VENDOR: Final = ("victor", "victor-demo-pw")
+
 STAFF: Final = (ALICE, BOB, CAROL, DAVE)
 REQUESTER: Final = USER
 ASKERS: Final = (USER, ERIN, FARID, GRACE)
-ALL: Final = (*STAFF, REQUESTER, ERIN, FARID, GRACE)
+ALL: Final = (*STAFF, REQUESTER, ERIN, FARID, GRACE, VENDOR)
+# A saved group for "Ask a group…" and `supporttray check --to dev-team`.
+DEV_TEAM: Final = (ALICE[0], BOB[0], CAROL[0])
 
 SUPPORT_GROUP: Final = "Support"
 SUPPORT_GROUP_MEMBERS: Final = (ALICE[0], BOB[0], CAROL[0])

@@ -507,7 +507,8 @@ class AskWindow(KeptWindow):
         plan = self._plan if self._plan_ready(key) else None
 
         if plan is not None:
-            self._reason.setText(shown(plan.reason))
+            self._reason.setText(shown(plan.reason) + (
+                f"\n{shown(plan.expectation)}" if plan.expectation is not None else ""))
             self._reason.setStyleSheet(
                 f"color: {warning_color(self._reason)};" if plan.nobody_online
                 else "font-weight: bold;"

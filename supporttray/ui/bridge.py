@@ -10,17 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from supporttray.app.request_desk import RequestDesk
 from supporttray.core.connection import ConnectionMonitor, ConnectionStatus
 from supporttray.core.conversations import ConversationChanged, Conversations
+from supporttray.core.group_check import CheckChanged
 from supporttray.core.messages import ChatMessage
 from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import BookChanged, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.server_archive import ServerArchive
+
+if TYPE_CHECKING:  # loaded with the connection, after the icon is up
+    from supporttray.app.group_check import GroupChecks
 
 log = logging.getLogger("supporttray.ui")
 
@@ -122,6 +127,10 @@ class CoreBridge(QObject):
     requests_announced = Signal(RequestsAnnounced)
     staff_room_changed = Signal(StaffRoomChanged)
     server_archive_changed = Signal(ServerArchiveChanged)  # the latest
+    # Group checks: a handful of events a minute at most, so each is passed on as it comes
+    # (the panel shows every answer; nothing to coalesce).
+    group_check_changed = Signal(CheckChanged)
+    group_check_asked = Signal(object)  # app.group_check.AskedOfMe: a question to us
 
     def __init__(
         self,
@@ -175,6 +184,19 @@ class CoreBridge(QObject):
         if desk is not None:
             self._desk = desk
             self._unsubscribers.append(desk.room_changed.subscribe(self._on_room_changed))
+
+    def observe_group_checks(self, checks: GroupChecks) -> None:
+        """Also observe the group checks we ask and are asked."""
+        self._unsubscribers += [
+            checks.changed.subscribe(self._on_check_changed),
+            checks.question_arrived.subscribe(self._on_check_asked),
+        ]
+
+    def _on_check_changed(self, event: CheckChanged) -> None:
+        self.group_check_changed.emit(event)
+
+    def _on_check_asked(self, asked: object) -> None:
+        self.group_check_asked.emit(asked)
 
     @property
     def flush_pending(self) -> bool:

@@ -47,6 +47,8 @@ class ChatWindows:
         self.built_chat: ChatWindow | None = None
         self.built_queue: QueueWindow | None = None
         self.built_history: HistoryWindow | None = None
+        # Called with the chat window once it is built (the group-chat menu adds itself).
+        self.chat_built: list[Callable[[ChatWindow], object]] = []
 
     def ask(self) -> AskWindow | None:
         """The ask window; None in staff mode."""
@@ -78,6 +80,8 @@ class ChatWindows:
                 self._chat, bridge=self._bridge, book=self._book, mode=self._mode,
                 spawn=self._spawn, app_name=self._app_name, icons=self._icons,
                 clock=self._clock, open_history=self._open_history)
+            for hook in self.chat_built:
+                hook(self.built_chat)
         return self.built_chat
 
     def history(self) -> HistoryWindow:
@@ -91,6 +95,10 @@ class ChatWindows:
                 own_name=_("You"), author=self._chat.account_jid,
                 staff=self._mode == Mode.STAFF, app_name=self._app_name, clock=self._clock)
         return self.built_history
+
+    def conversation_peers(self) -> list[str]:
+        """Everyone we have a chat with (the invite dialog offers them)."""
+        return list(self._chat.conversations.peers())
 
     def close(self) -> None:
         """Dispose of every window built (the app is quitting)."""

@@ -33,6 +33,9 @@ from supporttray.ui.presence_text import (
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
 
+    from supporttray.app.group_chat import GroupChats
+    from supporttray.app.group_check import GroupChecks
+
     # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
     # not need.
     from supporttray.ui.ask_window import AskWindow
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     from supporttray.ui.chat.window import ChatWindow
     from supporttray.ui.chat_windows import ChatWindows
     from supporttray.ui.desktop_notices import DesktopNotificationService, NoticeAction
+    from supporttray.ui.group_check_window import GroupCheckWindows
     from supporttray.ui.history.window import HistoryWindow
 
     # Loaded with the chat side (attach_chat), after the icon is up: ~12 ms.
@@ -133,6 +137,7 @@ class TrayController(QObject):
         self._own = own_presence if mode == Mode.STAFF else None
         self._presence_menu: QMenu | None = None
         self._message_dialog: QInputDialog | None = None
+        self._group_checks: GroupCheckWindows | None = None
 
         self._bridge = CoreBridge(book, connection, own_presence=self._own, parent=self)
         self._bridge.staff_changed.connect(self._refresh)
@@ -227,6 +232,19 @@ class TrayController(QObject):
             window.set_chat_actions(ask=self._can_ask, chats=True)
         if self._menu.isVisible():
             self._rebuild_menu()
+
+    def attach_group_checks(self, checks: GroupChecks, chats: GroupChats) -> None:
+        """Add "Ask a group…", the Yes / No windows for others' questions to us, and the chat
+        window's Invite… menu (after attach_chat)."""
+        from supporttray.ui.group_check_window import GroupCheckWindows
+
+        book = self._book
+        self._group_checks = GroupCheckWindows(
+            checks, self._bridge, name_of=lambda jid: display_name(book, jid),
+            app_name=self._app_name)
+        if self._windows is not None and self._spawn is not None:
+            self._group_checks.offer_invites(self._windows, chats, self._spawn,
+                                             staff=self._mode == Mode.STAFF, book=book)
 
     def set_alert_sound(self, on: bool) -> None:
         """`staff.sound` changed while running: a sound for each new request, or none."""
@@ -387,6 +405,8 @@ class TrayController(QObject):
             self._alerts.close()
         if self._windows is not None:
             self._windows.close()
+        if self._group_checks is not None:
+            self._group_checks.close()
         self._bridge.close()
         if self._message_dialog is not None:
             self._message_dialog.deleteLater()
@@ -575,6 +595,8 @@ class TrayController(QObject):
                 if self._unread else _("Open chats"))
             chats.triggered.connect(self.show_chats)
             menu.addAction(_("History…")).triggered.connect(lambda: self.open_history())
+        if self._group_checks is not None:
+            menu.addAction(_("Ask a group…")).triggered.connect(self._group_checks.open_ask)
         if self._links:
             menu.addSeparator()
             for label, url in self._links.items():

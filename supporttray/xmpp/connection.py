@@ -32,6 +32,8 @@ from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+from supporttray.xmpp.group_check_wire import GroupCheckSink, GroupCheckWire
+from supporttray.xmpp.group_room import GroupRooms, RoomSink
 from supporttray.xmpp.handler_matching import install_quick_matching
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
@@ -68,6 +70,8 @@ class XmppConnection:
         chat: ChatSink | None = None,
         server_archive: ServerArchive | None = None,
         staff_room: StaffRoom | None = None,
+        group_checks: GroupCheckSink | None = None,
+        group_chats: RoomSink | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._jid = jid
@@ -102,6 +106,15 @@ class XmppConnection:
                 is_online=lambda: monitor.status.state is ConnectionState.ONLINE,
                 server_archive=server_archive,
             )
+        self.group_check_wire: GroupCheckWire | None = None
+        if group_checks is not None:
+            self.group_check_wire = GroupCheckWire(
+                group_checks, is_online=lambda: monitor.status.state is ConnectionState.ONLINE)
+        self.group_rooms: GroupRooms | None = None
+        if group_chats is not None:
+            self.group_rooms = GroupRooms(
+                group_chats, muc_service=group_chats.muc_service,
+                ignore_room=lambda room: staff_room is not None and staff_room.names(room))
         self._tasks: set[asyncio.Task[Any]] = set()
         for staff_jid in directory.staff:
             book.add_staff(staff_jid)
@@ -236,6 +249,10 @@ class XmppConnection:
             self.chat_wire.install(client, self._stream, self.services)
         if self._staff_room is not None:
             self._staff_room.install(client, self.services)
+        if self.group_check_wire is not None:
+            self.group_check_wire.install(client)
+        if self.group_rooms is not None:
+            self.group_rooms.install(client, self.services)
         self._capabilities = Capabilities(client, staff=self._directory.staff_mode)
         # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
         # which costs the app no timer (see keepalive.py).

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import slixmpp
+from slixmpp import JID
 
 from supporttray.core.messages import ChatMessage, Direction, new_message_id, new_thread_id
 from supporttray.core.requests import RequestQueue, SupportRequest
@@ -24,6 +25,9 @@ from supporttray.xmpp.staff_room import StaffRoom
 from supporttray.xmpp.stanzas import attached_sysinfo
 
 log = logging.getLogger("supporttray.demo")
+
+# How a group-check question reads in any client (xmpp/group_check_wire.py question_body).
+CHECK_MARK = "(A yes/no check from"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,12 @@ class PersonScript:
     colleagues: tuple[str, ...] = ()
     claims: int = 0
     claim_after: float = 8.0
+    # A colleague asked a group check ("reply yes or no"): what they answer after
+    # `check_after` seconds; a lone 👍 or 👎 goes as a reaction (XEP-0444), as phones do.
+    check_reply: str = ""
+    check_after: float = 3.0
+    # Someone from outside (a vendor): joins a group chat they are invited to and says this.
+    joins_invites: str = ""
 
 
 class SimulatedPerson:
@@ -84,6 +94,9 @@ class SimulatedPerson:
         client.add_event_handler("presence_subscribe", self._on_subscribe)
         register_wire_plugins(client)  # xep_0184 acknowledges receipts, as real clients do
         client.add_event_handler("message", self._on_message)
+        if self.script.joins_invites:
+            client.register_plugin("xep_0045")
+            client.add_event_handler("groupchat_direct_invite", self._on_invite)
         if self.room is not None:
             self.room.install(client)
         self._client = client
@@ -109,6 +122,12 @@ class SimulatedPerson:
         if stanza["type"] not in ("chat", "normal") or not stanza["body"]:
             return
         sender = stanza["from"].bare
+        if CHECK_MARK in stanza["body"]:
+            if self.script.check_reply:
+                self._later(self._answer_check(sender, stanza))
+            return
+        if stanza.get_plugin("groupchat_invite", check=True) is not None:
+            return
         if self.script.thanks and sender not in self._thanked and \
                 "marked your request resolved" not in stanza["body"]:
             self._thanked.add(sender)
@@ -123,6 +142,34 @@ class SimulatedPerson:
         task = asyncio.ensure_future(coro)
         self._replies.add(task)
         task.add_done_callback(self._replies.discard)
+
+    async def _answer_check(self, to: str, question: Any) -> None:
+        await asyncio.sleep(self.script.check_after)
+        client = self._client
+        if client is None or client.transport is None:
+            return
+        reply = self.script.check_reply
+        if reply in ("👍", "👎"):
+            client.register_plugin("xep_0444")
+            client.plugin["xep_0444"].send_reactions(JID(to), question["id"], [reply])
+        else:
+            self._say(to, reply, "")  # a plain client that does not keep the thread
+        log.info("%s answered a group check", self.script.jid)
+
+    def _on_invite(self, stanza: Any) -> None:
+        if stanza["type"] != "error":
+            self._later(self._join_and_greet(str(stanza["groupchat_invite"]["jid"])))
+
+    async def _join_and_greet(self, room: str) -> None:
+        client = self._client
+        assert client is not None
+        await asyncio.sleep(2.0)
+        await client.plugin["xep_0045"].join_muc_wait(JID(room), self._name, maxstanzas=0,
+                                                      timeout=15)
+        await asyncio.sleep(2.0)
+        client.send_message(mto=JID(room), mbody=self.script.joins_invites,
+                            mtype="groupchat")
+        log.info("%s joined a group chat", self.script.jid)
 
     async def _say_thanks(self, to: str, thread: str) -> None:
         await asyncio.sleep(4.0)

@@ -118,6 +118,13 @@ class StaffRoom:
         self._in_before_drop = False
         self._occupants: dict[str, str] = {}  # nick -> real bare JID, from the room's presence
 
+    def names(self, jid: str) -> bool:
+        """True if `jid` is this room, also before discovery has found its service (an
+        invitation can come first): three-way chats leave it alone."""
+        wanted = self._wanted.partition("@")
+        room = bare_jid(jid)
+        return room == self.room or (not wanted[2] and room.partition("@")[0] == wanted[0])
+
     # -- wiring ---------------------------------------------------------------------------
     def install(self, client: Any, services: ServiceDirectory | None = None) -> None:
         """`services`: the connection's (shared with other users of discovery); else our own."""

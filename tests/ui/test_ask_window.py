@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Protocol
 
 import pytest
@@ -10,6 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.chat import AskError
+from supporttray.core.answer_time import expectation
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
 from supporttray.core.presence import PresenceBook
 from supporttray.core.routing import NOBODY_ONLINE
@@ -108,6 +111,14 @@ def test_whoever_is_available_is_the_default_and_people_can_be_picked(
 def test_the_route_reason_is_shown(qtbot: QtBot, make_window: MakeWindow, spawner: Spawner) -> None:
     window = opened(make_window, spawner)
     assert window.reason_text() == "Alice is available"
+
+
+def test_how_soon_support_usually_answers_is_said_under_the_reason(
+    qtbot: QtBot, make_window: MakeWindow, chat: FakeChat, spawner: Spawner
+) -> None:
+    chat.plan_result = dataclasses.replace(plan(), expectation=expectation(timedelta(minutes=4)))
+    window = opened(make_window, spawner)
+    assert window.reason_text() == "Alice is available\nUsually answered within 4 minutes"
 
 
 def test_with_nobody_online_the_window_says_so_plainly(

@@ -23,7 +23,7 @@ from supporttray.app.errors import AskError as AskError  # re-exported: the wind
 from supporttray.app.request_desk import RequestDesk
 from supporttray.config.mode import Mode
 from supporttray.core import canned
-from supporttray.core.answer_time import expectation
+from supporttray.core.answer_time import back_sentence, expectation, support_back_at
 from supporttray.core.clock import Clock, utc_now
 from supporttray.core.conversations import Conversations
 from supporttray.core.history import HistoryError, HistoryStore, ThreadList
@@ -203,6 +203,10 @@ class ChatService:
                        not continuing, consent, sysinfo, self._expectation(now))
 
     def _expectation(self, now: datetime) -> Sentence | None:
+        back = support_back_at(self.book.members(), now)
+        if back is not None:
+            # In the requester's own time zone: that is when they may expect an answer.
+            return back_sentence(back.astimezone(), now.astimezone())
         try:
             wait = usual_wait(self._history, [m.jid for m in self.book.members()], now)
         except HistoryError:

@@ -334,7 +334,7 @@ class OnCallPresence:
             self._own.set_scheduled(Availability.AVAILABLE, status)
         else:
             log.info("on-call: off duty now (%s): away", self.hours.text)
-            self._own.set_scheduled(Availability.AWAY, off_duty)
+            self._own.set_scheduled(Availability.AWAY, off_duty, back_at=period.until)
 
     @staticmethod
     def _seconds_until(period: OnCallPeriod, now: datetime) -> float | None:

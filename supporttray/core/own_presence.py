@@ -26,6 +26,9 @@ class PresenceChoice:
     # Set by auto-away: away for long ("xa" on the wire), and idle since when (XEP-0319).
     extended: bool = False
     idle_since: datetime | None = None
+    # Set by the on-call hours while off duty: when we are on call again (others' apps say
+    # "Support is back Monday 08:00").
+    back_at: datetime | None = None
 
     def describe(self) -> str:
         """`Away: “Back at 3”`, or just `Available`."""
@@ -64,17 +67,19 @@ class OwnPresence:
         self._publish(PresenceChoice(show, status))
         self.chosen.emit(self._current)
 
-    def set_scheduled(self, show: Availability, status: str = "") -> None:
+    def set_scheduled(self, show: Availability, status: str = "", *,
+                      back_at: datetime | None = None) -> None:
         """The on-call hours' doing: not a choice of the person's, so no recent message."""
-        self._publish(PresenceChoice(show, status_line(status)))
+        self._publish(PresenceChoice(show, status_line(status), back_at=back_at))
 
     def restore(self, choice: PresenceChoice) -> None:
         """Auto-away ends: back to what was there before it, which is no new choice."""
-        self._publish(PresenceChoice(choice.show, choice.status))
+        self._publish(PresenceChoice(choice.show, choice.status, back_at=choice.back_at))
 
     def set_idle(self, since: datetime, *, extended: bool) -> None:
         """Auto-away: away (or away for long) since `since`, keeping the status message."""
-        self._publish(PresenceChoice(Availability.AWAY, self._current.status, extended, since))
+        self._publish(PresenceChoice(Availability.AWAY, self._current.status, extended, since,
+                                     self._current.back_at))
 
     def _publish(self, choice: PresenceChoice) -> None:
         if choice != self._current:

@@ -71,6 +71,7 @@ class ResourcePresence:
     status: str = ""
     priority: int = 0
     idle_since: datetime | None = None
+    back_at: datetime | None = None  # off duty: on call again then (their on-call hours)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class StaffMember:
     idle_since: datetime | None = None
     # Their clock's offset from UTC (XEP-0202), so we can show their local time.
     utc_offset: timedelta | None = None
+    # Off duty: when their on-call hours begin again (kept while they are offline, like the
+    # status text), None otherwise.
+    back_at: datetime | None = None
     resources: tuple[ResourcePresence, ...] = field(default=(), compare=False)
 
     def idle_seconds(self, now: datetime) -> int | None:
@@ -180,6 +184,7 @@ class PresenceBook:
         status: str = "",
         priority: int = 0,
         idle_since: datetime | None = None,
+        back_at: datetime | None = None,
     ) -> None:
         """Record one resource's presence; OFFLINE removes that resource."""
         key = bare_jid(full_jid)
@@ -197,12 +202,13 @@ class PresenceBook:
                 self._members[key] = replace(
                     self._members[key], availability=Availability.OFFLINE,
                     status=status or self._members[key].status, idle_since=None, resources=(),
+                    back_at=back_at or self._members[key].back_at,
                 )
                 self._changed(key)
                 return
         else:
             resources[resource] = ResourcePresence(
-                resource, availability, status, priority, idle_since
+                resource, availability, status, priority, idle_since, back_at
             )
         self._recompute(key)
 
@@ -222,7 +228,7 @@ class PresenceBook:
                     # What they said while we could see them is stale now: drop it.
                     self._members[key] = replace(
                         member, availability=Availability.OFFLINE, status="", idle_since=None,
-                        resources=(),
+                        resources=(), back_at=None,
                     )
                     self._changed(key)
 
@@ -284,6 +290,7 @@ class PresenceBook:
             availability=best.availability,
             status=best.status,
             idle_since=best.idle_since,
+            back_at=best.back_at,
             resources=tuple(sorted(resources, key=lambda r: r.resource)),
         )
         if member != self._members[key] or member.resources != self._members[key].resources:

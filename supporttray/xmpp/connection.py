@@ -25,7 +25,7 @@ from supporttray.core.presence import Availability, PresenceBook, ResourcePresen
 from supporttray.core.server_archive import ServerArchive
 from supporttray.core.staff_directory import StaffDirectory
 from supporttray.language.sentence import Sentence
-from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, tls
+from supporttray.xmpp import entity_time, errors, incoming_guard, keepalive, on_call_wire, tls
 from supporttray.xmpp.capabilities import Capabilities
 from supporttray.xmpp.contact_details import ContactDetails
 from supporttray.xmpp.discovery import ServiceDirectory
@@ -514,7 +514,7 @@ class XmppConnection:
         except ValueError:
             priority = 0
         self._book.update(sender.full, availability, presence["status"] or "", priority,
-                          idle_since)
+                          idle_since, on_call_wire.back_at_of(presence, self._clock()))
         if availability is not Availability.OFFLINE:
             self._details.came_online(sender.full, ask_idle=idle_since is None)
 
@@ -537,6 +537,8 @@ class XmppConnection:
         if own.idle_since is not None:
             # Auto-away: say since when we are idle (XEP-0319), so others see "idle 20 min".
             presence["idle"]["since"] = own.idle_since
+        if own.back_at is not None:
+            on_call_wire.add_back_at(presence, own.back_at)
         if self._capabilities is not None:
             self._capabilities.add_to(presence)
         # Sent now, not later: at login our presence must go out before our subscriptions.

@@ -24,8 +24,10 @@ from supporttray.app.service import SupportService
 from supporttray.config.credentials import CredentialStore
 from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
+from supporttray.core.answer_time import back_sentence
 from supporttray.core.auto_away import AutoAway
 from supporttray.core.connection import ConnectionMonitor, ConnectionState, ConnectionStatus
+from supporttray.core.on_call import OnCallPresence, parse_on_call_hours
 from supporttray.core.own_presence import OwnPresence
 from supporttray.core.presence import Availability, PresenceBook, StaffMember
 from supporttray.core.staff_directory import StaffDirectory
@@ -609,3 +611,33 @@ async def test_auto_away_is_seen_as_away_then_xa_with_idle_time_and_back(
             await seconds_until(seen("available", idle=False), timeout=2)
     finally:
         await colleague.sign_out()
+
+
+@pytest.mark.asyncio
+async def test_a_requester_learns_when_off_duty_support_is_back(
+    xmpp_server: XmppServer,
+) -> None:
+    # given a staff member whose on-call hours are one morning, two days from now
+    staff_account, requester_account = xmpp_server.fresh_accounts(2)
+    where = endpoint_of(xmpp_server)
+    now = datetime.now(UTC)
+    day = (now + timedelta(days=2)).replace(hour=8, minute=0, second=0, microsecond=0)
+    hours = parse_on_call_hours(f"{day.strftime('%a')} 08:00-09:00")
+    assert hours is not None
+    directory = StaffDirectory(staff=(staff_account.jid,))
+    staff_side = StaffDirectory(staff_mode=True, auto_accept_domains=(xmpp_server.domain,))
+    async with connected(staff_account, where, staff_side) as staff, \
+            connected(requester_account, where, directory) as requester:
+        # when their app follows the hours (off duty now)
+        OnCallPresence(hours, staff.own, zone=UTC).start()
+        # then the requester's app knows them away, and when they are on call again
+        def back() -> datetime | None:
+            member = requester.book.member(staff_account.jid)
+            return member.back_at if member is not None else None
+
+        await seconds_until(lambda: back() == day)
+        member = requester.book.member(staff_account.jid)
+        assert member is not None and member.availability is Availability.AWAY
+        assert member.status.startswith("Off duty (on call")  # what a plain client shows
+        assert str(back_sentence(day, now)) == (
+            f"Support is back {day.strftime('%A')} at 08:00")

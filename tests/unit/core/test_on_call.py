@@ -230,6 +230,11 @@ def test_boundaries_set_available_then_away_and_the_next_wait_is_to_the_next_one
     clock.now = at(MON, 18)
     assert rule.update() == 14 * 3600
     assert shown(own) == (Availability.AWAY, OFF_DUTY)
+    # and off duty, others' apps are told when we are back; on call, nothing
+    assert own.current.back_at == at(TUE, 8)
+    clock.now = at(TUE, 8)
+    rule.update()
+    assert own.current.back_at is None
 
 
 def test_a_look_between_boundaries_changes_nothing() -> None:

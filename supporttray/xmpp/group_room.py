@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,6 +36,9 @@ from supporttray.xmpp.stanzas import delay_time, stanza_id_by
 log = logging.getLogger("supporttray.xmpp")
 
 JOIN_TIMEOUT = 15.0
+# Room names people read: every client shows a room's address where it has no other name.
+_NAME_CHARS = re.compile(r"[^a-z0-9]+")
+_NAME_PART_CHARS = 16
 _ROOM_CONFIG = {
     "muc#roomconfig_roomname": "Support chat",
     "muc#roomconfig_roomdesc": "A SupportTray support chat with more than two people",
@@ -112,9 +116,9 @@ class GroupRooms:
             raise RoomError(Sentence(N_("You are not connected; invite again once the "
                                         "connection is back.")))
         service = await self._find_service()
-        room = f"support-{secrets.token_hex(4)}@{service}"
+        room = f"{room_name_for(invitees)}@{service}"
         await self.join(room, catch_up=False)
-        await self._configure(room)
+        await self._configure(room, invitees)
         for jid in invitees:
             # One at a time: Prosody 0.12 applied only the first item of a list.
             try:
@@ -199,7 +203,7 @@ class GroupRooms:
                 "Ask IT to enable a MUC service (or name it in the policy as muc.service).")))
         return lookup.jid
 
-    async def _configure(self, room: str) -> None:
+    async def _configure(self, room: str, invitees: list[str]) -> None:
         client = self._client
         try:
             form = await client.plugin["xep_0045"].get_room_config(room)
@@ -207,7 +211,9 @@ class GroupRooms:
             answer.add_field(var="FORM_TYPE", ftype="hidden",
                              value="http://jabber.org/protocol/muc#roomconfig")
             offered = set(form.get_fields())
-            for var, value in _ROOM_CONFIG.items():
+            names = ", ".join(local_part(bare_jid(j)) for j in invitees)
+            config = {**_ROOM_CONFIG, "muc#roomconfig_roomname": f"Support chat: {names}"}
+            for var, value in config.items():
                 if var in offered:
                     answer.add_field(var=var, value=value)
             await client.plugin["xep_0045"].set_room_config(room, answer, timeout=10)
@@ -311,3 +317,13 @@ class RoomAwareTransport:
     def send_chat_state(self, peer: str, state: str) -> None:
         if not self._rooms.is_room(peer):
             self._chat.send_chat_state(peer, state)
+
+
+def room_name_for(invitees: list[str]) -> str:
+    """`support-grace-victor-3f9a`: whom the chat is with (as their addresses start), then a
+    few random characters so that two chats with the same people are two rooms."""
+    parts = [_NAME_CHARS.sub("-", local_part(bare_jid(j)).lower()).strip("-")[:_NAME_PART_CHARS]
+             for j in invitees]
+    readable = "-".join(part for part in parts if part)
+    return f"support-{readable}-{secrets.token_hex(2)}" if readable else (
+        f"support-{secrets.token_hex(4)}")

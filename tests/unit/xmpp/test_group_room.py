@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slixmpp import JID, Message
@@ -10,7 +11,7 @@ from slixmpp.xmlstream import register_stanza_plugin
 
 from supporttray.core.messages import ChatMessage
 from supporttray.language.sentence import Sentence
-from supporttray.xmpp.group_room import GroupRooms
+from supporttray.xmpp.group_room import GroupRooms, room_name_for
 
 ROOM = "support-1@conference.example.org"
 
@@ -93,3 +94,10 @@ def test_a_bounced_invitation_is_not_taken_for_an_invitation_to_us() -> None:
     echoed["groupchat_invite"]["jid"] = ROOM
     group_rooms._on_direct_invite(echoed)
     assert sink.invitations == []
+
+
+def test_a_room_is_named_for_whom_the_chat_is_with() -> None:
+    name = room_name_for(["Grace.Lee@example.org", "victor@vendor.example/desk"])
+    assert re.fullmatch(r"support-grace-lee-victor-[0-9a-f]{4}", name), name
+    assert room_name_for(["grace@example.org"]) != room_name_for(["grace@example.org"])
+    assert re.fullmatch(r"support-[0-9a-f]{8}", room_name_for(["@example.org"]))

@@ -241,11 +241,12 @@ def _paths(args: argparse.Namespace) -> Any:
 
 
 def _policy(args: argparse.Namespace) -> Any:
-    from supporttray.config.policy import PolicyError, load_policy, policy_path
+    from supporttray.config.machine_policy import load_machine_policy
+    from supporttray.config.policy import PolicyError, policy_path
 
     path, explicit = policy_path(getattr(args, "policy", None), os.environ)
     try:
-        return load_policy(path, explicit=explicit)
+        return load_machine_policy(path, explicit=explicit)
     except PolicyError as exc:
         raise CliError(f"the machine policy cannot be used, so nothing was started: {exc}",
                        EXIT_USAGE) from None

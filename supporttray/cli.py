@@ -109,8 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="system-info fields to leave out of the export, e.g. net.addresses")
     history.add_argument("--limit", type=int, metavar="N",
                          help="the newest N messages (default 1000; 0 for all)")
-    sub.add_parser("doctor", parents=[common],
-                   help="check policy, server, TLS, keyring and tray")
+    doctor = sub.add_parser("doctor", parents=[common],
+                            help="check policy, server, TLS, keyring and tray")
+    doctor.add_argument("--json", action="store_true",
+                        help="print one JSON object: each check's id, verdict, sentence and "
+                             "hint, and each setting's value and where it came from")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody (or ejabberd) with demo accounts")
     sandbox.add_argument("--dir", metavar="DIR", type=Path,
                          help="keep the server's config, data and CA in DIR")
@@ -230,7 +233,8 @@ def _doctor(paths: Any, args: argparse.Namespace) -> int:
         policy = _policy(args)
     except CliError as exc:
         problem, policy = str(exc), Policy.empty()
-    return run_doctor(paths, _settings(paths, policy), out=sys.stdout, policy_problem=problem)
+    return run_doctor(paths, _settings(paths, policy), out=sys.stdout, policy_problem=problem,
+                      as_json=args.json)
 
 
 # -- configuration ------------------------------------------------------------------------

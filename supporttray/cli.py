@@ -273,9 +273,11 @@ def _run(paths: Any, settings: Any) -> int:
     if lock is None:
         return 0  # the first instance answered while we waited, and has the window up
     try:
-        from supporttray.logging_setup import setup_logging
+        from supporttray.logging_setup import catch_crashes, route_qt_messages, setup_logging
 
         setup_logging(paths)
+        catch_crashes(paths)
+        route_qt_messages()
         from supporttray.launcher import password_source, run_qt, run_tray
 
         # Starts reading the password now, beside the Qt import rather than after it.

@@ -5,7 +5,8 @@ Two subkeys use the policy file's two tables: `Defaults` (the user may change) a
 a string (REG_SZ / REG_EXPAND_SZ) for text; a REG_DWORD (or the digits as a string, which is
 what an MSI property writes) for numbers and switches (0 / 1); a REG_MULTI_SZ, or one string
 of items separated by commas or semicolons, for lists; a subkey named with the key whose values
-are label = link for `branding.links`. packaging/windows/SupportTray.admx writes this layout.
+are label = link for `branding.links`; an empty string is no value. The ADMX template and the
+MSI's properties (packaging/windows/) write this layout.
 
 The module takes the `winreg` module as an argument, so tests pass a fake and nothing here
 needs Windows; values become a Policy, which validates them like the file's.
@@ -116,7 +117,9 @@ def _values(winreg: Winreg, key: RegistryKey) -> dict[str, tuple[object, int]]:
             name, value, kind = winreg.EnumValue(key, index)
         except OSError:  # ERROR_NO_MORE_ITEMS
             return found
-        if name:  # the key's unnamed default value means nothing here
+        # The key's unnamed default value means nothing here; an empty string is what the
+        # MSI writes for a property nobody gave (packaging/windows/SupportTray.wxs): not set.
+        if name and not (isinstance(value, str) and not value.strip()):
             found[name] = (value, kind)
         index += 1
 

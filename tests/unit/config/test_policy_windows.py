@@ -3,7 +3,6 @@ r"""The policy Group Policy writes under HKLM\Software\Policies\SupportTray, rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -11,68 +10,7 @@ import pytest
 from supporttray.config.machine_policy import load_machine_policy
 from supporttray.config.policy import PolicyError
 from supporttray.config.policy_windows import read_registry_policy
-
-REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ, REG_DWORD, REG_QWORD = 1, 2, 7, 4, 11
-
-
-@dataclass
-class FakeKey:
-    values: dict[str, tuple[object, int]] = field(default_factory=dict)
-    subkeys: dict[str, FakeKey] = field(default_factory=dict)
-
-    def __enter__(self) -> FakeKey:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-class FakeWinreg:
-    """winreg's calls over a tree of FakeKeys; HKEY_LOCAL_MACHINE is the root's handle."""
-
-    HKEY_LOCAL_MACHINE = 0x80000002
-    KEY_READ = 0x20019
-    KEY_WOW64_64KEY = 0x0100
-    REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ, REG_DWORD, REG_QWORD = (
-        REG_SZ, REG_EXPAND_SZ, REG_MULTI_SZ, REG_DWORD, REG_QWORD)
-
-    def __init__(self) -> None:
-        self.hklm = FakeKey()
-        self.opened_with: list[int] = []
-
-    def set(self, path: str, name: str, value: object, kind: int) -> None:
-        self._make(path).values[name] = (value, kind)
-
-    def _make(self, path: str) -> FakeKey:
-        key = self.hklm
-        for part in path.split("\\"):
-            key = key.subkeys.setdefault(part.lower(), FakeKey())
-        return key
-
-    def OpenKey(self, key: object, sub_key: str, reserved: int = 0,
-                access: int = 0x20019) -> FakeKey:
-        self.opened_with.append(access)
-        node = self.hklm if key == self.HKEY_LOCAL_MACHINE else key
-        assert isinstance(node, FakeKey)
-        for part in sub_key.split("\\"):
-            if part.lower() not in node.subkeys:
-                raise FileNotFoundError(2, "The system cannot find the file specified")
-            node = node.subkeys[part.lower()]
-        return node
-
-    def EnumValue(self, key: FakeKey, index: int) -> tuple[str, object, int]:
-        items = list(key.values.items())
-        if index >= len(items):
-            raise OSError(259, "No more data is available")
-        name, (value, kind) = items[index]
-        return name, value, kind
-
-    def EnumKey(self, key: FakeKey, index: int) -> str:
-        names = list(key.subkeys)
-        if index >= len(names):
-            raise OSError(259, "No more data is available")
-        return names[index]
-
+from tests.helpers import REG_DWORD, REG_MULTI_SZ, REG_SZ, FakeWinreg
 
 POLICIES = r"Software\Policies\SupportTray"
 
@@ -117,6 +55,18 @@ def test_a_list_written_as_one_string_is_split_at_commas_and_semicolons() -> Non
 
     assert policy.enforced["support.staff"] == (
         "alice@example.org", "bob@example.org", "carol@example.org")
+
+
+def test_an_empty_string_is_a_property_the_msi_was_not_given() -> None:
+    # given `msiexec /i SupportTray.msi /qn DOMAIN=example.org` (no MODE, no STAFF)
+    reg = FakeWinreg()
+    reg.set(POLICIES + r"\Enforced", "server.domain", "example.org", REG_SZ)
+    reg.set(POLICIES + r"\Enforced", "support.mode", "", REG_SZ)
+    reg.set(POLICIES + r"\Enforced", "support.staff", "", REG_SZ)
+
+    policy = read_registry_policy(reg)
+
+    assert dict(policy.enforced) == {"server.domain": "example.org"}
 
 
 def test_branding_links_are_a_subkey_of_label_and_link() -> None:

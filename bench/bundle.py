@@ -36,8 +36,9 @@ def build_bundle() -> tuple[Path, float]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     venv = BUILD / "venv"
     if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable if sys.version_info[:2] == (3, 11) else "python3.11",
-                        "-m", "venv", str(venv)], check=True)
+        # Debian's python3.11, as the .deb's environment (and stripped, unlike a pyenv build).
+        python = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
+        subprocess.run([python, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
                     "--disable-pip-version-check", str(REPO), "pyinstaller"],
                    check=True, stderr=subprocess.DEVNULL, env=env)

@@ -37,6 +37,6 @@ for key in server.host server.domain support.staff support.mode app.autostart; d
     grep -q "Software\\\\Policies\\\\SupportTray\\\\Enforced	$key	\[" <<<"$registry" \
         || { echo "the MSI does not write $key" >&2; exit 1; }
 done
-msiinfo export "$msi" Upgrade | grep -q WIX_UPGRADE_DETECTED \
+grep -q WIX_UPGRADE_DETECTED <<<"$(msiinfo export "$msi" Upgrade)" \
     || { echo "the MSI has no major-upgrade rule" >&2; exit 1; }
 echo "$msi"

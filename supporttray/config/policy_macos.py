@@ -81,9 +81,9 @@ def read_managed_policy(preferences: ManagedPreferences) -> Policy:
     """The managed preferences as a Policy (forced = enforced, the rest preset): an empty
     Policy if there are none, PolicyError for one that cannot be used."""
     layers: dict[str, dict[str, object]] = {"defaults": {}, "enforced": {}}
-    # Keys macOS itself adds to every managed domain say nothing about our settings.
+    # A profile's own keys (PayloadUUID, PayloadDisplayName, ...) say nothing about settings.
     for key in preferences.names():
-        if key.startswith(("PayloadUUID", "PayloadIdentifier", "PayloadType", "PayloadVersion")):
+        if key.startswith("Payload"):
             continue
         value = preferences.value(key)
         table = "enforced" if preferences.is_forced(key) else "defaults"

@@ -47,6 +47,19 @@ def test_forced_preferences_are_enforced_and_the_rest_are_presets() -> None:
     assert policy.origin("server.domain") == f"managed preferences {DOMAIN}"
 
 
+def test_the_example_configuration_profile_is_a_valid_policy() -> None:
+    # given the profile IT starts from (packaging/macos), installed: every key forced
+    profile = Path(__file__).resolve().parents[3] / "packaging" / "macos"
+    with (profile / "SupportTray.mobileconfig").open("rb") as stream:
+        payload = plistlib.load(stream)["PayloadContent"][0]
+
+    policy = read_managed_policy(FakePreferences(payload, forced=set(payload)))
+
+    assert policy.enforced["server.domain"] == "example.org"
+    assert policy.enforced["support.staff"] == ("alice@example.org", "bob@example.org")
+    assert not any(key.startswith("Payload") for key in policy.enforced)
+
+
 def test_no_managed_preferences_is_no_policy() -> None:
     policy = read_managed_policy(FakePreferences({}, set()))
     assert not policy.defaults and not policy.enforced

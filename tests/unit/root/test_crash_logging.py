@@ -27,19 +27,39 @@ def run_child(tmp_path: Path, body: str, env: dict[str, str]) -> subprocess.Comp
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-def test_an_uncaught_exception_is_logged_with_its_traceback(
+def test_an_uncaught_exception_in_the_main_thread_is_logged_with_its_traceback(
     tmp_path: Path, subprocess_env: dict[str, str],
 ) -> None:
     done = run_child(tmp_path, """
-        def slot():
-            raise ValueError("the slot failed")
-        slot()
+        def start():
+            raise ValueError("start failed")
+        start()
     """, subprocess_env)
 
     assert done.returncode == 1
     log = (tmp_path / "logs" / "supporttray.log").read_text(encoding="utf-8")
     assert "CRITICAL supporttray: uncaught exception" in log
-    assert "ValueError: the slot failed" in log and ", in slot" in log
+    assert "ValueError: start failed" in log and ", in start" in log
+
+
+def test_an_exception_in_a_qt_slot_is_logged_and_the_app_goes_on(
+    tmp_path: Path, subprocess_env: dict[str, str],
+) -> None:
+    done = run_child(tmp_path, """
+        from PySide6.QtCore import QCoreApplication, QTimer
+        app = QCoreApplication([])
+        def on_timer():
+            raise ValueError("the slot failed")
+        QTimer.singleShot(0, on_timer)
+        QTimer.singleShot(50, app.quit)
+        app.exec()
+        print("still running")
+    """, subprocess_env)
+
+    assert "still running" in done.stdout
+    log = (tmp_path / "logs" / "supporttray.log").read_text(encoding="utf-8")
+    assert "CRITICAL supporttray: uncaught exception" in log
+    assert "in on_timer" in log and "ValueError: the slot failed" in log
 
 
 def test_an_exception_in_another_thread_is_logged(

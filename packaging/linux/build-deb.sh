@@ -51,6 +51,9 @@ grep -rlI --null "$stage" "$venv/bin" "$venv/pyvenv.cfg" | xargs -0 -r sed -i "s
 install -D -m 0644 packaging/linux/supporttray.desktop "$stage/usr/share/applications/supporttray.desktop"
 install -D -m 0644 packaging/linux/com.supporttray.SupportTray.metainfo.xml \
     "$stage/usr/share/metainfo/com.supporttray.SupportTray.metainfo.xml"
+if command -v appstreamcli >/dev/null 2>&1; then  # scripts/package-check installs it
+    appstreamcli validate --no-net packaging/linux/com.supporttray.SupportTray.metainfo.xml >/dev/null
+fi
 icons=$stage/usr/share/icons/hicolor
 install -D -m 0644 resources/icons/supporttray.svg "$icons/scalable/apps/supporttray.svg"
 # Bitmaps for desktops and menus that do not draw SVG, drawn by the Qt the package ships.

@@ -118,8 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="system-info fields to leave out of the export, e.g. net.addresses")
     history.add_argument("--limit", type=int, metavar="N",
                          help="the newest N messages (default 1000; 0 for all)")
-    sub.add_parser("doctor", parents=[common],
-                   help="check policy, server, TLS, keyring and tray")
+    doctor = sub.add_parser("doctor", parents=[common],
+                            help="check policy, server, TLS, keyring and tray")
+    doctor.add_argument("--json", action="store_true",
+                        help="print one JSON object: each check's id, verdict, sentence and "
+                             "hint, and each setting's value and where it came from")
     sandbox = sub.add_parser("sandbox", help="run a local Prosody (or ejabberd) with demo accounts")
     sandbox.add_argument("--dir", metavar="DIR", type=Path,
                          help="keep the server's config, data and CA in DIR")
@@ -252,7 +255,8 @@ def _doctor(paths: Any, args: argparse.Namespace) -> int:
         policy = _policy(args)
     except CliError as exc:
         problem, policy = str(exc), Policy.empty()
-    return run_doctor(paths, _settings(paths, policy), out=sys.stdout, policy_problem=problem)
+    return run_doctor(paths, _settings(paths, policy), out=sys.stdout, policy_problem=problem,
+                      as_json=args.json)
 
 
 # -- configuration ------------------------------------------------------------------------
@@ -263,11 +267,12 @@ def _paths(args: argparse.Namespace) -> Any:
 
 
 def _policy(args: argparse.Namespace) -> Any:
-    from supporttray.config.policy import PolicyError, load_policy, policy_path
+    from supporttray.config.machine_policy import load_machine_policy
+    from supporttray.config.policy import PolicyError, policy_path
 
     path, explicit = policy_path(getattr(args, "policy", None), os.environ)
     try:
-        return load_policy(path, explicit=explicit)
+        return load_machine_policy(path, explicit=explicit)
     except PolicyError as exc:
         raise CliError(f"the machine policy cannot be used, so nothing was started: {exc}",
                        EXIT_USAGE) from None
@@ -290,9 +295,11 @@ def _run(paths: Any, settings: Any) -> int:
     if lock is None:
         return 0  # the first instance answered while we waited, and has the window up
     try:
-        from supporttray.logging_setup import setup_logging
+        from supporttray.logging_setup import catch_crashes, route_qt_messages, setup_logging
 
         setup_logging(paths)
+        catch_crashes(paths)
+        route_qt_messages()
         from supporttray.launcher import password_source, run_qt, run_tray
 
         # Starts reading the password now, beside the Qt import rather than after it.

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from supporttray.app.account import AccountSetup, SetupError, SupportConfig, account_setup
@@ -63,13 +64,19 @@ def run_doctor(
     *,
     out: TextIO,
     policy_problem: str | None = None,
+    as_json: bool = False,
 ) -> int:
+    """Run every check; print a line each as it finishes (or, `as_json`, one object at the
+    end), then each setting's effective value and where it came from. 1 if any failed."""
+    from supporttray.diagnostics import doctor_json, effective_settings
+
     findings: list[Finding] = []
 
     def report(finding: Finding) -> None:
         findings.append(finding)
-        out.write(f"{finding.level:<5} {finding.topic:<9} {finding.sentence}\n")
-        out.flush()
+        if not as_json:
+            out.write(f"{finding.level:<5} {finding.topic:<9} {finding.sentence}\n")
+            out.flush()
 
     report(_policy_finding(settings, policy_problem))
     setup = _account_check(support_config(settings), report)
@@ -84,6 +91,11 @@ def run_doctor(
     if settings.get_str("branding.icon"):
         report(_branding_icon_finding(settings.get_str("branding.icon")))
     failed = sum(1 for f in findings if f.level == "FAIL")
+    if as_json:
+        out.write(doctor_json(findings, settings) + "\n")
+        return 1 if failed else 0
+    out.write("\nSettings (effective value, where it came from):\n")
+    out.writelines(f"  {row.line()}\n" for row in effective_settings(settings))
     out.write("All checks passed.\n" if not failed else f"{failed} check(s) failed.\n")
     return 1 if failed else 0
 
@@ -129,10 +141,21 @@ def _policy_finding(settings: Settings, problem: str | None) -> Finding:
     if problem:
         return _quoted("FAIL", "policy", problem)
     policy = settings.policy
+    managed = sorted({policy.origin(key) or "" for key in (*policy.defaults, *policy.enforced)}
+                     - {str(policy.source)})
+    if managed:  # Group Policy or a configuration profile, with or without a file
+        return _says("OK", "policy", N_("{sources}: {locked} locked setting(s), {defaults} "
+                                        "default(s)"),
+                     sources=", ".join([*_existing_file(policy.source), *managed]),
+                     locked=len(policy.enforced), defaults=len(policy.defaults))
     if policy.source is None or not policy.source.exists():
         return _says("OK", "policy", N_("no machine policy file; built-in defaults apply"))
     return _says("OK", "policy", N_("{file}: {locked} locked setting(s), {defaults} default(s)"),
                  file=policy.source, locked=len(policy.enforced), defaults=len(policy.defaults))
+
+
+def _existing_file(path: Path | None) -> list[str]:
+    return [str(path)] if path is not None and path.exists() else []
 
 
 def _keyring_check(jid: str | None, report: Report) -> str | None:

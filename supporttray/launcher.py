@@ -216,6 +216,7 @@ async def _run_tray(
         on_sign_in=open_sign_in,
         on_sign_out=sign_out,
         on_settings=open_settings,
+        diagnostics=lambda: _diagnostics(paths, settings, monitor.status.describe()),
     )
     tray.start()
     lifetime.callback(tray.close)
@@ -441,6 +442,13 @@ class BackgroundTasks:
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+def _diagnostics(paths: Paths, settings: Settings, connection: str) -> str:
+    # Loaded when the person asks: start-up does not need it.
+    from supporttray.diagnostics import diagnostics_report
+
+    return diagnostics_report(paths, settings, connection=connection)
 
 
 def _own_presence(paths: Paths, settings: Settings) -> tuple[OwnPresence, datetime | None]:

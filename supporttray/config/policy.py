@@ -4,8 +4,9 @@ The policy is all or nothing: `load_policy` returns a complete, validated Policy
 PolicyError, so the app never runs with half a policy (a lock silently dropped is a lock
 bypassed).
 
-Windows may also keep policy under `HKLM\\Software\\Policies\\SupportTray`; that source is not
-read yet. Only the TOML file is.
+Windows also keeps policy under `HKLM\\Software\\Policies\\SupportTray` (config/policy_windows.py)
+and macOS in managed preferences (config/policy_macos.py); config/machine_policy.py lays those
+over the file. Each Policy remembers where each of its keys came from, for `doctor`.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Policy:
     source: Path | None
     defaults: Mapping[str, object] = field(default_factory=dict)
     enforced: Mapping[str, object] = field(default_factory=dict)
+    # Where a key was set when that is not `source` (a registry key, a managed preference).
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in _TABLES:
@@ -82,11 +85,37 @@ class Policy:
                                       key=key) from None
             # Frozen dataclass: the canonical, read-only copy replaces what the caller passed.
             object.__setattr__(self, name, MappingProxyType(checked))
+        object.__setattr__(self, "origins", MappingProxyType(dict(self.origins)))
 
     @classmethod
     def empty(cls) -> Policy:
         """No policy at all: every setting is the built-in default and nothing is locked."""
         return cls(source=None)
+
+    def origin(self, key: str) -> str | None:
+        """Where the policy's value of `key` was written (a file, a registry key, a managed
+        preference domain); None if the policy does not set it."""
+        if key not in self.enforced and key not in self.defaults:
+            return None
+        return self.origins.get(key) or str(self.source or _IN_CODE)
+
+    def overlaid_with(self, other: Policy) -> Policy:
+        """This policy with `other`'s values winning key by key, table by table.
+
+        A lock from either stays a lock: a key `other` only presets keeps this policy's lock,
+        so a second source can tighten the file but never quietly loosen it.
+        """
+        if not other.defaults and not other.enforced:
+            return self
+        enforced = {**self.enforced, **other.enforced}
+        defaults = {**self.defaults, **other.defaults}
+        origins: dict[str, str] = {}
+        for key in {*enforced, *defaults}:
+            # The origin of the value that applies: the lock if there is one, else the preset.
+            table = "enforced" if key in enforced else "defaults"
+            winner = other if key in getattr(other, table) else self
+            origins[key] = winner.origin(key) or ""
+        return Policy(source=self.source, defaults=defaults, enforced=enforced, origins=origins)
 
 
 def policy_path(

@@ -97,6 +97,7 @@ class TrayController(QObject):
         on_sign_in: Callable[[], None] | None = None,
         on_sign_out: Callable[[], None] | None = None,
         on_settings: Callable[[], None] | None = None,
+        diagnostics: Callable[[], str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -120,6 +121,8 @@ class TrayController(QObject):
         self._on_sign_in = on_sign_in
         self._on_sign_out = on_sign_out
         self._on_settings = on_settings
+        # "Copy diagnostics": the redacted report for IT (supporttray/diagnostics.py).
+        self._diagnostics = diagnostics
         self._clock = clock
         self._tray_available = tray_available
         self._icons = icons if icons is not None else IconSet()
@@ -612,6 +615,8 @@ class TrayController(QObject):
             reconnect.triggered.connect(self._reconnect)
         if self._on_settings is not None:
             menu.addAction(_("Settings…")).triggered.connect(self._on_settings)
+        if self._diagnostics is not None:
+            menu.addAction(_("Copy diagnostics")).triggered.connect(self._copy_diagnostics)
         # Sign in… while not online (a wrong password, a new account, Check connection);
         # online, Sign out is the way to another account.
         if self._on_sign_in is not None and status.state is not ConnectionState.ONLINE:
@@ -657,6 +662,13 @@ class TrayController(QObject):
 
     def _show_window(self) -> None:
         bring_to_front(self.window)
+
+    def _copy_diagnostics(self) -> None:
+        assert self._diagnostics is not None
+        QApplication.clipboard().setText(self._diagnostics())
+        self.show_notification(self._app_name, _(
+            "Diagnostics copied: paste them into your message to IT. They hold no password "
+            "and no message text."))
 
     def _reconnect(self) -> None:
         log.info("reconnect requested by the user")

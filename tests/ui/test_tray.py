@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from supporttray.core.connection import ConnectionMonitor, ConnectionState
@@ -423,6 +424,23 @@ def test_settings_in_the_menu_opens_the_settings_window(
     controller = make_controller(on_settings=lambda: opened.append(True))
     action_named(controller, "Settings…").trigger()
     assert opened == [True]
+
+
+def test_copy_diagnostics_puts_the_report_on_the_clipboard_and_says_so(
+    make_controller: MakeController,
+) -> None:
+    # given the composition root hands the tray the redacted report (tests/unit/root/
+    # test_diagnostics.py shows it holds no password and no message text)
+    controller = make_controller(diagnostics=lambda: "SupportTray 0.1.0 diagnostics\n")
+    said: list[str] = []
+    controller.show_notification = lambda _title, text, on_click=None: said.append(text)  # type: ignore[method-assign]
+
+    # when the person chooses "Copy diagnostics"
+    action_named(controller, "Copy diagnostics").trigger()
+
+    # then it is on the clipboard, and they are told what to do with it
+    assert QApplication.clipboard().text() == "SupportTray 0.1.0 diagnostics\n"
+    assert said and "paste them into your message to IT" in said[0]
 
 
 # -- signing in and out ----------------------------------------------------------------------------

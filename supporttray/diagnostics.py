@@ -21,7 +21,7 @@ from typing import Any
 from supporttray import __version__
 from supporttray.app.findings import Finding
 from supporttray.config.paths import Paths
-from supporttray.config.schema import KEYS
+from supporttray.config.schema import FAMILIES, KEYS
 from supporttray.config.settings import Settings, Source
 
 # What IT can do about a check that did not pass; said in `doctor --json` ("hint").
@@ -72,9 +72,11 @@ class SettingValue:
 
 
 def effective_settings(settings: Settings) -> list[SettingValue]:
-    """Every key, in the schema's order, with its value and its provenance."""
+    """Every key, in the schema's order, then each member of a key family (a saved group),
+    with its value and its provenance."""
     rows = []
-    for key in KEYS:
+    members = [f"{family}.{name}" for family in FAMILIES for name in settings.get_family(family)]
+    for key in (*KEYS, *members):
         source = settings.source(key)
         if source in ("policy-default", "policy-enforced"):
             origin = settings.policy.origin(key)

@@ -21,7 +21,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any, Protocol, cast
 
 from supporttray.config.policy import Policy, PolicyError
-from supporttray.config.schema import KEYS
+from supporttray.config.schema import KeySpec, spec_for
 
 log = logging.getLogger("supporttray.config")
 
@@ -138,7 +138,7 @@ def _subkeys(winreg: Winreg, key: RegistryKey) -> list[str]:
 def _map_value(winreg: Winreg, parent: RegistryKey, name: str, where: PureWindowsPath,
                access: int) -> dict[str, str]:
     """A subkey of label = text values: the one way the registry holds a table."""
-    spec = KEYS.get(name)
+    spec = _spec(name)
     if spec is None or spec.kind != "str_map":
         raise PolicyError(f"unknown subkey {name!r}: only a table setting "
                           "(e.g. branding.links) is a subkey", path=_as_path(where), key=name)
@@ -151,7 +151,7 @@ def _converted(winreg: Winreg, name: str, stored: tuple[object, int],
     """The registry value as the schema's type; what cannot be converted is passed on as it is,
     so the Policy's validation names the key and says what is wrong."""
     value, kind = stored
-    spec = KEYS.get(name)
+    spec = _spec(name)
     if spec is None:
         return value  # Policy says "unknown setting; did you mean ...?"
     text = value.strip() if isinstance(value, str) else None
@@ -178,3 +178,11 @@ def _converted(winreg: Winreg, name: str, stored: tuple[object, int],
     if kind == winreg.REG_EXPAND_SZ and isinstance(value, str):
         return os.path.expandvars(value)
     return value
+
+
+def _spec(name: str) -> KeySpec | None:
+    """The schema's spec of `name` (a family member such as groups.dev-team too), or None."""
+    try:
+        return spec_for(name)
+    except KeyError:
+        return None

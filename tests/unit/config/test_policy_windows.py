@@ -57,6 +57,17 @@ def test_a_list_written_as_one_string_is_split_at_commas_and_semicolons() -> Non
         "alice@example.org", "bob@example.org", "carol@example.org")
 
 
+def test_a_saved_group_is_a_value_named_for_it() -> None:
+    # given IT's "Dev team" for `supporttray check --to dev-team`, as Group Policy writes it
+    reg = FakeWinreg()
+    reg.set(POLICIES + r"\Defaults", "groups.dev-team", "ann@example.org;ben@example.org",
+            REG_SZ)
+
+    policy = read_registry_policy(reg)
+
+    assert policy.defaults["groups.dev-team"] == ("ann@example.org", "ben@example.org")
+
+
 def test_an_empty_string_is_a_property_the_msi_was_not_given() -> None:
     # given `msiexec /i SupportTray.msi /qn DOMAIN=example.org` (no MODE, no STAFF)
     reg = FakeWinreg()

@@ -62,6 +62,22 @@ def test_each_setting_says_its_value_its_layer_and_where_that_was_written(
         f'server.domain = "example.org"  (enforced by policy: {policy_file})')
 
 
+def test_a_saved_group_is_listed_after_the_keys_with_where_it_came_from(
+    tmp_path: Path,
+) -> None:
+    paths = profile(tmp_path)
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text('[defaults]\ngroups.dev-team = ["ann@example.org"]\n',
+                           encoding="utf-8")
+    settings = load_settings(paths, load_policy(policy_file, explicit=True))
+
+    rows = effective_settings(settings)
+
+    assert [row.key for row in rows] == [*KEYS, "groups.dev-team"]
+    assert (rows[-1].value, rows[-1].source, rows[-1].origin) == (
+        ["ann@example.org"], "policy-default", str(policy_file))
+
+
 def test_doctor_json_is_one_object_with_id_verdict_sentence_and_hint_per_check() -> None:
     findings = [Finding("OK", "policy", Sentence.verbatim("no machine policy file")),
                 Finding("FAIL", "keyring", Sentence.verbatim("no password stored")),

@@ -94,6 +94,8 @@ class ChatWindows:
                 self._chat.history, name_of=lambda jid: display_name(book, jid),
                 own_name=_("You"), author=self._chat.account_jid,
                 staff=self._mode == Mode.STAFF, app_name=self._app_name, clock=self._clock)
+            window = self.built_history
+            self._bridge.conversations_changed.connect(lambda _event: window.stored_changed())
         return self.built_history
 
     def conversation_peers(self) -> list[str]:

@@ -54,6 +54,8 @@ log = logging.getLogger("supporttray.ui")
 
 # Type-to-search waits this long after the last key, so a word is one query, not five.
 SEARCH_DEBOUNCE_MS: Final = 200
+# Messages stored while the window is open show after this pause (a burst: one re-read).
+REFRESH_MS: Final = 1000
 # An answer slower than this is announced ("Searching…").
 SLOW_ANSWER_MS: Final = 300
 
@@ -106,6 +108,7 @@ class HistoryWindow(KeptWindow):
         app_name: str = "SupportTray",
         clock: Clock = utc_now,
         debounce_ms: int = SEARCH_DEBOUNCE_MS,
+        refresh_ms: int = REFRESH_MS,
         page_size: int = PAGE_SIZE,
         ask_note: AskNote = ask_for_note,
         ask_export: AskExport = ask_export,
@@ -121,6 +124,7 @@ class HistoryWindow(KeptWindow):
         self._clock = clock
         self._ask_note = ask_note
         self._ask_export = ask_export
+        self._page_size = page_size
         self._messages_shown: tuple[ChatMessage, ...] = ()
         self._peer: str | None = None  # the list shows only this person's conversations
         self._query = ListQuery(0)
@@ -216,6 +220,11 @@ class HistoryWindow(KeptWindow):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.run_query)
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(refresh_ms)
+        self._refresh.timeout.connect(self._reread)
+        self._reselect: tuple[object, ...] | None = None  # the row to select again after it
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(SLOW_ANSWER_MS)
@@ -247,6 +256,21 @@ class HistoryWindow(KeptWindow):
         self.run_query()
         self._present()
 
+    def stored_changed(self) -> None:
+        """Messages were stored or changed: an open window reads its list again shortly (a
+        closed one does when it opens)."""
+        if self.isVisible():
+            self._refresh.start()
+
+    def _reread(self) -> None:
+        if self._debounce.isActive() or self.model.rowCount() > self._page_size:
+            # Typing goes on, or the person is reading older pages: do not pull the list
+            # from under them (it is read again at the next search or opening).
+            return
+        current = self.model.row_at(self.list.currentIndex().row())
+        self._reselect = None if current is None else _key_of(current)
+        self.run_query()
+
     def _present(self) -> None:
         bring_to_front(self)
         self.search.setFocus()
@@ -254,6 +278,7 @@ class HistoryWindow(KeptWindow):
 
     def dispose(self) -> None:
         self._debounce.stop()
+        self._refresh.stop()
         self._status_timer.stop()
         self._queries.stop()
         super().dispose()
@@ -309,6 +334,12 @@ class HistoryWindow(KeptWindow):
         self.model.show_page(page.rows, first=page.first, more=page.more)
         if not page.first:
             return
+        reselect, self._reselect = self._reselect, None
+        if reselect is not None:
+            again = next((i for i, row in enumerate(page.rows) if _key_of(row) == reselect),
+                         None)
+            if again is not None:
+                self.list.setCurrentIndex(self.model.index(again))
         if page.rows and self.list.currentIndex().row() < 0 and self.list.hasFocus():
             self.list.setCurrentIndex(self.model.index(0))
         if page.rows:
@@ -464,3 +495,9 @@ class HistoryWindow(KeptWindow):
             self._sized = True
             self.resize(QSize(860, 560))
         super().showEvent(event)
+
+
+def _key_of(row: object) -> tuple[object, ...]:
+    """What names a row across two readings of the list (a conversation, or one hit)."""
+    return (getattr(row, "peer", None), getattr(row, "thread", None),
+            getattr(row, "message_id", None), getattr(row, "note_id", None))

@@ -304,3 +304,29 @@ def test_the_keyboard_goes_from_the_search_to_the_list_and_back(
     qtbot.waitUntil(lambda: window.shown is not None)
     assert window.shown.peer == BEN
     assert QApplication.focusWidget() is window.transcript
+
+
+def test_a_message_stored_while_the_window_is_open_shows_and_the_selection_stays(
+        qtbot: QtBot, history: FakeHistory, make_window: MakeWindow) -> None:
+    # Given the window open on Ben's and Ann's conversations, Ann's selected
+    window = make_window(history)
+    window.show()
+    window.open()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    window.list.setCurrentIndex(window.model.index(1))
+    # When a message from Alice is stored meanwhile
+    history.messages.append(chat(500, "alice@example.org", "Is the wifi down?", thread="t3"))
+    window.stored_changed()
+    # Then, after a short pause, her conversation is listed first, and Ann's is still selected
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=3000)
+    assert rows(window)[0].startswith("Alice")
+    selected = window.model.row_at(window.list.currentIndex().row())
+    assert selected is not None and selected.peer == ANN
+
+
+def test_a_closed_window_reads_nothing_until_it_opens(
+        qtbot: QtBot, history: FakeHistory, make_window: MakeWindow) -> None:
+    window = make_window(history)
+    window.stored_changed()
+    qtbot.wait(50)
+    assert history.readers_opened <= 1 and not history.threads_used

@@ -16,46 +16,28 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from supporttray import APP_NAME
+from supporttray import APP_NAME, history_startup, root_services, root_windows
 from supporttray.config.mode import Mode, support_mode
 from supporttray.config.paths import Paths
 from supporttray.config.settings import Settings
-from supporttray.language.sentence import shown
 from supporttray.ui.on_demand import OnDemand
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
-    from supporttray.app.auto_away_runner import AutoAwayRunner
     from supporttray.app.chat import ChatService
-    from supporttray.app.findings import Finding
-    from supporttray.app.history_retention import HistoryRetention
-    from supporttray.app.on_call import OnCallRunner
     from supporttray.app.service import SupportService
-    from supporttray.config.password_source import PasswordKeeper, PasswordSource
-    from supporttray.core.connection import ConnectionMonitor, ConnectionStatus
+    from supporttray.config.password_source import PasswordSource
     from supporttray.core.history import HistoryStore
-    from supporttray.core.history_file import HistoryCheck
     from supporttray.core.own_presence import OwnPresence
     from supporttray.core.presence import PresenceBook
-    from supporttray.live_settings import LiveSettings
-    from supporttray.platform.desktop_notifications import DesktopNotifications
-    from supporttray.platform.network_watch import NetworkWatch
     from supporttray.ui.icons import IconSet
     from supporttray.ui.settings_window import SettingsWindow
     from supporttray.ui.sign_in_window import SignInWindow
-    from supporttray.ui.tray import TrayController
 
 log = logging.getLogger("supporttray")
 
-W = TypeVar("W")
-# When a start-up that trusted the history (unchanged since a clean close) checks it after all:
-# once the login and the archive catch-up are over.
-HISTORY_CHECK_DELAY_S = 60.0
-# After the first login, when the memory start-up freed goes back to the OS.
-MEMORY_SETTLE_S = 20.0
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -156,7 +138,8 @@ async def _run_tray(
     # that cannot be used is set aside there, and the chat side starts on a new one. Handed to
     # the executor now: a task would only start at our first await, after the icon.
     keeps_history = settings.get_bool("history.enabled")
-    history_check = (asyncio.get_running_loop().run_in_executor(None, _check_history, paths)
+    history_check = (asyncio.get_running_loop().run_in_executor(
+        None, history_startup.check_history_file, paths)
                      if keeps_history else None)
     tasks = BackgroundTasks()
     lifetime.callback(tasks.cancel_all)
@@ -164,7 +147,7 @@ async def _run_tray(
     book = PresenceBook()
     own_presence, chosen_at = _own_presence(paths, settings)
     # Before the tray and the connection: both start with the presence the hours say.
-    on_call = _start_on_call(settings, own_presence, chosen_at)
+    on_call = root_services.start_on_call(settings, own_presence, chosen_at)
     if on_call is not None:
         lifetime.callback(on_call.stop)
     # The service is built after the icon: until then there is no connection to ask about.
@@ -178,7 +161,7 @@ async def _run_tray(
         return service.connection_details() if service is not None else None
 
     app_name = settings.get_str("branding.name") or APP_NAME
-    desktop_notifications = _desktop_notifications(app_name)
+    desktop_notifications = root_services.desktop_notifications(app_name)
     # The Sign-in window can be had once the service is built (the menu may ask before); it is
     # built when first needed (OnDemand).
     sign_in: OnDemand[SignInWindow] | None = None
@@ -189,7 +172,7 @@ async def _run_tray(
 
     def sign_out() -> None:
         if sign_in is not None:
-            tasks.spawn(_sign_out(sign_in.get(), tray))
+            tasks.spawn(root_windows.sign_out(sign_in.get(), tray))
 
     icons = _icon_set(settings)
     # Every window without a state icon of its own, and the task switcher, show this one.
@@ -222,7 +205,7 @@ async def _run_tray(
     lifetime.callback(tray.close)
     if desktop_notifications is not None:
         # Connected in the background: until it answers, notifications are balloons.
-        tasks.spawn(_start_desktop_notifications(desktop_notifications))
+        tasks.spawn(root_services.start_desktop_notifications(desktop_notifications))
         lifetime.push_async_callback(desktop_notifications.stop)
     log.info("tray shown after %.0f ms", (time.perf_counter() - t0) * 1000)
     # OpenSSL reads the system's trusted roots without holding the GIL: on a worker thread
@@ -237,22 +220,23 @@ async def _run_tray(
         checked = await history_check
         history = open_history(checked)
         if not checked.checked:
-            tasks.spawn(_check_history_later(checked.path))
+            tasks.spawn(history_startup.check_history_later(checked.path))
     else:
-        history = OpenedHistory(_unkept_history(paths), None)
+        history = OpenedHistory(history_startup.unkept_history(paths), None)
     # Closed last (after the service has sent what it could), so the next start can trust it.
-    lifetime.callback(_close_history, history.store)
-    retention = _start_history_retention(settings, history.store)
+    lifetime.callback(history_startup.close_history_at_quit, history.store)
+    retention = root_services.start_history_retention(settings, history.store)
     if retention is not None:
         lifetime.callback(retention.stop)
     chat = build_chat(paths, settings, connection_details, book=book, history=history.store)
     tray.attach_chat(chat, tasks.spawn, sound=settings.get_bool("staff.sound"))
-    live = _live_settings(paths, settings, chat, tray, own_presence, history.store)
+    live = root_windows.live_settings(paths, settings, chat, tray, own_presence, history.store)
     lifetime.callback(live.stop)
     live.adopt("retention", retention)
     live.adopt("on_call", on_call)
-    settings_window = OnDemand(lambda: _settings_window(settings, live))
-    lifetime.callback(_dispose, settings_window, lambda window: window.deleteLater())
+    settings_window = OnDemand(lambda: root_windows.settings_window(settings, live))
+    lifetime.callback(root_windows.dispose_if_built, settings_window,
+                      lambda window: window.deleteLater())
     if history.notice:
         tray.show_notice(history.notice)
 
@@ -285,9 +269,9 @@ async def _run_tray(
                              group_chats=together.chats)
     live.service = service
 
-    sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
+    sign_in = root_windows.sign_in_window(settings, passwords, service, tray, tasks.spawn)
     if sign_in is not None:
-        lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
+        lifetime.callback(root_windows.dispose_if_built, sign_in, lambda window: window.dispose())
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
                                            group_checks=together.checks).handlers())
@@ -306,125 +290,22 @@ async def _run_tray(
     # (~5 MB here); nothing needs it once start-up is done.
     linecache.clearcache()
     service.monitor.changed.subscribe(lambda s: log.info("connection: %s", s.state.value))
-    _free_memory_once_settled(service.monitor)
-    auto_away = _start_auto_away(settings, own_presence)
+    root_services.free_memory_once_settled(service.monitor)
+    auto_away = root_services.start_auto_away(settings, own_presence)
     if auto_away is not None:
         lifetime.callback(auto_away.stop)
     live.adopt("auto_away", auto_away)
-    network_watch = _network_watch(service)
+    network_watch = root_services.network_watch(service)
     lifetime.push_async_callback(network_watch.stop)
     # Beside the login, not before it: a slow system bus must not delay going online.
-    tasks.spawn(_start_network_watch(network_watch))
-    _apply_autostart(paths, settings)
+    tasks.spawn(root_services.start_network_watch(network_watch))
+    root_services.apply_autostart_setting(paths, settings)
     lifetime.push_async_callback(service.stop)  # others see us go offline
     await service.start()
     await stop.wait()
     log.info("quitting")
     # The icon goes at once, as the person asked; the rest may wait on the server a moment.
     tray.close()
-
-
-def _free_memory_once_settled(monitor: ConnectionMonitor) -> None:
-    """Once the first login and what follows it (catch-up, roster, time queries) are over, the
-    memory start-up freed goes back to the OS (platform/free_memory.py)."""
-    from supporttray.core.connection import ConnectionState
-
-    loop = asyncio.get_running_loop()
-    pending = True
-
-    def changed(status: ConnectionStatus) -> None:
-        nonlocal pending
-        if pending and status.state is ConnectionState.ONLINE:
-            pending = False
-            loop.call_later(MEMORY_SETTLE_S, _free_memory)
-
-    monitor.changed.subscribe(changed)
-
-
-def _free_memory() -> None:
-    from supporttray.platform.free_memory import release_free_memory
-
-    if release_free_memory():
-        log.info("start-up over: freed memory returned to the system")
-
-
-def _sign_in_window(settings: Settings, passwords: PasswordSource, service: SupportService,
-                    tray: TrayController, tasks: BackgroundTasks,
-                    ) -> OnDemand[SignInWindow] | None:
-    """The Sign-in window, opened by itself whenever only signing in helps (first start, a
-    refused password, Sign out), and built then; None where the password source cannot store
-    (a test's)."""
-    from supporttray.config.password_source import PasswordKeeper
-
-    if not isinstance(passwords, PasswordKeeper):
-        return None
-    keeper = passwords
-    window = OnDemand(lambda: _build_sign_in_window(settings, keeper, service, tasks))
-
-    def connection_changed(status: ConnectionStatus) -> None:
-        if status.needs_sign_in or window.built is not None:
-            window.get().connection_changed(status)
-
-    tray.bridge.connection_changed.connect(connection_changed)
-    return window
-
-
-def _build_sign_in_window(settings: Settings, passwords: PasswordKeeper,
-                          service: SupportService, tasks: BackgroundTasks) -> SignInWindow:
-    from supporttray.app.sign_in import SignIn
-    from supporttray.ui.sign_in_window import SignInWindow
-
-    def check(jid: str, password: str) -> list[Finding]:
-        # Loaded when the person first asks: the tray does not otherwise need doctor.
-        from supporttray.doctor import sign_in_findings
-
-        return sign_in_findings(settings, jid, password)
-
-    backend = SignIn(settings, passwords, service, check)
-    return SignInWindow(backend, tasks.spawn,
-                        app_name=settings.get_str("branding.name") or APP_NAME)
-
-
-def _dispose(window: OnDemand[W], dispose: Callable[[W], None]) -> None:
-    """At quit: the window's clean-up, if it was ever built."""
-    if window.built is not None:
-        dispose(window.built)
-
-
-def _live_settings(paths: Paths, settings: Settings, chat: ChatService, tray: TrayController,
-                   own: OwnPresence, store: HistoryStore) -> LiveSettings:
-    """What a saved Settings window changes in the running app (see live_settings)."""
-    from supporttray.live_settings import LiveSettings
-
-    def start_retention() -> HistoryRetention | None:
-        return _start_history_retention(settings, store)
-
-    return LiveSettings(
-        settings, chat=chat, tray=tray,
-        apply_autostart=lambda: _apply_autostart(paths, settings),
-        start_retention=start_retention,
-        start_auto_away=lambda: _start_auto_away(settings, own),
-        # A new rule starts from now: the person's own choice before it no longer counts.
-        start_on_call=lambda: _start_on_call(settings, own, None))
-
-
-def _settings_window(settings: Settings, live: LiveSettings) -> SettingsWindow:
-    from supporttray.app.settings_editor import SettingsEditor
-    from supporttray.ui.settings_window import SettingsWindow
-
-    editor = SettingsEditor(settings, support_mode(settings))
-    editor.subscribe(live.changed)
-    return SettingsWindow(editor, app_name=settings.get_str("branding.name") or APP_NAME)
-
-
-async def _sign_out(window: SignInWindow, tray: TrayController) -> None:
-    """Forget the password, go offline; the window then opens by itself (needs_sign_in)."""
-    from supporttray.app.sign_in import SignInError
-
-    try:
-        await window.backend.sign_out()
-    except SignInError as exc:
-        tray.show_notice(shown(exc))
 
 
 class BackgroundTasks:
@@ -481,129 +362,6 @@ def _icon_set(settings: Settings) -> IconSet:
     return IconSet(brand=brand)
 
 
-def _start_history_retention(settings: Settings, store: HistoryStore) -> HistoryRetention | None:
-    """`history.retention_days`: older messages go now and once a day; 0 keeps them."""
-    days = settings.get_int("history.retention_days")
-    if days <= 0:
-        log.info("history retention: kept forever (history.retention_days = 0)")
-        return None
-    from supporttray.app.history_retention import HistoryRetention
-
-    retention = HistoryRetention(store, days)
-    retention.start()
-    log.info("history retention: messages older than %d day(s) are deleted at start and daily",
-             days)
-    return retention
-
-
-def _apply_autostart(paths: Paths, settings: Settings) -> None:
-    """`app.autostart`: write or remove the login entry, for the user's normal profile only
-    (a `--profile` run is a test, a demo or a second identity: it must not change what starts
-    at login). A failure is said in the log; the app runs on."""
-    import os
-
-    from supporttray.config.paths import resolve_paths
-
-    if paths != resolve_paths(None, {}) or os.environ.get("SUPPORTTRAY_HOME", "").strip():
-        log.info("autostart: left alone (a --profile or SUPPORTTRAY_HOME is not the user's "
-                 "normal profile)")
-        return
-    from supporttray.platform.autostart import (
-        AutostartError,
-        apply_autostart,
-        autostart_entry,
-        start_command,
-    )
-
-    try:
-        log.info("%s", apply_autostart(autostart_entry(), settings.get_bool("app.autostart"),
-                                       start_command(), settings.get_str("branding.name")
-                                       or APP_NAME))
-    except AutostartError as exc:
-        log.warning("%s", exc)
-
-
-def _start_on_call(settings: Settings, own: OwnPresence,
-                   chosen_at: datetime | None) -> OnCallRunner | None:
-    """Staff mode: Available when `presence.on_call_hours` begin, Away when they end; a bad
-    value is said in the log and leaves the hours off."""
-    if support_mode(settings) is not Mode.STAFF:
-        return None
-    from supporttray.app.on_call import OnCallRunner
-    from supporttray.core.on_call import OnCallPresence
-    from supporttray.service_settings import OnCallSettingError, on_call_hours
-
-    try:
-        hours = on_call_hours(settings)
-    except OnCallSettingError as exc:
-        log.error("%s On-call hours are off until it is fixed (supporttray doctor checks it).",
-                  exc)
-        return None
-    if hours is None:
-        return None
-    runner = OnCallRunner(OnCallPresence(hours, own))
-    runner.start(chosen_at)
-    log.info("on-call: %s (%s)", hours.text, runner.rule.describe_now())
-    return runner
-
-
-def _start_auto_away(settings: Settings, own: OwnPresence) -> AutoAwayRunner | None:
-    """Staff mode: Away after `presence.auto_away_minutes` idle, extended away after
-    `presence.auto_xa_minutes`, back on activity; where the desktop tells us its idle time."""
-    if support_mode(settings) is not Mode.STAFF:
-        return None
-    from supporttray.app.auto_away_runner import AutoAwayRunner
-    from supporttray.core.auto_away import AutoAway
-    from supporttray.platform.desktop_idle import desktop_idle
-
-    auto = AutoAway(own, away_minutes=settings.get_int("presence.auto_away_minutes"),
-                    xa_minutes=settings.get_int("presence.auto_xa_minutes"))
-    if not auto.enabled:
-        return None
-    idle = desktop_idle()
-    if idle.read is None:
-        log.warning("auto-away: %s", idle.description)
-        return None
-    log.info("auto-away: idle time from the %s", idle.description)
-    runner = AutoAwayRunner(auto, idle.read)
-    runner.start()
-    return runner
-
-
-def _desktop_notifications(app_name: str) -> DesktopNotifications | None:
-    """Linux: the desktop's notification service (clickable, with buttons); elsewhere Qt's
-    balloon, which Windows and macOS make clickable themselves."""
-    if not sys.platform.startswith("linux"):
-        return None
-    from supporttray.platform.desktop_notifications import DesktopNotifications
-
-    return DesktopNotifications(app_name)
-
-
-async def _start_desktop_notifications(notifications: DesktopNotifications) -> None:
-    try:
-        log.info("%s", await notifications.start())
-    except Exception:
-        # A nicety over the balloon, which still shows every notification: never fatal.
-        log.exception("cannot use the desktop's notifications; showing tray balloons")
-
-
-def _network_watch(service: SupportService) -> NetworkWatch:
-    """Back online at once when the network returns or the computer wakes, instead of after
-    the back-off; a link from before that is checked, not trusted."""
-    from supporttray.platform.network_watch import NetworkWatch
-
-    return NetworkWatch(service.network_changed)
-
-
-async def _start_network_watch(watch: NetworkWatch) -> None:
-    try:
-        log.info("reconnecting at once on %s", await watch.start())
-    except Exception:
-        # A nicety: without it the back-off still brings the app back, so it never stops one.
-        log.exception("cannot watch the network and sleep; reconnecting on the back-off only")
-
-
 def password_source(jid: str = "") -> PasswordSource:
     """The keyring, read by a child process that starts on `jid`'s password at once (on the
     other core, while this one loads Qt); or in-process where there is no Python to start (a
@@ -617,37 +375,6 @@ def password_source(jid: str = "") -> PasswordSource:
     passwords = ChildProcessPasswords()
     passwords.prefetch(jid)
     return passwords
-
-
-def _unkept_history(paths: Paths) -> HistoryStore:
-    """`history.enabled = false`: history in memory, an outbox file only while one waits."""
-    from supporttray.app.unkept_history import OutboxOnlyHistory, remove_history_file
-
-    remove_history_file(paths.history_db)
-    return OutboxOnlyHistory(paths.outbox_file)
-
-
-def _close_history(store: HistoryStore) -> None:
-    from supporttray.core.history_file import close_history
-
-    close_history(store)
-
-
-async def _check_history_later(path: Path) -> None:
-    """The whole-file check start-up skipped (the file was as we left it), made once the app
-    has settled, on a worker thread: it reads the whole file."""
-    from supporttray.core.history_file import check_in_background
-
-    await asyncio.sleep(HISTORY_CHECK_DELAY_S)
-    await asyncio.get_running_loop().run_in_executor(None, check_in_background, path)
-    _free_memory()  # its page cache, freed when its connection closed
-
-
-def _check_history(paths: Paths) -> HistoryCheck:
-    """On a worker thread: imported there too, out of the way of the icon."""
-    from supporttray.core.history_file import check_history
-
-    return check_history(paths.history_db)
 
 
 def build_chat(

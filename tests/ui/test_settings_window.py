@@ -18,7 +18,8 @@ from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings, load_settings
 from supporttray.core.own_presence import OwnPresence
 from supporttray.event_loop import EventLoop
-from supporttray.launcher import _live_settings, build_chat
+from supporttray.launcher import build_chat
+from supporttray.root_windows import live_settings
 from supporttray.ui.settings_window import LOCKED_TEXT, SAVED_NOTHING, SettingsWindow
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints",
@@ -175,7 +176,7 @@ def test_a_change_reaches_the_running_services_without_a_restart(
     paths = resolve_paths(str(tmp_path / "profile"), {})
     chat = build_chat(paths, settings, lambda: None)
     tray = FakeTray()
-    live = _live_settings(paths, settings, chat, tray,  # type: ignore[arg-type]
+    live = live_settings(paths, settings, chat, tray,  # type: ignore[arg-type]
                           OwnPresence(), chat._history)
     editor = SettingsEditor(settings, Mode.STAFF)
     editor.subscribe(live.changed)

@@ -14,7 +14,8 @@ from supporttray.config.policy import Policy
 from supporttray.config.settings import Settings
 from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import Availability
-from supporttray.launcher import _own_presence, _start_on_call
+from supporttray.launcher import _own_presence
+from supporttray.root_services import start_on_call
 from tests.helpers import shown, staff_settings
 
 
@@ -23,7 +24,7 @@ async def test_at_start_a_bad_value_is_logged_and_leaves_the_hours_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     own = OwnPresence()
-    runner = _start_on_call(staff_settings("Mon-Fri 08:00-18"), own, None)
+    runner = start_on_call(staff_settings("Mon-Fri 08:00-18"), own, None)
     assert runner is None
     assert shown(own) == (Availability.AVAILABLE, "")
     (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -37,12 +38,12 @@ async def test_at_start_a_bad_value_is_logged_and_leaves_the_hours_off(
 async def test_at_start_staff_follow_the_hours_and_requesters_do_not() -> None:
     every_day = "Mon-Sun 00:00-24:00"  # on call whenever the test runs
     own = OwnPresence(PresenceChoice(Availability.AWAY, "Off duty (on call Mon-Sun 00:00-24:00)"))
-    runner = _start_on_call(staff_settings(every_day), own, None)
+    runner = start_on_call(staff_settings(every_day), own, None)
     assert runner is not None
     runner.stop()
     assert shown(own) == (Availability.AVAILABLE, "")
     requester = Settings(Policy(source=None, enforced={"presence.on_call_hours": every_day}))
-    assert _start_on_call(requester, OwnPresence(), None) is None
+    assert start_on_call(requester, OwnPresence(), None) is None
 
 
 def test_staff_start_with_the_saved_presence_and_requesters_do_not(tmp_path: Path) -> None:

@@ -23,12 +23,11 @@ from supporttray.ui.kept_window import bring_to_front
 from supporttray.ui.on_demand import OnDemand
 from supporttray.ui.presence_text import (
     display_name,
-    menu_text,
     requests_menu_text,
-    staff_row,
     summary_sentence,
     tray_tooltip,
 )
+from supporttray.ui.tray_menu import MENU_TEXT_MAX_CHARS, MenuEntries, fill_tray_menu
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
@@ -58,7 +57,6 @@ log = logging.getLogger("supporttray.ui")
 # a moment after us (autostart at login) is picked up quickly, a desktop that never has one
 # (GNOME without the extension) costs one wake-up a minute. Nothing runs once attached.
 TRAY_RETRY_MS: Final = (2_000, 5_000, 15_000, 30_000, 60_000)
-MENU_TEXT_MAX_CHARS: Final = 70
 # How long a new-message balloon stays (where the platform lets the app decide).
 NOTIFICATION_MS: Final = 10_000
 
@@ -540,92 +538,51 @@ class TrayController(QObject):
             self._rebuild_menu()
 
     def _rebuild_menu(self) -> None:
-        menu = self._menu
-        menu.clear()
-        now = self._clock()
         status = self._connection.status
+        if self._own is not None and self._presence_menu is None:
+            from supporttray.ui.presence_menu import message_dialog
 
-        header = menu.addAction(
-            menu_text(f"{self._app_name}: {one_line(status.describe(), MENU_TEXT_MAX_CHARS)}")
-        )
-        header.setEnabled(False)
-        summary = menu.addAction(menu_text(summary_sentence(self._book.summary())))
-        summary.setEnabled(False)
-        menu.addSeparator()
+            self._presence_menu = QMenu(self._menu)
+            self._presence_menu.setObjectName("presenceMenu")
+            self._message_dialog = message_dialog(self._own)
+        if self._own is not None and self._presence_menu is not None:
+            from supporttray.ui.presence_menu import fill_presence_menu
 
-        if self._own is not None:
-            from supporttray.ui.presence_menu import fill_presence_menu, message_dialog
-
-            if self._presence_menu is None:
-                self._presence_menu = QMenu(menu)
-                self._presence_menu.setObjectName("presenceMenu")
-                self._message_dialog = message_dialog(self._own)
             fill_presence_menu(self._presence_menu, self._own, self._icons,
                                self._message_dialog)
-            menu.addMenu(self._presence_menu)
-            menu.addSeparator()
-
-        members = self._book.members()
-        for member in members:
-            row = staff_row(member, now)
-            action = menu.addAction(
-                self._icons.icon(IconKey.for_availability(member.availability)),
-                menu_text(row.line()),
-            )
-            # Enabled, not greyed out, so it stays readable; choosing it opens the full window,
-            # or, for a requester, the ask window with that person picked.
-            if self._can_ask:
-                action.triggered.connect(
-                    lambda _checked=False, jid=member.jid: self.open_ask(to=jid)
-                )
-            else:
-                action.triggered.connect(self.activate)
-        if members:
-            menu.addSeparator()
-
-        if self._can_ask:
-            ask = menu.addAction(_("Ask support…"))
-            ask.triggered.connect(lambda: self.open_ask())
         requests = self._chat.requests if self._chat is not None else None
-        if requests is not None:
-            queue = menu.addAction(requests_menu_text(len(requests.requests()),
-                                                      requests.unclaimed()))
-            queue.triggered.connect(self.open_queue)
-        if self._chat is not None:
-            chats = menu.addAction(
-                ngettext("Open chats ({count} unread)", "Open chats ({count} unread)",
-                         self._unread).format(count=self._unread)
-                if self._unread else _("Open chats"))
-            chats.triggered.connect(self.show_chats)
-            menu.addAction(_("History…")).triggered.connect(lambda: self.open_history())
-        if self._group_checks is not None:
-            menu.addAction(_("Ask a group…")).triggered.connect(self._group_checks.open_ask)
-        if self._links:
-            menu.addSeparator()
-            for label, url in self._links.items():
-                link = menu.addAction(menu_text(one_line(label, MENU_TEXT_MAX_CHARS)))
-                link.setToolTip(url)
-                link.triggered.connect(lambda _checked=False, url=url: self.open_link(url))
-            menu.addSeparator()
-        open_window = menu.addAction(
-            menu_text(_("Open {app_name}").format(app_name=self._app_name)))
-        open_window.triggered.connect(self.activate)
-        if status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR):
-            reconnect = menu.addAction(_("Reconnect now"))
-            reconnect.triggered.connect(self._reconnect)
-        if self._on_settings is not None:
-            menu.addAction(_("Settings…")).triggered.connect(self._on_settings)
-        if self._diagnostics is not None:
-            menu.addAction(_("Copy diagnostics")).triggered.connect(self._copy_diagnostics)
-        # Sign in… while not online (a wrong password, a new account, Check connection);
-        # online, Sign out is the way to another account.
-        if self._on_sign_in is not None and status.state is not ConnectionState.ONLINE:
-            menu.addAction(_("Sign in…")).triggered.connect(self._on_sign_in)
-        if self._on_sign_out is not None and not status.needs_sign_in:
-            menu.addAction(_("Sign out")).triggered.connect(self._on_sign_out)
-        menu.addSeparator()
-        quit_action = menu.addAction(_("Quit"))
-        quit_action.triggered.connect(self._quit)
+        chats = (ngettext("Open chats ({count} unread)", "Open chats ({count} unread)",
+                          self._unread).format(count=self._unread)
+                 if self._unread else _("Open chats"))
+        offline = status.state in (ConnectionState.OFFLINE, ConnectionState.ERROR)
+        fill_tray_menu(self._menu, MenuEntries(
+            header=f"{self._app_name}: {one_line(status.describe(), MENU_TEXT_MAX_CHARS)}",
+            summary=summary_sentence(self._book.summary()),
+            members=self._book.members(),
+            now=self._clock(),
+            # A requester asks the person chosen; staff see the full window.
+            on_member=(lambda jid: self.open_ask(to=jid)) if self._can_ask
+            else (lambda _jid: self.activate()),
+            open_window=(_("Open {app_name}").format(app_name=self._app_name), self.activate),
+            quit=self._quit,
+            presence_menu=self._presence_menu,
+            ask=(lambda: self.open_ask()) if self._can_ask else None,
+            queue=None if requests is None else (
+                requests_menu_text(len(requests.requests()), requests.unclaimed()),
+                self.open_queue),
+            chats=None if self._chat is None else (chats, self.show_chats),
+            history=None if self._chat is None else (lambda: self.open_history()),
+            ask_group=None if self._group_checks is None else self._group_checks.open_ask,
+            links=self._links,
+            open_link=self.open_link,
+            reconnect=self._reconnect if offline else None,
+            settings=self._on_settings,
+            diagnostics=self._copy_diagnostics if self._diagnostics is not None else None,
+            # Sign in… while not online (a wrong password, a new account, Check connection);
+            # online, Sign out is the way to another account.
+            sign_in=self._on_sign_in if status.state is not ConnectionState.ONLINE else None,
+            sign_out=self._on_sign_out if not status.needs_sign_in else None,
+        ), self._icons)
 
     def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

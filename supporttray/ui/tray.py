@@ -572,7 +572,10 @@ class TrayController(QObject):
                 self.open_queue),
             chats=None if self._chat is None else (chats, self.show_chats),
             history=None if self._chat is None else (lambda: self.open_history()),
-            ask_group=None if self._group_checks is None else self._group_checks.open_ask,
+            # Staff ask colleagues ("any objections?"); a requester's menu stays short (the
+            # `check` command works in both modes).
+            ask_group=self._group_checks.open_ask
+            if self._group_checks is not None and self._mode == Mode.STAFF else None,
             links=self._links,
             open_link=self.open_link,
             reconnect=self._reconnect if offline else None,

@@ -462,3 +462,20 @@ def test_sign_in_is_offered_while_not_online_and_sign_out_once_signed_in(
     connection.set(ConnectionState.OFFLINE, "The server cannot be reached.")
     shown = texts(open_menu(controller))
     assert "Sign in…" in shown and "Sign out" in shown
+
+
+@pytest.mark.parametrize(("mode", "offered"), [("staff", True), ("requester", False)])
+def test_ask_a_group_is_in_the_staff_menu_only(
+    make_controller: MakeController, mode: str, offered: bool,
+) -> None:
+    from supporttray.app.group_chat import GroupChats
+    from supporttray.app.group_check import GroupChecks
+    from tests.ui.chat_fakes import FakeChat, Spawner
+
+    chat, spawner = FakeChat(), Spawner()
+    controller = make_controller(mode=mode, chat=chat, spawn=spawner)
+    checks = GroupChecks("me@example.org", dict)
+    chats = GroupChats(chat, checks, is_trusted_inviter=lambda _jid: False)  # type: ignore[arg-type]
+    controller.attach_group_checks(checks, chats)
+    assert ("Ask a group…" in texts(open_menu(controller))) is offered
+    spawner.close()

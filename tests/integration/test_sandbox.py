@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import os
 import secrets
-import ssl
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time

@@ -279,8 +279,15 @@ async def _run_tray(
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
+    from supporttray.app.transfers import FileTransfers, file_policy
+
+    ca_file = settings.get_str("server.ca_file") or None
+    files = FileTransfers(service.file_wire, tls=lambda: tls.client_context(ca_file),
+                          policy=lambda: file_policy(settings), downloads=lambda: paths.downloads,
+                          record=chat.receive)
     server = ControlServer(paths.control_socket,
-                           ControlCommands(service, chat, tray, history=history.store).handlers())
+                           ControlCommands(service, chat, tray, history=history.store,
+                                           files=files).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:

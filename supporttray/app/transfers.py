@@ -19,6 +19,7 @@ import shutil
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ from supporttray.app.http_transfer import (
 from supporttray.core.file_offer import (
     FileOffer,
     FilePolicy,
+    FilesAllowed,
     disk_full,
     free_path,
     hash_mismatch,
@@ -43,8 +45,11 @@ from supporttray.core.file_offer import (
     safe_file_name,
     unreachable,
 )
+from supporttray.core.jid import bare_jid
+from supporttray.core.messages import ChatMessage, Delivery, Direction
 from supporttray.language.catalogue import N_
 from supporttray.language.sentence import Sentence
+from supporttray.xmpp.file_share import readable_body
 from supporttray.xmpp.file_upload import UploadRefused, UploadSlot
 
 log = logging.getLogger("supporttray.app")
@@ -88,6 +93,21 @@ class SentFile:
     message_id: str
 
 
+class PolicySettings(Protocol):
+    def get_str(self, key: str) -> str: ...
+
+    def get_int(self, key: str) -> int: ...
+
+    def get_bool(self, key: str) -> bool: ...
+
+
+def file_policy(settings: PolicySettings) -> FilePolicy:
+    """The `files.*` keys, as they are now."""
+    return FilePolicy(allowed=FilesAllowed(settings.get_str("files.allowed")),
+                      max_mb=settings.get_int("files.max_mb"),
+                      auto_download_images=settings.get_bool("files.auto_download_images"))
+
+
 def media_type_of(path: Path) -> str:
     guessed, _encoding = mimetypes.guess_type(path.name, strict=False)
     return guessed or "application/octet-stream"
@@ -98,8 +118,10 @@ class FileTransfers:
     server.ca_file); `policy` is read at each transfer, so a changed policy applies at once."""
 
     def __init__(self, wire: FileWire, *, tls: Callable[[], ssl.SSLContext],
-                 policy: Callable[[], FilePolicy], downloads: Callable[[], Path]) -> None:
+                 policy: Callable[[], FilePolicy], downloads: Callable[[], Path],
+                 record: Callable[[ChatMessage], None] | None = None) -> None:
         self._wire = wire
+        self._record = record  # the chat and its history, as a message written elsewhere
         self._tls = tls
         self._policy = policy
         self._downloads = downloads
@@ -137,6 +159,11 @@ class FileTransfers:
             raise TransferError(unreachable(str(exc))) from exc
         except OSError as exc:
             raise TransferError(unreachable(exc.strerror or str(exc))) from exc
+        if self._record is not None:
+            self._record(ChatMessage(
+                id=message_id, peer=bare_jid(peer), direction=Direction.OUT,
+                body=readable_body(offer, text), timestamp=datetime.now(UTC), thread=thread,
+                delivery=Delivery.SENT))
         log.info("sent a file of %d bytes to %s", size, peer)
         return SentFile(offer, message_id)
 

@@ -31,6 +31,7 @@ from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+from supporttray.xmpp.file_share import FileShareWire
 from supporttray.xmpp.handler_matching import install_quick_matching
 from supporttray.xmpp.messaging import ChatSink, ChatWire
 from supporttray.xmpp.paced_input import PacedInput
@@ -69,7 +70,9 @@ class XmppConnection:
         server_archive: ServerArchive | None = None,
         staff_room: StaffRoom | None = None,
         clock: Clock = utc_now,
+        file_wire: FileShareWire | None = None,
     ) -> None:
+        self.file_wire = file_wire  # files: installed on every client this connection builds
         self._jid = jid
         self._staff_room = staff_room
         self._password = password
@@ -237,6 +240,8 @@ class XmppConnection:
             self.chat_wire.install(client, self._stream, self.services)
         if self._staff_room is not None:
             self._staff_room.install(client, self.services)
+        if self.file_wire is not None:
+            self.file_wire.install(client, self.services, self._stream)
         self._capabilities = Capabilities(client, staff=self._directory.staff_mode)
         # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
         # which costs the app no timer (see keepalive.py).

@@ -285,6 +285,7 @@ async def _run_tray(
     files = FileTransfers(service.file_wire, tls=lambda: tls.client_context(ca_file),
                           policy=lambda: file_policy(settings), downloads=lambda: paths.downloads,
                           record=chat.receive)
+    tray.attach_files(files)
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
                                            files=files).handlers())

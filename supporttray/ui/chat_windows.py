@@ -18,6 +18,7 @@ from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_text import display_name
 
 if TYPE_CHECKING:
+    from supporttray.app.transfers import FileTransfers
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat.backend import ChatBackend, Spawn
     from supporttray.ui.chat.window import ChatWindow
@@ -47,6 +48,7 @@ class ChatWindows:
         self.built_chat: ChatWindow | None = None
         self.built_queue: QueueWindow | None = None
         self.built_history: HistoryWindow | None = None
+        self.files: FileTransfers | None = None  # set once the service is up (attach_files)
 
     def ask(self) -> AskWindow | None:
         """The ask window; None in staff mode."""
@@ -55,7 +57,8 @@ class ChatWindows:
 
             self.built_ask = AskWindow(
                 self._chat, self._book, self._connection, self._icons, spawn=self._spawn,
-                open_chat=self._open_chat, app_name=self._app_name, clock=self._clock)
+                open_chat=self._open_chat, app_name=self._app_name, clock=self._clock,
+                files=self.files)
         return self.built_ask
 
     def queue(self) -> QueueWindow | None:

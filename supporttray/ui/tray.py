@@ -33,6 +33,8 @@ from supporttray.ui.status_window import StatusWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
 
+    from supporttray.app.transfers import FileTransfers
+
     # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
     # not need.
     from supporttray.ui.ask_window import AskWindow
@@ -173,6 +175,12 @@ class TrayController(QObject):
         self._refresh()
 
     # -- the API the composition root uses ------------------------------------------------
+    def attach_files(self, files: FileTransfers) -> None:
+        """Files and screenshots, once the service that carries them exists (after
+        attach_chat); an ask window built later offers "Attach screenshot…"."""
+        if self._windows is not None:
+            self._windows.files = files
+
     def attach_chat(self, chat: ChatBackend, spawn: Spawn, *, sound: bool = False) -> None:
         """Add the chat side (notifications, "Ask support…", "Open chats"); once.
 

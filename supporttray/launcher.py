@@ -284,8 +284,12 @@ async def _run_tray(
     ca_file = settings.get_str("server.ca_file") or None
     files = FileTransfers(service.file_wire, tls=lambda: tls.client_context(ca_file),
                           policy=lambda: file_policy(settings), downloads=lambda: paths.downloads,
-                          record=chat.receive)
-    tray.attach_files(files)
+                          record=chat.receive,
+                          own_hosts=lambda: (settings.get_str("server.domain"),
+                                             settings.get_str("server.host")))
+    from supporttray.app.received_files import ReceivedFiles
+
+    tray.attach_files(files, ReceivedFiles(files, service.file_wire.subscribe))
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
                                            files=files).handlers())

@@ -40,6 +40,7 @@ from supporttray.core.file_offer import (
     hash_mismatch,
     link_expired,
     may_fetch,
+    may_fetch_automatically,
     may_send,
     refused,
     safe_file_name,
@@ -119,12 +120,14 @@ class FileTransfers:
 
     def __init__(self, wire: FileWire, *, tls: Callable[[], ssl.SSLContext],
                  policy: Callable[[], FilePolicy], downloads: Callable[[], Path],
-                 record: Callable[[ChatMessage], None] | None = None) -> None:
+                 record: Callable[[ChatMessage], None] | None = None,
+                 own_hosts: Callable[[], tuple[str, ...]] = tuple) -> None:
         self._wire = wire
         self._record = record  # the chat and its history, as a message written elsewhere
         self._tls = tls
         self._policy = policy
         self._downloads = downloads
+        self._own_hosts = own_hosts  # the server's domain and host (policy), for may_fetch
         self.upload_host = ""  # the host of our own upload service's links, once we used it
 
     async def send(self, peer: str, path: Path, text: str = "", *, thread: str | None = None,
@@ -169,7 +172,14 @@ class FileTransfers:
 
     def may_fetch(self, offer: FileOffer) -> bool:
         """Whether this app downloads `offer` at all (else it is just a link)."""
-        return may_fetch(offer, self._policy(), self.upload_host)
+        return may_fetch(offer, self._policy(), self.own_hosts())
+
+    def fetches_automatically(self, offer: FileOffer) -> bool:
+        """A small picture from our own server: fetched at once, for its thumbnail."""
+        return may_fetch_automatically(offer, self._policy(), self.own_hosts())
+
+    def own_hosts(self) -> tuple[str, ...]:
+        return (*self._own_hosts(), self.upload_host)
 
     async def fetch(self, offer: FileOffer, *, directory: Path | None = None,
                     progress: ProgressCallback | None = None) -> Path:

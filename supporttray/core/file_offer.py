@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from urllib.parse import unquote, urlsplit
@@ -125,25 +125,30 @@ def may_send(policy: FilePolicy, media_type: str) -> Sentence | None:
     return None
 
 
-def may_fetch_automatically(offer: FileOffer, policy: FilePolicy, upload_host: str) -> bool:
-    """Fetch without a click: only https, only from our server's own upload host, only what
-    policy allows, and only pictures (when allowed) up to `files.max_mb`. Everything else waits
-    for the person, and a link elsewhere stays a link."""
-    if not may_fetch(offer, policy, upload_host):
+def may_fetch_automatically(offer: FileOffer, policy: FilePolicy,
+                            own_hosts: Collection[str]) -> bool:
+    """Fetch without a click: only https, only from our own server, only what policy allows,
+    and only pictures (when allowed) up to `files.max_mb`. Everything else waits for the
+    person, and a link elsewhere stays a link."""
+    if not may_fetch(offer, policy, own_hosts):
         return False
     if not (offer.is_image and policy.auto_download_images):
         return False
     return offer.size is not None and offer.size <= policy.max_bytes
 
 
-def may_fetch(offer: FileOffer, policy: FilePolicy, upload_host: str) -> bool:
-    """Whether the app downloads this offer at all (after a click): https from our server's
-    upload host, of a kind policy allows."""
+def may_fetch(offer: FileOffer, policy: FilePolicy, own_hosts: Collection[str]) -> bool:
+    """Whether the app downloads this offer at all (after a click): https from our own server
+    (`own_hosts`: its domain, host and upload host; a subdomain of one counts, as
+    upload.example.org does for example.org), of a kind policy allows."""
     if policy.allowed is FilesAllowed.OFF:
         return False
     if policy.allowed is FilesAllowed.IMAGES and not offer.is_image:
         return False
-    return offer.secure and bool(upload_host) and offer.host == upload_host.lower()
+    host = offer.host
+    ours = any(host == own.lower() or host.endswith("." + own.lower())
+               for own in own_hosts if own)
+    return offer.secure and bool(host) and ours
 
 
 @dataclass(frozen=True)

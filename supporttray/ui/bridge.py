@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -21,6 +22,9 @@ from supporttray.core.own_presence import OwnPresence, PresenceChoice
 from supporttray.core.presence import BookChanged, PresenceBook
 from supporttray.core.requests import RequestQueue, SupportRequest
 from supporttray.core.server_archive import ServerArchive
+
+if TYPE_CHECKING:
+    from supporttray.app.received_files import ReceivedFiles
 
 log = logging.getLogger("supporttray.ui")
 
@@ -122,6 +126,8 @@ class CoreBridge(QObject):
     requests_announced = Signal(RequestsAnnounced)
     staff_room_changed = Signal(StaffRoomChanged)
     server_archive_changed = Signal(ServerArchiveChanged)  # the latest
+    # A file a peer offered (app.received_files.ReceivedFile): each one, not coalesced.
+    file_offered = Signal(object)
 
     def __init__(
         self,
@@ -175,6 +181,10 @@ class CoreBridge(QObject):
         if desk is not None:
             self._desk = desk
             self._unsubscribers.append(desk.room_changed.subscribe(self._on_room_changed))
+
+    def observe_files(self, files: ReceivedFiles) -> None:
+        """Also hear of each file a peer sends, once files are set up."""
+        self._unsubscribers.append(files.offered.subscribe(self.file_offered.emit))
 
     @property
     def flush_pending(self) -> bool:

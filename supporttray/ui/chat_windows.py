@@ -18,6 +18,7 @@ from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_text import display_name
 
 if TYPE_CHECKING:
+    from supporttray.app.received_files import ReceivedFiles
     from supporttray.app.transfers import FileTransfers
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat.backend import ChatBackend, Spawn
@@ -49,6 +50,7 @@ class ChatWindows:
         self.built_queue: QueueWindow | None = None
         self.built_history: HistoryWindow | None = None
         self.files: FileTransfers | None = None  # set once the service is up (attach_files)
+        self.received: ReceivedFiles | None = None
 
     def ask(self) -> AskWindow | None:
         """The ask window; None in staff mode."""
@@ -81,6 +83,7 @@ class ChatWindows:
                 self._chat, bridge=self._bridge, book=self._book, mode=self._mode,
                 spawn=self._spawn, app_name=self._app_name, icons=self._icons,
                 clock=self._clock, open_history=self._open_history)
+            self.built_chat.files = self.received
         return self.built_chat
 
     def history(self) -> HistoryWindow:

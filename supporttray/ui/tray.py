@@ -33,6 +33,7 @@ from supporttray.ui.status_window import StatusWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QInputDialog
 
+    from supporttray.app.received_files import ReceivedFiles
     from supporttray.app.transfers import FileTransfers
 
     # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
@@ -175,11 +176,17 @@ class TrayController(QObject):
         self._refresh()
 
     # -- the API the composition root uses ------------------------------------------------
-    def attach_files(self, files: FileTransfers) -> None:
+    def attach_files(self, files: FileTransfers, received: ReceivedFiles) -> None:
         """Files and screenshots, once the service that carries them exists (after
-        attach_chat); an ask window built later offers "Attach screenshot…"."""
-        if self._windows is not None:
-            self._windows.files = files
+        attach_chat); an ask window built later offers "Attach screenshot…", chats show the
+        files peers send as cards."""
+        self._bridge.observe_files(received)
+        windows = self._windows
+        if windows is not None:
+            windows.files = files
+            windows.received = received
+            if windows.built_chat is not None:
+                windows.built_chat.files = received
 
     def attach_chat(self, chat: ChatBackend, spawn: Spawn, *, sound: bool = False) -> None:
         """Add the chat side (notifications, "Ask support…", "Open chats"); once.

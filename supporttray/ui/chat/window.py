@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
@@ -37,6 +38,9 @@ from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.presence_text import display_name
 from supporttray.ui.text_colors import secondary_color
 
+if TYPE_CHECKING:
+    from supporttray.app.received_files import ReceivedFiles
+
 
 class ChatWindow(KeptWindow):
     """All open conversations, one tab each; closing the window only hides it."""
@@ -62,6 +66,8 @@ class ChatWindow(KeptWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Files peers sent (set by chat_windows once the service is up); None: no file cards.
+        self.files: ReceivedFiles | None = None
         self._confirm_delete = confirm_delete
         self._open_history = open_history
         self._composing_pause_ms = composing_pause_ms
@@ -304,6 +310,11 @@ class ChatWindow(KeptWindow):
             confirm_delete=self._confirm_delete,
         )
         self._panes[peer] = pane
+        if self.files is not None and self._bridge is not None:
+            from supporttray.ui.chat.file_strip import FileStrip
+
+            pane.show_files(FileStrip(peer, self.files, bridge=self._bridge, spawn=self._spawn,
+                                      parent=pane))
         pane.privacy_line.history_button.setVisible(self._open_history is not None)
         if self._open_history is not None:
             pane.history_requested.connect(self._open_history)

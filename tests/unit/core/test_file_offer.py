@@ -23,6 +23,7 @@ from supporttray.core.file_offer import (
 )
 
 UPLOAD = "upload.example.org"
+OURS = ("example.org", "xmpp.example.org")
 PICTURE = FileOffer(f"https://{UPLOAD}/a/b/screen.png", "screen.png", 300_000, "image/png")
 BUILD = FileOffer(f"https://{UPLOAD}/c/setup.msi", "setup.msi", 200 * MB, "application/x-msi")
 
@@ -54,16 +55,16 @@ def test_a_link_without_metadata_is_named_after_its_last_segment() -> None:
 
 def test_only_small_pictures_from_our_own_upload_host_over_https_come_without_a_click() -> None:
     policy = FilePolicy()
-    assert may_fetch_automatically(PICTURE, policy, UPLOAD)
-    assert not may_fetch_automatically(BUILD, policy, UPLOAD)  # not a picture: a click
+    assert may_fetch_automatically(PICTURE, policy, OURS)
+    assert not may_fetch_automatically(BUILD, policy, OURS)  # not a picture: a click
     elsewhere = FileOffer("https://evil.example.com/screen.png", "screen.png", 10, "image/png")
-    assert not may_fetch_automatically(elsewhere, policy, UPLOAD)
-    assert not may_fetch(elsewhere, policy, UPLOAD)  # just a link
+    assert not may_fetch_automatically(elsewhere, policy, OURS)
+    assert not may_fetch(elsewhere, policy, OURS)  # just a link
     plain = FileOffer(f"http://{UPLOAD}/screen.png", "screen.png", 10, "image/png")
-    assert not may_fetch(plain, policy, UPLOAD)
+    assert not may_fetch(plain, policy, OURS)
     big = FileOffer(PICTURE.url, "huge.png", 101 * MB, "image/png")
-    assert not may_fetch_automatically(big, policy, UPLOAD)
-    assert not may_fetch_automatically(PICTURE, FilePolicy(auto_download_images=False), UPLOAD)
+    assert not may_fetch_automatically(big, policy, OURS)
+    assert not may_fetch_automatically(PICTURE, FilePolicy(auto_download_images=False), OURS)
 
 
 def test_policy_off_and_images_only_govern_both_ways() -> None:
@@ -73,8 +74,8 @@ def test_policy_off_and_images_only_govern_both_ways() -> None:
     assert may_send(images, "image/png") is None
     assert str(may_send(images, "application/zip")) == (
         "Only pictures may be sent from this computer.")
-    assert not may_fetch(PICTURE, off, UPLOAD)
-    assert may_fetch(PICTURE, images, UPLOAD) and not may_fetch(BUILD, images, UPLOAD)
+    assert not may_fetch(PICTURE, off, OURS)
+    assert may_fetch(PICTURE, images, OURS) and not may_fetch(BUILD, images, OURS)
 
 
 def test_progress_reads_with_speed_and_time_left() -> None:

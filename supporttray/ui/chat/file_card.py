@@ -19,6 +19,7 @@ from PySide6.QtGui import QDesktopServices, QFont, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -106,10 +107,12 @@ class FileCard(QFrame):
         grid.addWidget(self.progress, 2, 1, 1, 4)
         grid.addWidget(self.status, 3, 1, 1, 4)
         grid.addWidget(self.link, 4, 1, 1, 4)
-        grid.addWidget(self.download_button, 5, 1)
-        grid.addWidget(self.cancel_button, 5, 2)
-        grid.addWidget(self.open_button, 5, 3)
-        grid.addWidget(self.folder_button, 5, 4)
+        buttons = QHBoxLayout()
+        for button in (self.download_button, self.cancel_button, self.open_button,
+                       self.folder_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        grid.addLayout(buttons, 5, 1, 1, 4)
         grid.setColumnStretch(4, 1)
         self._fetchable = fetcher.may_fetch(offer)
         self._render(waiting=True)

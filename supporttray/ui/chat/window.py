@@ -312,7 +312,11 @@ class ChatWindow(KeptWindow):
         self._panes[peer] = pane
         if self.files is not None and self._bridge is not None:
             from supporttray.ui.chat.file_strip import FileStrip
+            from supporttray.ui.chat.outgoing_files import OutgoingFiles
 
+            # Under the messages: files they sent, then our uploads and the attach buttons.
+            pane.show_files(OutgoingFiles(peer, self.files.transfers, spawn=self._spawn,
+                                          host=pane, edit=pane.edit, parent=pane))
             pane.show_files(FileStrip(peer, self.files, bridge=self._bridge, spawn=self._spawn,
                                       parent=pane))
         pane.privacy_line.history_button.setVisible(self._open_history is not None)

@@ -207,3 +207,29 @@ async def test_a_file_whose_hash_differs_is_kept_aside_and_said(
     assert not (downloads / "fix.ps1").exists()
     assert "SHA-256 differs" in str(mismatch.value)
     assert list(downloads.iterdir()) == [downloads / "fix.ps1.unverified"]
+
+
+@pytest.mark.asyncio
+async def test_our_client_hears_the_offer_with_its_metadata(
+    each_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # given the receiving side running our file wire, as the app does
+    source = tmp_path / "screen.png"
+    source.write_bytes(b"\x89PNG not really")
+    async with sender_and_peer(each_sandbox, tmp_path / "downloads") as (transfers, peer, inbox):
+        heard: list[tuple[str, str, FileOffer]] = []
+        receiving = FileShareWire()
+        peer_services = ServiceDirectory()
+        peer_services.install(peer)
+        receiving.install(peer, peer_services)
+        receiving.subscribe(lambda who, message_id, offer: heard.append((who, message_id,
+                                                                          offer)))
+        # when a screenshot is sent to it
+        sent = await transfers.send(peer.boundjid.full, source, "see")
+        await asyncio.wait_for(inbox.get(), 10)
+    # then it heard who offered what, with the id of the message that carries it
+    ((who, message_id, offer),) = heard
+    assert who.startswith("files-") and "/" not in who
+    assert message_id == sent.message_id
+    assert offer == FileOffer(sent.offer.url, "screen.png", source.stat().st_size, "image/png",
+                              sent.offer.sha256)

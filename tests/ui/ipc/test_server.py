@@ -19,7 +19,7 @@ import pytest
 from supporttray.event_loop import EventLoop
 from supporttray.ipc import client
 from supporttray.ipc.protocol import MAX_REQUEST_BYTES, ok
-from supporttray.ipc.server import ControlServer
+from supporttray.ipc.server import ControlServer, Streaming
 
 
 @pytest.fixture
@@ -109,3 +109,26 @@ def test_garbage_and_oversized_requests_get_a_sentence_not_a_crash(
             "echo": "still here"}
     finally:
         server.close()
+
+
+def test_a_streaming_command_sends_its_progress_lines_before_the_answer(
+    loop: EventLoop, address: Path
+) -> None:
+    # given a command that reports progress (as `send` does)
+    async def counting(request: dict[str, Any], emit: Any) -> dict[str, Any]:
+        for done in (1, 2):
+            await emit({"progress": {"done": done}})
+        return ok({"total": 2})
+
+    server = ControlServer(address, {"count": Streaming(counting)})
+    loop.run_until_complete(server.listen())
+    lines: list[dict[str, Any]] = []
+    try:
+        # when the command line asks
+        answer = loop.run_until_complete(asyncio.wait_for(asyncio.to_thread(
+            client.request_streaming, address, {"cmd": "count"}, lines.append, 5.0), 10))
+    finally:
+        server.close()
+    # then it saw each progress line, then the answer
+    assert lines == [{"progress": {"done": 1}}, {"progress": {"done": 2}}]
+    assert answer == {"ok": True, "result": {"total": 2}}

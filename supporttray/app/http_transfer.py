@@ -89,10 +89,11 @@ async def put_file(url: str, path: Path, *, size: int, content_type: str,
     loop = asyncio.get_running_loop()
     hasher = hashlib.sha256()
     meter = _Meter(size, progress)
+    head = _request_head("PUT", url, {"Content-Type": content_type,
+                                      "Content-Length": str(size), **headers})
     reader, writer = await _connect(url, tls)
     try:
-        head = {"Content-Type": content_type, "Content-Length": str(size), **headers}
-        writer.write(_request_head("PUT", url, head))
+        writer.write(head)
         with path.open("rb") as source:
             while meter.done < size:
                 chunk = await loop.run_in_executor(None, _read_and_hash, source, hasher,

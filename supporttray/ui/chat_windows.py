@@ -82,8 +82,7 @@ class ChatWindows:
             self.built_chat = ChatWindow(
                 self._chat, bridge=self._bridge, book=self._book, mode=self._mode,
                 spawn=self._spawn, app_name=self._app_name, icons=self._icons,
-                clock=self._clock, open_history=self._open_history)
-            self.built_chat.files = self.received
+                clock=self._clock, open_history=self._open_history, files=self.received)
         return self.built_chat
 
     def history(self) -> HistoryWindow:

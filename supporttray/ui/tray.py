@@ -186,7 +186,7 @@ class TrayController(QObject):
             windows.files = files
             windows.received = received
             if windows.built_chat is not None:
-                windows.built_chat.files = received
+                windows.built_chat.attach_files(received)
 
     def attach_chat(self, chat: ChatBackend, spawn: Spawn, *, sound: bool = False) -> None:
         """Add the chat side (notifications, "Ask support…", "Open chats"); once.

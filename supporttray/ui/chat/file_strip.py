@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from supporttray.app.received_files import ReceivedFile, ReceivedFiles
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.chat.file_card import FileCard
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
+MAX_HEIGHT = 240
 
 
 class FileStrip(QWidget):
@@ -25,9 +26,20 @@ class FileStrip(QWidget):
         self._files = files
         self._spawn = spawn
         self.cards: list[FileCard] = []
-        self._layout = QVBoxLayout(self)
+        # Two cards' height at most: a busy day's files must not push the messages away.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMaximumHeight(MAX_HEIGHT)
+        inner = QWidget(scroll)
+        self._layout = QVBoxLayout(inner)
         self._layout.setContentsMargins(8, 4, 8, 4)
         self._layout.setSpacing(4)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._scroll = scroll
         for received in files.of(peer):
             self._add(received)
         bridge.file_offered.connect(self._offered)
@@ -39,8 +51,12 @@ class FileStrip(QWidget):
             self.setVisible(True)
 
     def _add(self, received: ReceivedFile) -> None:
-        card = FileCard(received.offer, self._files.transfers, spawn=self._spawn, parent=self)
+        card = FileCard(received.offer, self._files.transfers, spawn=self._spawn)
         self.cards.append(card)
-        self._layout.addWidget(card)
+        # Newest first, where the eye is after reading the message that carried it.
+        self._layout.insertWidget(0, card)
+        self._scroll.verticalScrollBar().setValue(0)
+        wanted = self._layout.sizeHint().height()
+        self._scroll.setMinimumHeight(min(wanted, MAX_HEIGHT))
         if self._files.start_automatically(received):
             card.download()

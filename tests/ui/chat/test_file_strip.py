@@ -9,11 +9,17 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from supporttray.app.received_files import ReceivedFiles
+from supporttray.config.mode import Mode
 from supporttray.core.file_offer import FileOffer
+from supporttray.core.presence import PresenceBook
 from supporttray.ui.bridge import CoreBridge
 from supporttray.ui.chat.file_strip import FileStrip
+from supporttray.ui.chat.outgoing_files import OutgoingFiles
+from supporttray.ui.chat.window import ChatWindow
+from supporttray.ui.icons import IconSet
+from tests.helpers import FakeClock
 from tests.ui.chat.test_file_card import PICTURE, Fetcher
-from tests.ui.chat_fakes import Spawner
+from tests.ui.chat_fakes import FakeChat, Spawner, bridge_for
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -67,4 +73,30 @@ def test_an_offer_appears_in_its_conversation_only_and_a_picture_is_fetched_once
     spawner.run()
     assert [card.offer for card in again.cards] == [BUILD, PICTURE]
     assert transfers.fetched == [PICTURE]
+    bridge.close()
+
+
+def test_a_chat_open_before_files_were_set_up_gets_its_file_rows(
+    qtbot: QtBot, spawner: Spawner, tmp_path: Path, book: PresenceBook, icons: IconSet,
+    clock: FakeClock,
+) -> None:
+    # given a chat window with Ann's chat open, built before the upload service was known
+    chat = FakeChat()
+    chat.receive("hello", peer=ANN)
+    bridge = bridge_for(chat)
+    window = ChatWindow(chat, bridge=bridge, book=book, mode=Mode.REQUESTER, spawn=spawner,
+                        icons=icons, clock=clock)
+    qtbot.addWidget(window)
+    pane = window.open_chat(ANN)
+    assert pane.findChild(OutgoingFiles) is None
+    # when files are attached, and Ann sends one
+    files, offer_arrives, _transfers = received_files(tmp_path)
+    bridge.observe_files(files)
+    window.attach_files(files)
+    offer_arrives(ANN, "m1", BUILD)
+    # then her chat has the attach buttons and the card
+    assert pane.findChild(OutgoingFiles) is not None
+    strip = pane.findChild(FileStrip)
+    assert strip is not None and [card.offer for card in strip.cards] == [BUILD]
+    window.dispose()
     bridge.close()

@@ -140,8 +140,15 @@ class FileShareWire:
             listener(peer, stanza["id"] or "", offer)
 
 
+_registered = False
+
+
 def register_file_plugins() -> None:
-    """Teach slixmpp our file elements (idempotent: registering twice changes nothing)."""
+    """Teach slixmpp our file elements, once (every received message asks)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
     register_stanza_plugin(Message, OOB)
     register_stanza_plugin(Message, StatelessFileSharing)
     register_stanza_plugin(StatelessFileSharing, File)

@@ -170,6 +170,10 @@ class FileTransfers:
         log.info("sent a file of %d bytes to %s", size, peer)
         return SentFile(offer, message_id)
 
+    def sends_files(self) -> bool:
+        """Whether policy lets anything be sent (`files.allowed` not off): the attach buttons."""
+        return self._policy().allowed is not FilesAllowed.OFF
+
     def may_fetch(self, offer: FileOffer) -> bool:
         """Whether this app downloads `offer` at all (else it is just a link)."""
         return may_fetch(offer, self._policy(), self.own_hosts())

@@ -255,7 +255,7 @@ class AskWindow(KeptWindow):
         layout.addWidget(self._error)
         # "Attach screenshot…": sent right after the question, beside its system info.
         self.screenshots: ScreenshotAttachment | None = None
-        if files is not None:
+        if files is not None and files.sends_files():
             from supporttray.ui.screenshot_attach import ScreenshotAttachment
 
             self.screenshots = ScreenshotAttachment(files, self, spawn=spawn, parent=self)

@@ -26,6 +26,9 @@ class FilesSeen:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, bytes, str | None]] = []
 
+    def sends_files(self) -> bool:
+        return True
+
     async def send(self, peer: str, path: Path, text: str = "", *,
                    thread: str | None = None) -> None:
         self.sent.append((peer, path.name, path.read_bytes(), thread))

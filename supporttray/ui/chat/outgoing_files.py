@@ -135,6 +135,10 @@ class OutgoingFiles(QWidget):
         layout.setContentsMargins(8, 2, 8, 2)
         layout.addLayout(self._rows)
         layout.addLayout(buttons)
+        if not files.sends_files():
+            # Policy `files.allowed = "off"`: no way to send, not a button that only refuses.
+            self.hide()
+            return
         # Drop a file anywhere on the conversation; paste a picture or a file into the box.
         host.setAcceptDrops(True)
         host.installEventFilter(self)

@@ -32,6 +32,9 @@ class Transfers(Fetcher):
     def fetches_automatically(self, offer: FileOffer) -> bool:
         return offer.is_image
 
+    def sends_files(self) -> bool:
+        return True
+
 
 @pytest.fixture
 def spawner() -> Iterator[Spawner]:

@@ -29,6 +29,10 @@ class Uploads:
         self.sent: list[tuple[str, Path]] = []
         self.fails: Exception | None = None
         self.hold = False
+        self.allowed = True
+
+    def sends_files(self) -> bool:
+        return self.allowed
 
     async def send(self, peer: str, path: Path, text: str = "", *,
                    progress: Callable[[TransferProgress], None] | None = None) -> None:
@@ -123,3 +127,13 @@ def test_progress_shows_speed_and_time_left_and_cancel_stops_it(
     loop.run_until_complete(task)
     assert row.status.text() == "The transfer was cancelled."
     assert not row.retry_button.isHidden()
+
+
+def test_with_files_turned_off_by_policy_there_is_nothing_to_click(
+    qtbot: QtBot, spawner: Spawner
+) -> None:
+    uploads = Uploads()
+    uploads.allowed = False
+    files, host = outgoing(qtbot, spawner, uploads)
+    assert files.isHidden()
+    assert not host.acceptDrops()

@@ -41,6 +41,8 @@ from supporttray.xmpp.stream_management import StreamWatch
 log = logging.getLogger("supporttray.xmpp")
 
 _SHA256 = "sha-256"
+# What we read in a message, for disco#info: out-of-band links and file-sharing metadata.
+FILE_FEATURES = ("jabber:x:oob", "urn:xmpp:sfs:0", "urn:xmpp:file:metadata:0")
 ACK_TIMEOUT = 30.0
 
 OfferListener = Callable[[str, str, FileOffer], None]  # peer, message id, offer

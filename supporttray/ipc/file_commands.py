@@ -36,11 +36,20 @@ async def send_file(files: FileTransfers | None, request: SendRequest,
     if not path.is_absolute() or not path.is_file():
         return protocol.failure(f"{request.path} is not a file.")
     latest: list[TransferProgress] = []
-    reporter = asyncio.ensure_future(_report(latest, emit)) if emit is not None else None
+    sending = asyncio.ensure_future(files.send(to, path, request.message,
+                                               progress=latest.append))
+    reporter = (asyncio.ensure_future(_report(latest, emit, sending)) if emit is not None
+                else None)
     try:
-        sent = await files.send(to, path, request.message, progress=latest.append)
+        sent = await sending
     except TransferError as exc:
         return protocol.failure(str(exc.sentence))
+    except asyncio.CancelledError:
+        if reporter is not None and reporter.done():
+            # The command line went away (Ctrl+C): the upload stopped with it.
+            log.info("supporttray send was interrupted; the upload was cancelled")
+            return protocol.failure("Cancelled.")
+        raise
     finally:
         if reporter is not None:
             reporter.cancel()
@@ -54,14 +63,20 @@ async def send_file(files: FileTransfers | None, request: SendRequest,
                                   message_id=sent.message_id).to_wire())
 
 
-async def _report(latest: list[TransferProgress], emit: Emit | None) -> None:
+async def _report(latest: list[TransferProgress], emit: Emit,
+                  sending: asyncio.Future[Any]) -> None:
+    """Every PROGRESS_EVERY, the newest progress; a command line that went away cancels."""
     shown: TransferProgress | None = None
-    while emit is not None:
+    while True:
         await asyncio.sleep(PROGRESS_EVERY)
         if latest and latest[-1] is not shown:
             shown = latest[-1]
             del latest[:-1]  # keep only the newest: nothing grows during a long upload
-            await _emit(emit, shown)
+            try:
+                await _emit(emit, shown)
+            except (ConnectionError, OSError):
+                sending.cancel()
+                return
 
 
 async def _emit(emit: Emit, progress: TransferProgress) -> None:

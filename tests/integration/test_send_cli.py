@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from supporttray.core.file_offer import MB
+from supporttray.sandbox.server import SandboxServer
 
 from .conftest import XmppServer
 from .test_chat_cli import app_online_with_staff, cli  # noqa: F401  (the fixture)
@@ -59,7 +60,7 @@ async def test_send_over_the_servers_limit_exits_1_with_the_limit(
 ) -> None:
     huge = cli.workdir / "disk.img"
     with huge.open("wb") as out:
-        out.truncate(2 * 1024**3 + 1)  # the sandboxes' limit, plus one byte (sparse)
+        out.truncate(SandboxServer.upload_limit_bytes + 1)  # one byte over (sparse)
     async with app_online_with_staff(cli, xmpp_server) as staff:
         done = await cli("send", "--to", staff.jid, str(huge))
         assert done.code == 1, done.out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from slixmpp import Message
 from slixmpp.xmlstream import ET
 
@@ -49,3 +50,28 @@ def test_a_hostile_name_size_or_hash_is_made_harmless() -> None:
 
 def test_a_message_without_a_file_offers_none() -> None:
     assert offer_in(received("<message xmlns='jabber:client'><body>hi</body></message>")) is None
+
+
+@pytest.mark.asyncio
+async def test_a_server_without_an_upload_service_is_a_sentence_before_any_upload() -> None:
+    from pathlib import Path
+
+    from supporttray.app.transfers import FileTransfers, TransferError
+    from supporttray.core.file_offer import FilePolicy
+    from supporttray.language.sentence import Sentence
+    from supporttray.xmpp.discovery import ServiceLookup
+    from supporttray.xmpp.file_share import FileShareWire
+
+    class NoUpload:
+        async def find(self, _kind: tuple[str, str]) -> ServiceLookup:
+            return ServiceLookup(reason=Sentence("{domain} has no {kind} service",
+                                                 {"domain": "example.org", "kind": "store/file"}))
+
+    wire = FileShareWire()
+    wire._client, wire._services = object(), NoUpload()  # as install() would leave them
+    transfers = FileTransfers(wire, tls=lambda: None,  # type: ignore[arg-type,return-value]
+                              policy=FilePolicy, downloads=Path)
+    with pytest.raises(TransferError) as error:
+        await transfers.send("ann@example.org", Path(__file__))
+    assert str(error.value) == ("The server offers no file upload service (example.org has no "
+                                "store/file service).")

@@ -279,17 +279,10 @@ async def _run_tray(
     sign_in = _sign_in_window(settings, passwords, service, tray, tasks)
     if sign_in is not None:
         lifetime.callback(_dispose, sign_in, lambda window: window.dispose())
-    from supporttray.app.transfers import FileTransfers, file_policy
+    from supporttray.file_setup import build_files
 
-    ca_file = settings.get_str("server.ca_file") or None
-    files = FileTransfers(service.file_wire, tls=lambda: tls.client_context(ca_file),
-                          policy=lambda: file_policy(settings), downloads=lambda: paths.downloads,
-                          record=chat.receive,
-                          own_hosts=lambda: (settings.get_str("server.domain"),
-                                             settings.get_str("server.host")))
-    from supporttray.app.received_files import ReceivedFiles
-
-    tray.attach_files(files, ReceivedFiles(files, service.file_wire.subscribe))
+    files, received = build_files(settings, paths, service.file_wire, chat)
+    tray.attach_files(files, received)
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
                                            files=files).handlers())

@@ -32,6 +32,7 @@ FIGURES = {
     "history": "bench.history",
     "staff_room": "bench.staff_room",
     "reconnect": "bench.reconnect",
+    "transfer": "bench.transfer",
 }
 DEFAULT_JSON = BENCH_DIR / "results" / "latest.json"
 

@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="system-info fields to leave out of the export, e.g. net.addresses")
     history.add_argument("--limit", type=int, metavar="N",
                          help="the newest N messages (default 1000; 0 for all)")
+    send = sub.add_parser("send", parents=[common],
+                          help="push a file (HTTP upload) through the running instance")
+    send.add_argument("--to", required=True, metavar="JID", help="who gets the file")
+    send.add_argument("file", metavar="FILE")
+    send.add_argument("message", nargs="*", metavar="MESSAGE", help="a line sent with it")
     doctor = sub.add_parser("doctor", parents=[common],
                             help="check policy, server, TLS, keyring and tray")
     doctor.add_argument("--json", action="store_true",
@@ -205,6 +210,8 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         return _history(paths, args)
     if command == "check":
         return _check(paths, args)
+    if command == "send":
+        return _send(paths, args)
     settings = _settings(paths, _policy(args))
     if command == "sysinfo":
         from supporttray.app.sysinfo_command import run_sysinfo
@@ -241,6 +248,16 @@ def _check(paths: Any, args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     return run_check(request_, lambda r, timeout: _ask_instance(paths, r, timeout),
                      wait=args.wait, out=sys.stdout)
+
+
+def _send(paths: Any, args: argparse.Namespace) -> int:
+    from supporttray.send_command import SendCommandError, run_send
+
+    try:
+        return run_send(paths.control_socket, args.to, args.file, " ".join(args.message),
+                        out=sys.stdout)
+    except SendCommandError as exc:
+        raise CliError(str(exc), exc.code) from None
 
 
 def _doctor(paths: Any, args: argparse.Namespace) -> int:

@@ -272,9 +272,14 @@ async def _run_tray(
     sign_in = root_windows.sign_in_window(settings, passwords, service, tray, tasks.spawn)
     if sign_in is not None:
         lifetime.callback(root_windows.dispose_if_built, sign_in, lambda window: window.dispose())
+    from supporttray.file_setup import build_files
+
+    files, received = build_files(settings, paths, service.file_wire, chat)
+    tray.attach_files(files, received)
     server = ControlServer(paths.control_socket,
                            ControlCommands(service, chat, tray, history=history.store,
-                                           group_checks=together.checks).handlers())
+                                           group_checks=together.checks,
+                                           files=files).handlers())
     try:
         await server.listen()
     except ControlSocketError as exc:

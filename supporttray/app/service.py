@@ -36,6 +36,7 @@ from supporttray.core.presence import Availability, PresenceBook
 from supporttray.language.catalogue import N_
 from supporttray.language.sentence import Sentence
 from supporttray.xmpp.connection import XmppConnection
+from supporttray.xmpp.file_share import FileShareWire
 from supporttray.xmpp.group_room import RoomAwareTransport
 
 if TYPE_CHECKING:  # staff mode only: requesters never load them
@@ -73,6 +74,8 @@ class SupportService:
         self.on_call = on_call  # staff mode with on-call hours: for `status`
         self.history = history  # which file the chat side keeps, and what start-up said of it
         self._connection: XmppConnection | None = None
+        # Files go through whichever connection is current (app/transfers.py holds this one).
+        self.file_wire = FileShareWire()
         # `supporttray login` writes the account to the settings file while we run; None back
         # from it: the file cannot be read just now (the root logs why), keep what we have.
         self._reload_config = reload_config
@@ -117,6 +120,7 @@ class SupportService:
             self.own_presence, chat=self.chat, staff_room=room, clock=self.clock,
             server_archive=self.chat.server_archive if self.chat is not None else None,
             group_checks=self.group_checks, group_chats=self.group_chats,
+            file_wire=self.file_wire,
         )
         if self.group_checks is not None and self._connection.group_check_wire is not None:
             self.group_checks.attach_wire(self._connection.group_check_wire)

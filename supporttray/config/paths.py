@@ -32,6 +32,13 @@ class Paths:
     data_dir: Path
     log_dir: Path
     runtime_dir: Path
+    # Where received files are saved: the user's Downloads folder, or <profile>/downloads, so
+    # tests and a second instance never write into the real one.
+    downloads_dir: Path | None = None
+
+    @property
+    def downloads(self) -> Path:
+        return self.downloads_dir or platformdirs.user_downloads_path()
 
     @property
     def settings_file(self) -> Path:
@@ -112,6 +119,7 @@ def resolve_paths(profile: str | None, environ: Mapping[str, str]) -> Paths:
             data_dir=root / "data",
             log_dir=root / "logs",
             runtime_dir=root / "run",
+            downloads_dir=root / "downloads",
         )
     with warnings.catch_warnings(record=True) as caught:
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, ssh) and falls back to

@@ -312,6 +312,29 @@ KEYS: Mapping[str, KeySpec] = MappingProxyType(
                 "{local_time} are filled from the request."),
                 audience="staff",
             ),
+            _spec(
+                "files.max_mb",
+                "int",
+                100,
+                N_("Largest file, in MB, that is downloaded without asking; larger offers wait "
+                "for a click. 0: none are."),
+                minimum=0,
+            ),
+            _spec(
+                "files.auto_download_images",
+                "bool",
+                True,
+                N_("Download pictures sent from the server's own upload service at once, to "
+                "show them as thumbnails."),
+            ),
+            _spec(
+                "files.allowed",
+                "choice",
+                "all",
+                N_("Which files may be sent and received: off: none; images: pictures only; "
+                "all: any file."),
+                choices=("off", "images", "all"),
+            ),
         ]
     )
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,35 @@ def request(address: Path, message: dict[str, Any], timeout: float = 5.0) -> dic
     if not data:
         raise ProtocolError("the running instance closed the connection without answering")
     return decode(data)
+
+
+def request_streaming(address: Path, message: dict[str, Any],
+                      on_line: Callable[[dict[str, Any]], None],
+                      timeout: float = 60.0) -> dict[str, Any]:
+    """Send one request; hand each line before the answer (progress) to `on_line`, return the
+    answer. `timeout` bounds the silence between two lines, not the whole command."""
+    if os.name == "nt":
+        return _request_qt(str(address), message, timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        try:
+            sock.connect(str(address))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            raise NotRunning(str(address)) from exc
+        sock.sendall(encode(message))
+        reader = sock.makefile("rb")
+        while True:
+            line = reader.readline(64 * MAX_REQUEST_BYTES)
+            if not line:
+                raise ProtocolError("the running instance closed the connection without "
+                                    "answering")
+            decoded = decode(line)
+            if "ok" in decoded:
+                return decoded
+            on_line(decoded)
+    finally:
+        sock.close()
 
 
 def _request_qt(name: str, message: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from supporttray.app.history_query import HistoryQuery, export_history, list_his
 from supporttray.core.history_errors import HistoryError
 from supporttray.core.sysinfo import SysinfoItem
 from supporttray.ipc import protocol
+from supporttray.ipc.file_commands import send_file
 from supporttray.ipc.protocol import (
     ActivateRequest,
     AskRequest,
@@ -36,13 +37,16 @@ from supporttray.ipc.protocol import (
     StatusRequest,
     TakeRequest,
 )
+from supporttray.ipc.send_protocol import SendRequest
+from supporttray.ipc.server import Streaming
 
 if TYPE_CHECKING:
     from supporttray.app.chat import ChatService
     from supporttray.app.group_check import GroupChecks
     from supporttray.app.service import SupportService
+    from supporttray.app.transfers import FileTransfers
     from supporttray.core.history import HistoryStore
-    from supporttray.ipc.server import Handler
+    from supporttray.ipc.server import Emit, Handler
 
 log = logging.getLogger("supporttray.ipc")
 
@@ -69,14 +73,16 @@ class ControlCommands:
 
     def __init__(self, service: SupportService, chat: ChatService, windows: Windows, *,
                  history: HistoryStore | None = None,
-                 group_checks: GroupChecks | None = None) -> None:
+                 group_checks: GroupChecks | None = None,
+                 files: FileTransfers | None = None) -> None:
+        self._files = files
         self._service = service
         self._group_checks = group_checks
         self._chat = chat
         self._windows = windows
         self._history = history
 
-    def handlers(self) -> Mapping[str, Handler]:
+    def handlers(self) -> Mapping[str, Handler | Streaming]:
         """For ipc.server.ControlServer: each command's name on the wire -> its method."""
         return {
             StatusRequest.cmd: _parsed(StatusRequest.from_wire, self.status),
@@ -90,7 +96,12 @@ class ControlCommands:
             HistoryRequest.cmd: _parsed(HistoryRequest.from_wire, self.history),
             CheckRequest.cmd: _parsed(CheckRequest.from_wire, self.check),
             CheckWaitRequest.cmd: _parsed(CheckWaitRequest.from_wire, self.check_wait),
+            SendRequest.cmd: Streaming(self.send_file),
         }
+
+    async def send_file(self, message: dict[str, Any], emit: Emit | None) -> dict[str, Any]:
+        """`supporttray send`: upload, send, and tell the command line how far it is."""
+        return await send_file(self._files, SendRequest.from_wire(message), emit)
 
     async def check(self, request: CheckRequest) -> dict[str, Any]:
         """`supporttray check`: ask now; the answer is the check's first state."""

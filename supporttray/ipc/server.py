@@ -28,6 +28,15 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+Emit = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Streaming:
+    """A handler that may write lines (progress) before its answer: `supporttray send`."""
+
+    def __init__(self, handler: Callable[[dict[str, Any], Emit | None],
+                                         Awaitable[dict[str, Any]]]) -> None:
+        self.handler = handler
 
 
 class ControlSocketError(Exception):
@@ -35,7 +44,7 @@ class ControlSocketError(Exception):
 
 
 class ControlServer:
-    def __init__(self, address: Path, handlers: Mapping[str, Handler], *,
+    def __init__(self, address: Path, handlers: Mapping[str, Handler | Streaming], *,
                  named_pipe: bool = os.name == "nt") -> None:
         self._address = Path(address)
         self._handlers = dict(handlers)
@@ -85,7 +94,11 @@ class ControlServer:
         if task is not None:
             self._tasks.add(task)
         try:
-            response = await self._answer(reader)
+            async def emit(line: dict[str, Any]) -> None:
+                writer.write(encode(line))
+                await writer.drain()
+
+            response = await self._answer(reader, emit)
             writer.write(encode(response))
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -97,20 +110,23 @@ class ControlServer:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _answer(self, reader: asyncio.StreamReader) -> dict[str, Any]:
+    async def _answer(self, reader: asyncio.StreamReader, emit: Emit) -> dict[str, Any]:
         try:
             line = await reader.readuntil(b"\n")
         except asyncio.LimitOverrunError:
             return failure("Request too large.")
-        return await self._dispatch(line)
+        return await self._dispatch(line, emit)
 
-    async def _dispatch(self, line: bytes) -> dict[str, Any]:
+    async def _dispatch(self, line: bytes, emit: Emit | None = None) -> dict[str, Any]:
         try:
             request = decode(line.rstrip(b"\n"))
             command = request.get("cmd")
             handler = self._handlers.get(command) if isinstance(command, str) else None
             if handler is None:
                 return failure(f"Unknown command {command!r} for the running instance.")
+            if isinstance(handler, Streaming):
+                # The named pipe's client reads one line: it gets no progress lines.
+                return await handler.handler(request, emit)
             return await handler(request)
         except ProtocolError as exc:
             return failure(f"Bad request: {exc}")

@@ -125,7 +125,7 @@ def _print_summary(sandbox: SandboxServer, policy: Path, kept: bool, out: TextIO
         f"  Server:     {sandbox.host} port {sandbox.c2s_port} (STARTTLS required)",
         f"  CA file:    {sandbox.ca_file}  (clients must trust it)",
         f"  Group chat: {sandbox.muc_domain or 'none'}",
-        f"  Upload:     {sandbox.upload_domain} (http://{sandbox.host}:{sandbox.http_port})",
+        f"  Upload:     {sandbox.upload_domain} (https://{sandbox.host}:{sandbox.http_port})",
         f"  Directory:  {sandbox.directory} ({fate})",
         f"  Policy:     {policy}",
         "",

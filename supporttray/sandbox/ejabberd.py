@@ -271,13 +271,13 @@ class EjabberdSandbox(SandboxServer):
         return "eaddrinuse" in startup_log
 
     def _listening(self, startup_log: str) -> bool:
-        accepting = "Start accepting TCP connections at {} for {}"
+        accepting = "Start accepting {} connections at {} for {}"
         return all(
-            accepting.format(where, module) in startup_log
-            for where, module in (
-                (f"{self.host}:{self.c2s_port}", "ejabberd_c2s"),
-                (f"{self.host}:{self.http_port}", "ejabberd_http"),
-                (f"unix:{self._api_socket}", "ejabberd_http"),
+            accepting.format(transport, where, module) in startup_log
+            for transport, where, module in (
+                ("TCP", f"{self.host}:{self.c2s_port}", "ejabberd_c2s"),
+                ("TLS", f"{self.host}:{self.http_port}", "ejabberd_http"),  # upload over https
+                ("TCP", f"unix:{self._api_socket}", "ejabberd_http"),
             )
         )
 
@@ -335,6 +335,8 @@ listen:
     port: {self.http_port}
     ip: {q(self.host)}
     module: ejabberd_http
+    # Uploads over TLS with the server's certificate (certfiles), as on a real server.
+    tls: true
     request_handlers:
       /upload: mod_http_upload
   -
@@ -376,7 +378,8 @@ modules:
     host: {q(self.upload_domain)}
     access: all
     # upload.<domain> does not resolve; serve (and advertise) the files on the loopback IP.
-    put_url: {q(f"http://{self.host}:{self.http_port}/upload")}
+    put_url: {q(f"https://{self.host}:{self.http_port}/upload")}
+    max_size: {self.upload_limit_bytes}
     docroot: {q(str(self._directory / "upload"))}
     thumbnail: false
 """

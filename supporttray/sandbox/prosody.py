@@ -163,7 +163,7 @@ class ProsodySandbox(SandboxServer):
     def _listening(self, startup_log: str) -> bool:
         return (
             f"Activated service 'c2s' on [{self.host}]:{self.c2s_port}" in startup_log
-            and f"Activated service 'http' on [{self.host}]:{self.http_port}" in startup_log
+            and f"Activated service 'https' on [{self.host}]:{self.http_port}" in startup_log
         )
 
     def _startup_errors(self, startup_log: str) -> list[str]:
@@ -205,9 +205,12 @@ c2s_direct_tls_ports = {{ }}
 legacy_ssl_ports = {{ }}
 s2s_ports = {{ }}
 component_ports = {{ }}
-http_ports = {lua_list([self.http_port])}
-http_interfaces = {lua_list([self.host])}
-https_ports = {{ }}
+-- Uploads over TLS with the server's own certificate, as on a real server: clients trust it
+-- through the same CA file as for XMPP, and only https links are fetched automatically.
+http_ports = {{ }}
+https_ports = {lua_list([self.http_port])}
+https_interfaces = {lua_list([self.host])}
+https_ssl = {{ {ssl} }}
 -- Without this every small stanza waits for Nagle's algorithm: ~40 ms stalls on loopback.
 network_settings = {{ nagle = false }}
 c2s_close_timeout = {_CLOSE_TIMEOUT_SECONDS}
@@ -228,5 +231,8 @@ VirtualHost {lua_string(self.domain)}
 Component {lua_string(self.upload_domain)} "http_file_share"
     -- upload.<domain> does not resolve; serve (and advertise) the files on the loopback IP.
     http_host = {lua_string(self.host)}
+    http_file_share_size_limit = {self.upload_limit_bytes}
+    -- Tests and benchmarks upload many large files in a day.
+    http_file_share_daily_quota = {self.upload_limit_bytes * 1000}
 """
         self.config_file.write_text(config, encoding="utf-8")

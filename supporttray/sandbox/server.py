@@ -88,6 +88,9 @@ class SandboxServer(ABC):
     _file_stem: ClassVar[str]  # "prosody": prosody.log, prosody.console
     _stop_grace_seconds: ClassVar[float]
     _muc_prefix: ClassVar[str]  # its MUC service is <prefix>.<domain>
+    # HTTP upload takes files up to this size: large enough for a 1 GB benchmark transfer,
+    # small enough that a test can ask for one byte more without writing it (a sparse file).
+    upload_limit_bytes: ClassVar[int] = 2 * 1024**3
 
     def __init__(
         self,
@@ -140,7 +143,8 @@ class SandboxServer(ABC):
 
     @property
     def http_port(self) -> int:
-        """Where HTTP upload slots point (http://127.0.0.1:PORT/...)."""
+        """Where HTTP upload slots point (https://127.0.0.1:PORT/..., the server's certificate,
+        trusted through ca_file as for XMPP)."""
         return self._port("http")
 
     @property

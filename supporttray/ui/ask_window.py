@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QShowEvent
@@ -45,6 +45,10 @@ from supporttray.ui.status_window import (
 from supporttray.ui.sysinfo_panel import SysinfoPreview
 from supporttray.ui.text_colors import error_color, secondary_color, warning_color
 
+if TYPE_CHECKING:
+    from supporttray.app.transfers import FileTransfers
+    from supporttray.ui.screenshot_attach import ScreenshotAttachment
+
 log = logging.getLogger("supporttray.ui")
 
 WHOEVER: Final = N_("Whoever is available")
@@ -76,6 +80,7 @@ class AskWindow(KeptWindow):
         open_chat: Callable[[str], object],
         app_name: str = "SupportTray",
         clock: Clock = utc_now,
+        files: FileTransfers | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -248,6 +253,13 @@ class AskWindow(KeptWindow):
         layout.addWidget(self._preview_box, 10)
         layout.addWidget(self._note)
         layout.addWidget(self._error)
+        # "Attach screenshot…": sent right after the question, beside its system info.
+        self.screenshots: ScreenshotAttachment | None = None
+        if files is not None and files.sends_files():
+            from supporttray.ui.screenshot_attach import ScreenshotAttachment
+
+            self.screenshots = ScreenshotAttachment(files, self, spawn=spawn, parent=self)
+            layout.addWidget(self.screenshots)
         layout.addStretch(0)  # only what the preview, at its full height, leaves over
         layout.addLayout(bottom)
         self._layout = layout
@@ -385,6 +397,8 @@ class AskWindow(KeptWindow):
         self._new_request.blockSignals(True)
         self._new_request.setChecked(False)
         self._new_request.blockSignals(False)
+        if self.screenshots is not None:
+            self.screenshots.send_with(message.peer, message.thread)
         self.hide()
         self._open_chat(message.peer)
 

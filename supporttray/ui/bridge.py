@@ -26,6 +26,7 @@ from supporttray.core.server_archive import ServerArchive
 
 if TYPE_CHECKING:  # loaded with the connection, after the icon is up
     from supporttray.app.group_check import GroupChecks
+    from supporttray.app.received_files import ReceivedFiles
 
 log = logging.getLogger("supporttray.ui")
 
@@ -131,6 +132,8 @@ class CoreBridge(QObject):
     # (the panel shows every answer; nothing to coalesce).
     group_check_changed = Signal(CheckChanged)
     group_check_asked = Signal(object)  # app.group_check.AskedOfMe: a question to us
+    # A file a peer offered (app.received_files.ReceivedFile): each one, not coalesced.
+    file_offered = Signal(object)
 
     def __init__(
         self,
@@ -197,6 +200,9 @@ class CoreBridge(QObject):
 
     def _on_check_asked(self, asked: object) -> None:
         self.group_check_asked.emit(asked)
+    def observe_files(self, files: ReceivedFiles) -> None:
+        """Also hear of each file a peer sends, once files are set up."""
+        self._unsubscribers.append(files.offered.subscribe(self.file_offered.emit))
 
     @property
     def flush_pending(self) -> bool:

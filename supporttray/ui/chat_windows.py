@@ -18,6 +18,8 @@ from supporttray.ui.icons import IconSet
 from supporttray.ui.presence_text import display_name
 
 if TYPE_CHECKING:
+    from supporttray.app.received_files import ReceivedFiles
+    from supporttray.app.transfers import FileTransfers
     from supporttray.ui.ask_window import AskWindow
     from supporttray.ui.chat.backend import ChatBackend, Spawn
     from supporttray.ui.chat.window import ChatWindow
@@ -49,6 +51,8 @@ class ChatWindows:
         self.built_history: HistoryWindow | None = None
         # Called with the chat window once it is built (the group-chat menu adds itself).
         self.chat_built: list[Callable[[ChatWindow], object]] = []
+        self.files: FileTransfers | None = None  # set once the service is up (attach_files)
+        self.received: ReceivedFiles | None = None
 
     def ask(self) -> AskWindow | None:
         """The ask window; None in staff mode."""
@@ -57,7 +61,8 @@ class ChatWindows:
 
             self.built_ask = AskWindow(
                 self._chat, self._book, self._connection, self._icons, spawn=self._spawn,
-                open_chat=self._open_chat, app_name=self._app_name, clock=self._clock)
+                open_chat=self._open_chat, app_name=self._app_name, clock=self._clock,
+                files=self.files)
         return self.built_ask
 
     def queue(self) -> QueueWindow | None:
@@ -79,7 +84,7 @@ class ChatWindows:
             self.built_chat = ChatWindow(
                 self._chat, bridge=self._bridge, book=self._book, mode=self._mode,
                 spawn=self._spawn, app_name=self._app_name, icons=self._icons,
-                clock=self._clock, open_history=self._open_history)
+                clock=self._clock, open_history=self._open_history, files=self.received)
             for hook in self.chat_built:
                 hook(self.built_chat)
         return self.built_chat

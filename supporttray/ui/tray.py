@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
     from supporttray.app.group_chat import GroupChats
     from supporttray.app.group_check import GroupChecks
+    from supporttray.app.received_files import ReceivedFiles
+    from supporttray.app.transfers import FileTransfers
 
     # Built on first use (chat_windows): together about 100 ms and 3.6 MB that start-up does
     # not need.
@@ -178,6 +180,18 @@ class TrayController(QObject):
         self._refresh()
 
     # -- the API the composition root uses ------------------------------------------------
+    def attach_files(self, files: FileTransfers, received: ReceivedFiles) -> None:
+        """Files and screenshots, once the service that carries them exists (after
+        attach_chat); an ask window built later offers "Attach screenshot…", chats show the
+        files peers send as cards."""
+        self._bridge.observe_files(received)
+        windows = self._windows
+        if windows is not None:
+            windows.files = files
+            windows.received = received
+            if windows.built_chat is not None:
+                windows.built_chat.attach_files(received)
+
     def attach_chat(self, chat: ChatBackend, spawn: Spawn, *, sound: bool = False) -> None:
         """Add the chat side (notifications, "Ask support…", "Open chats"); once.
 

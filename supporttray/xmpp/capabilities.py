@@ -16,6 +16,7 @@ from typing import Any
 from slixmpp.exceptions import XMPPError
 
 from supporttray import APP_NAME
+from supporttray.xmpp.file_share import FILE_FEATURES
 from supporttray.xmpp.stanzas import NS_REQUEST, NS_SYSINFO
 
 log = logging.getLogger("supporttray.xmpp")
@@ -50,6 +51,7 @@ class Capabilities:
         features = [NS_SYSINFO, NS_FALLBACK, NS_ORIGIN_ID]
         if self._staff:
             features.append(NS_REQUEST)
+        features += FILE_FEATURES  # clients that see these show our files inline
         for feature in features:
             await disco.add_feature(feature)
         caps = client.plugin["xep_0115"]

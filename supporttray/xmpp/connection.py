@@ -32,6 +32,7 @@ from supporttray.xmpp.discovery import ServiceDirectory
 from supporttray.xmpp.endpoint import ServerEndpoint
 from supporttray.xmpp.fast_roster import install_fast_roster_items
 from supporttray.xmpp.fast_scram import install_fast_pbkdf2
+from supporttray.xmpp.file_share import FileShareWire
 from supporttray.xmpp.group_check_wire import GroupCheckSink, GroupCheckWire
 from supporttray.xmpp.group_room import GroupRooms, RoomSink
 from supporttray.xmpp.handler_matching import install_quick_matching
@@ -73,7 +74,9 @@ class XmppConnection:
         group_checks: GroupCheckSink | None = None,
         group_chats: RoomSink | None = None,
         clock: Clock = utc_now,
+        file_wire: FileShareWire | None = None,
     ) -> None:
+        self.file_wire = file_wire  # files: installed on every client this connection builds
         self._jid = jid
         self._staff_room = staff_room
         self._password = password
@@ -253,6 +256,8 @@ class XmppConnection:
             self.group_check_wire.install(client)
         if self.group_rooms is not None:
             self.group_rooms.install(client, self.services)
+        if self.file_wire is not None:
+            self.file_wire.install(client, self.services, self._stream)
         self._capabilities = Capabilities(client, staff=self._directory.staff_mode)
         # xep_0199 answers the server's pings; our own dead-link check is TCP keepalive,
         # which costs the app no timer (see keepalive.py).

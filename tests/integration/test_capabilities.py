@@ -26,6 +26,9 @@ EXPECTED_FEATURES = {
     "urn:xmpp:fallback:0",
     "urn:supporttray:sysinfo:1",
     "urn:supporttray:request:0",  # staff mode: the staff room's events
+    "jabber:x:oob",  # files: the link, and its metadata
+    "urn:xmpp:sfs:0",
+    "urn:xmpp:file:metadata:0",
 }
 
 

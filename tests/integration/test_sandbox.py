@@ -8,6 +8,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -270,7 +271,9 @@ async def test_upload_slot_points_at_loopback_and_the_file_can_be_put_and_fetche
     assert get_element is not None
     get_url = get_element.get("url", "")
     # then the URLs are reachable on loopback, and what is put can be fetched
-    assert put_url.startswith(f"http://127.0.0.1:{each_sandbox.http_port}/")
+    assert put_url.startswith(f"https://127.0.0.1:{each_sandbox.http_port}/")
+    # over TLS that the sandbox's CA vouches for, as XMPP is
+    tls = ssl.create_default_context(cafile=str(each_sandbox.ca_file))
     put = urllib.request.Request(
         put_url,
         data=data,
@@ -280,10 +283,10 @@ async def test_upload_slot_points_at_loopback_and_the_file_can_be_put_and_fetche
     put.add_header("Content-Length", str(len(data)))
     loop = asyncio.get_running_loop()
     put_status = await loop.run_in_executor(
-        None, lambda: urllib.request.urlopen(put, timeout=5).status
+        None, lambda: urllib.request.urlopen(put, timeout=5, context=tls).status
     )
     fetched = await loop.run_in_executor(
-        None, lambda: urllib.request.urlopen(get_url, timeout=5).read()
+        None, lambda: urllib.request.urlopen(get_url, timeout=5, context=tls).read()
     )
     assert put_status == 201
     assert fetched == data

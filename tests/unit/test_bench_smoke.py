@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration  # the suite starts a sandbox Prosody
 
 FIGURES = {"cold_start", "idle", "latency", "flood", "sysinfo", "history", "staff_room",
-           "reconnect"}
+           "reconnect", "transfer"}
 
 
 @pytest.fixture(scope="module")

@@ -358,6 +358,12 @@ class ConversationPane(QWidget):
     def error_text(self) -> str:
         return self._error.text() if self._error.isVisibleTo(self) else ""
 
+    def show_files(self, strip: QWidget) -> None:
+        """Received files' cards (ui/chat/file_strip.py), between the messages and the box."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.view) + 1, strip)
+
     def close_pane(self) -> None:
         """The tab goes away: tell the peer we stopped typing."""
         self._closed = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
@@ -37,6 +38,9 @@ from supporttray.ui.kept_window import KeptWindow, bring_to_front
 from supporttray.ui.presence_text import display_name
 from supporttray.ui.text_colors import secondary_color
 
+if TYPE_CHECKING:
+    from supporttray.app.received_files import ReceivedFiles
+
 
 class ChatWindow(KeptWindow):
     """All open conversations, one tab each; closing the window only hides it."""
@@ -59,9 +63,12 @@ class ChatWindow(KeptWindow):
         confirm_discard: Callable[[QWidget], bool] = ask_to_discard,
         confirm_delete: ConfirmDelete = ask_to_delete,
         open_history: Callable[[str], object] | None = None,
+        files: ReceivedFiles | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Files peers sent, and sending ours; None (no upload service set up): no file rows.
+        self.files = files
         self._confirm_delete = confirm_delete
         self._open_history = open_history
         self._composing_pause_ms = composing_pause_ms
@@ -284,6 +291,27 @@ class ChatWindow(KeptWindow):
         self._mark_current_read()
         self._update_tab_texts()
 
+    # -- files ------------------------------------------------------------------------------------
+    def attach_files(self, files: ReceivedFiles) -> None:
+        """Files arrived after this window was built: give every open chat its file rows."""
+        if self.files is not None:
+            return
+        self.files = files
+        for pane in self._panes.values():
+            self._add_files(pane)
+
+    def _add_files(self, pane: ConversationPane) -> None:
+        if self.files is None or self._bridge is None:
+            return
+        from supporttray.ui.chat.file_strip import FileStrip
+        from supporttray.ui.chat.outgoing_files import OutgoingFiles
+
+        # Under the messages: files they sent, then our uploads and the attach buttons.
+        pane.show_files(OutgoingFiles(pane.peer, self.files.transfers, spawn=self._spawn,
+                                      host=pane, edit=pane.edit, parent=pane))
+        pane.show_files(FileStrip(pane.peer, self.files, bridge=self._bridge,
+                                  spawn=self._spawn, parent=pane))
+
     # -- tabs ------------------------------------------------------------------------------------
     def _pane_for(self, peer: str, *, load: bool) -> ConversationPane:
         pane = self._panes.get(peer)
@@ -304,6 +332,7 @@ class ChatWindow(KeptWindow):
             confirm_delete=self._confirm_delete,
         )
         self._panes[peer] = pane
+        self._add_files(pane)
         pane.privacy_line.history_button.setVisible(self._open_history is not None)
         if self._open_history is not None:
             pane.history_requested.connect(self._open_history)

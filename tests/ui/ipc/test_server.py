@@ -19,7 +19,7 @@ import pytest
 from supporttray.event_loop import EventLoop
 from supporttray.ipc import client
 from supporttray.ipc.protocol import MAX_REQUEST_BYTES, ok
-from supporttray.ipc.server import ControlServer
+from supporttray.ipc.server import ControlServer, Streaming
 
 
 @pytest.fixture
@@ -109,3 +109,74 @@ def test_garbage_and_oversized_requests_get_a_sentence_not_a_crash(
             "echo": "still here"}
     finally:
         server.close()
+
+
+def test_a_streaming_command_sends_its_progress_lines_before_the_answer(
+    loop: EventLoop, address: Path
+) -> None:
+    # given a command that reports progress (as `send` does)
+    async def counting(request: dict[str, Any], emit: Any) -> dict[str, Any]:
+        for done in (1, 2):
+            await emit({"progress": {"done": done}})
+        return ok({"total": 2})
+
+    server = ControlServer(address, {"count": Streaming(counting)})
+    loop.run_until_complete(server.listen())
+    lines: list[dict[str, Any]] = []
+    try:
+        # when the command line asks
+        answer = loop.run_until_complete(asyncio.wait_for(asyncio.to_thread(
+            client.request_streaming, address, {"cmd": "count"}, lines.append, 5.0), 10))
+    finally:
+        server.close()
+    # then it saw each progress line, then the answer
+    assert lines == [{"progress": {"done": 1}}, {"progress": {"done": 2}}]
+    assert answer == {"ok": True, "result": {"total": 2}}
+
+
+def test_a_command_line_that_goes_away_cancels_its_upload(
+    loop: EventLoop, address: Path, tmp_path: Path
+) -> None:
+    # given `send` running with an upload that never ends
+    from supporttray.core.file_offer import TransferProgress
+    from supporttray.ipc.commands import ControlCommands
+
+    cancelled: list[bool] = []
+
+    class Uploads:
+        async def send(self, peer: str, path: Path, text: str = "", *,
+                       progress: Any = None) -> None:
+            try:
+                while True:
+                    progress(TransferProgress(1, 10, 0.1))
+                    await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                cancelled.append(True)
+                raise
+
+    payload = tmp_path / "build.bin"
+    payload.write_bytes(b"x")
+    commands = ControlCommands(None, None, None, files=Uploads())  # type: ignore[arg-type]
+    server = ControlServer(address, commands.handlers())
+    loop.run_until_complete(server.listen())
+    try:
+        # when the command line reads the first progress line and then is interrupted
+        def interrupted() -> None:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(5)
+                sock.connect(str(address))
+                sock.sendall(b'{"cmd":"send","to":"ann@example.org","path":"%s"}\n'
+                             % str(payload).encode())
+                assert b"progress" in sock.recv(4096)
+
+        loop.run_until_complete(asyncio.wait_for(asyncio.to_thread(interrupted), 10))
+        loop.run_until_complete(asyncio.wait_for(_until(lambda: bool(cancelled)), 5))
+    finally:
+        server.close()
+    # then the upload was cancelled
+    assert cancelled == [True]
+
+
+async def _until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)

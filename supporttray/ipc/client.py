@@ -23,14 +23,8 @@ def request(address: Path, message: dict[str, Any], timeout: float = 5.0) -> dic
     """Send one request and return the response; NotRunning if nobody listens."""
     if os.name == "nt":
         return _request_qt(str(address), message, timeout)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
+    sock = _sent(address, message, timeout)
     try:
-        try:
-            sock.connect(str(address))
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise NotRunning(str(address)) from exc
-        sock.sendall(encode(message))
         data = b""
         while not data.endswith(b"\n"):
             chunk = sock.recv(65536)
@@ -46,6 +40,23 @@ def request(address: Path, message: dict[str, Any], timeout: float = 5.0) -> dic
     return decode(data)
 
 
+def _sent(address: Path, message: dict[str, Any], timeout: float) -> socket.socket:
+    """A connection to the control socket with `message` sent on it; NotRunning if nobody
+    listens there."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(address))
+        sock.sendall(encode(message))
+    except (FileNotFoundError, ConnectionRefusedError) as exc:
+        sock.close()
+        raise NotRunning(str(address)) from exc
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def request_streaming(address: Path, message: dict[str, Any],
                       on_line: Callable[[dict[str, Any]], None],
                       timeout: float = 60.0) -> dict[str, Any]:
@@ -53,14 +64,8 @@ def request_streaming(address: Path, message: dict[str, Any],
     answer. `timeout` bounds the silence between two lines, not the whole command."""
     if os.name == "nt":
         return _request_qt(str(address), message, timeout)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
+    sock = _sent(address, message, timeout)
     try:
-        try:
-            sock.connect(str(address))
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
-            raise NotRunning(str(address)) from exc
-        sock.sendall(encode(message))
         reader = sock.makefile("rb")
         while True:
             line = reader.readline(64 * MAX_REQUEST_BYTES)

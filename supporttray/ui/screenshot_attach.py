@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from supporttray.core.file_offer import size_text
-from supporttray.language.catalogue import _
+from supporttray.language.catalogue import N_, _
 from supporttray.ui.screenshot_dialog import ScreenshotDialog
 
 if TYPE_CHECKING:
@@ -32,12 +32,50 @@ log = logging.getLogger("supporttray.ui")
 Spawn = Callable[[Coroutine[Any, Any, Any]], object]
 # Long enough for the window manager to take the hidden window off the screen.
 HIDE_BEFORE_CAPTURE_MS = 350
+NOT_CAPTURED = N_("The screen could not be captured.")
 
 
 def grab_screen() -> QImage:
     """The whole primary screen as it is now."""
     screen = QGuiApplication.primaryScreen()
     return screen.grabWindow(0).toImage() if screen is not None else QImage()
+
+
+class ScreenshotFlow:
+    """Step aside (hide `aside`), capture the screen, come back, and ask consent with the
+    redaction dialog: what the ask window and the chats share. `on_png` gets what the person
+    agreed to send; `on_failure` is called when the screen could not be captured."""
+
+    def __init__(self, aside: Callable[[], QWidget], dialog_parent: QWidget, *,
+                 on_png: Callable[[bytes], None], on_failure: Callable[[], None],
+                 capture: Callable[[], QImage] = grab_screen) -> None:
+        self._aside = aside
+        self._parent = dialog_parent
+        self._on_png = on_png
+        self._on_failure = on_failure
+        self.capture = capture  # replaceable: the offscreen tests have no screen
+        self.dialog: ScreenshotDialog | None = None
+
+    def start(self) -> None:
+        self._aside().hide()
+        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS, self._captured)
+
+    def _captured(self) -> None:
+        image = self.capture()
+        self._aside().show()
+        if image.isNull():
+            self._on_failure()
+            return
+        self.dialog = ScreenshotDialog(image, self._parent)
+        self.dialog.accepted.connect(self._consented)
+        self.dialog.open()
+
+    def _consented(self) -> None:
+        if self.dialog is not None:
+            png = self.dialog.png()
+            self.dialog.deleteLater()
+            self.dialog = None
+            self._on_png(png)
 
 
 class ScreenshotAttachment(QWidget):
@@ -51,9 +89,9 @@ class ScreenshotAttachment(QWidget):
         self._files = files
         self._host = host
         self._spawn = spawn
-        self.capture = capture  # replaceable: the offscreen tests have no screen
         self.png: bytes | None = None
-        self.dialog: ScreenshotDialog | None = None
+        self._flow = ScreenshotFlow(lambda: host, host, on_png=self._attached,
+                                    on_failure=self._not_captured, capture=capture)
         self.button = QPushButton(_("Attach &screenshot…"), self)
         self.button.setObjectName("attachScreenshot")
         self.button.clicked.connect(self.start)
@@ -67,27 +105,29 @@ class ScreenshotAttachment(QWidget):
         row.addWidget(self.remove_button)
         self._render()
 
+    @property
+    def capture(self) -> Callable[[], QImage]:
+        return self._flow.capture
+
+    @capture.setter
+    def capture(self, capture: Callable[[], QImage]) -> None:
+        self._flow.capture = capture
+
+    @property
+    def dialog(self) -> ScreenshotDialog | None:
+        """The consent dialog while it is open."""
+        return self._flow.dialog
+
     def start(self) -> None:
         """Step aside, capture, come back with the consent dialog."""
-        self._host.hide()
-        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS, self._captured)
+        self._flow.start()
 
-    def _captured(self) -> None:
-        image = self.capture()
-        self._host.show()
-        if image.isNull():
-            self.label.setText(_("The screen could not be captured."))
-            return
-        self.dialog = ScreenshotDialog(image, self._host)
-        self.dialog.accepted.connect(self._consented)
-        self.dialog.open()
-
-    def _consented(self) -> None:
-        if self.dialog is not None:
-            self.png = self.dialog.png()
-            self.dialog.deleteLater()
-            self.dialog = None
+    def _attached(self, png: bytes) -> None:
+        self.png = png
         self._render()
+
+    def _not_captured(self) -> None:
+        self.label.setText(_(NOT_CAPTURED))
 
     def clear(self) -> None:
         self.png = None

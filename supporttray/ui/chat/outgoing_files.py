@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from supporttray.core.file_offer import TransferProgress, cancelled
 from supporttray.language.catalogue import _
-from supporttray.ui.screenshot_attach import HIDE_BEFORE_CAPTURE_MS, grab_screen
+from supporttray.ui.screenshot_attach import NOT_CAPTURED, ScreenshotFlow, grab_screen
 from supporttray.ui.screenshot_dialog import ScreenshotDialog
 from supporttray.ui.text_colors import error_color
 
@@ -117,11 +117,11 @@ class OutgoingFiles(QWidget):
         self._files = files
         self._spawn = spawn
         self._host = host
-        self.capture = capture  # replaceable: the offscreen tests have no screen
+        self._flow = ScreenshotFlow(host.window, host, on_png=self._screenshot_taken,
+                                    on_failure=self._not_captured, capture=capture)
         self._choose_file = choose_file or _choose_file
         self.rows: list[UploadRow] = []
         self._temporary: dict[UploadRow, tempfile.TemporaryDirectory[str]] = {}
-        self.dialog: ScreenshotDialog | None = None
         self.attach_button = QPushButton(_("Attach &file…"), self)
         self.attach_button.clicked.connect(self.choose)
         self.screenshot_button = QPushButton(_("Screens&hot…"), self)
@@ -130,9 +130,15 @@ class OutgoingFiles(QWidget):
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.screenshot_button)
         buttons.addStretch(1)
+        self.notice = QLabel(self)  # what went wrong before anything was sent
+        self.notice.setObjectName("outgoingNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(f"color: {error_color(self.notice)}")
+        self.notice.hide()
         self._rows = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
+        layout.addWidget(self.notice)
         layout.addLayout(self._rows)
         layout.addLayout(buttons)
         if not files.sends_files():
@@ -151,26 +157,29 @@ class OutgoingFiles(QWidget):
         if chosen:
             self.send(Path(chosen))
 
+    @property
+    def capture(self) -> Callable[[], QImage]:
+        return self._flow.capture
+
+    @capture.setter
+    def capture(self, capture: Callable[[], QImage]) -> None:
+        self._flow.capture = capture  # the offscreen tests have no screen
+
+    @property
+    def dialog(self) -> ScreenshotDialog | None:
+        """The consent dialog while it is open."""
+        return self._flow.dialog
+
     def screenshot(self) -> None:
-        window = self._host.window()
-        window.hide()
-        QTimer.singleShot(HIDE_BEFORE_CAPTURE_MS, self._captured)
+        self.notice.hide()
+        self._flow.start()
 
-    def _captured(self) -> None:
-        image = self.capture()
-        self._host.window().show()
-        if image.isNull():
-            return
-        self.dialog = ScreenshotDialog(image, self._host)
-        self.dialog.accepted.connect(self._consented)
-        self.dialog.open()
+    def _screenshot_taken(self, png: bytes) -> None:
+        self.send_bytes(datetime.now().strftime("screenshot-%Y-%m-%d-%H%M%S.png"), png)
 
-    def _consented(self) -> None:
-        if self.dialog is not None:
-            png = self.dialog.png()
-            self.dialog.deleteLater()
-            self.dialog = None
-            self.send_bytes(datetime.now().strftime("screenshot-%Y-%m-%d-%H%M%S.png"), png)
+    def _not_captured(self) -> None:
+        self.notice.setText(_(NOT_CAPTURED))
+        self.notice.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

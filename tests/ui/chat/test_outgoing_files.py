@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -137,3 +137,16 @@ def test_with_files_turned_off_by_policy_there_is_nothing_to_click(
     files, host = outgoing(qtbot, spawner, uploads)
     assert files.isHidden()
     assert not host.acceptDrops()
+
+
+def test_a_screen_that_cannot_be_captured_says_so_and_sends_nothing(
+        qtbot: QtBot, spawner: Spawner) -> None:
+    uploads = Uploads()
+    files, host = outgoing(qtbot, spawner, uploads)
+    files.capture = QImage  # an empty picture: what Qt gives where it may not grab the screen
+    files.screenshot()
+    assert not host.isVisible()  # it stepped aside for the capture
+    qtbot.waitUntil(lambda: files.notice.isVisible())
+    assert host.isVisible()
+    assert files.notice.text() == "The screen could not be captured."
+    assert files.dialog is None and not files.rows

@@ -146,12 +146,22 @@ class XmppConnection:
         if client is None:
             return
         client.cancel_connection_attempt()
-        if client.transport is not None:
+        transport = client.transport
+        if transport is not None and transport.is_closing():
+            # The server is already closing it (after a refused password, say): there is no
+            # one to say goodbye to, and a write now would fail.
+            client.abort()
+        elif transport is not None:
             try:
                 client.send_presence(ptype="unavailable")
                 await asyncio.wait_for(client.disconnect(wait=1.0), timeout=3.0)
             except (TimeoutError, ConnectionError):
                 log.info("server did not close the stream in time; dropping it")
+                client.abort()
+            except AttributeError:
+                # The link went while we wrote: CPython 3.11's TLS transport, written to after
+                # the connection was lost, fails with this instead of a ConnectionError.
+                log.info("the link closed while we said goodbye")
                 client.abort()
         self._monitor.set(ConnectionState.OFFLINE)
         for task in list(self._tasks):
